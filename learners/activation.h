@@ -1,0 +1,34 @@
+// Activation functions by name, for configurable networks.
+#ifndef ROMI_LEARNERS_ACTIVATION_H_
+#define ROMI_LEARNERS_ACTIVATION_H_
+
+#include <string>
+
+#include <torch/torch.h>
+
+#include "absl/status/statusor.h"
+
+namespace romi::learners {
+
+enum class Activation { kIdentity, kRelu, kSwish, kTanh };
+
+// "identity", "relu", "swish" (x * sigmoid(x), the dynamics models' choice) or "tanh".
+absl::StatusOr<Activation> ParseActivation(const std::string& name);
+
+inline torch::Tensor Apply(Activation activation, const torch::Tensor& x) {
+  switch (activation) {
+    case Activation::kRelu:
+      return torch::relu(x);
+    case Activation::kSwish:
+      return torch::silu(x);
+    case Activation::kTanh:
+      return torch::tanh(x);
+    case Activation::kIdentity:
+      break;
+  }
+  return x;
+}
+
+}  // namespace romi::learners
+
+#endif  // ROMI_LEARNERS_ACTIVATION_H_

@@ -1,0 +1,67 @@
+#include "learners/ensemble_linear.h"
+
+#include <cmath>
+#include <string>
+
+namespace romi::learners {
+
+void TruncatedNormal_(torch::Tensor tensor, double std) {
+  torch::NoGradGuard no_grad;
+  // Redraw the values outside two standard deviations until none are left.
+  tensor.normal_(0, std);
+  torch::Tensor outside = tensor.abs() > 2 * std;
+  while (outside.any().item<bool>()) {
+    tensor.masked_scatter_(outside, torch::empty_like(tensor).normal_(0, std).masked_select(outside));
+    outside = tensor.abs() > 2 * std;
+  }
+}
+
+EnsembleLinearImpl::EnsembleLinearImpl(int64_t members, int64_t input, int64_t output,
+                                       EnsembleInit init) {
+  weight = register_parameter("weight", torch::empty({members, input, output}));
+  bias = register_parameter("bias", torch::empty({members, 1, output}));
+  torch::NoGradGuard no_grad;
+  if (init == EnsembleInit::kTruncatedNormal) {
+    TruncatedNormal_(weight, 1.0 / (2.0 * std::sqrt(static_cast<double>(input))));
+    bias.zero_();
+  } else {
+    // torch::nn::Linear: kaiming_uniform(a = sqrt(5)) == U(-1/sqrt(in), 1/sqrt(in)); bias alike.
+    const double bound = 1.0 / std::sqrt(static_cast<double>(input));
+    weight.uniform_(-bound, bound);
+    bias.uniform_(-bound, bound);
+  }
+}
+
+torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x) {
+  if (x.dim() == 2) {
+    // Shared input: [B, in] x [E, in, out] broadcasts to [E, B, out] in one matmul.
+    return torch::matmul(x, weight) + bias;
+  }
+  return torch::baddbmm(bias, x, weight);
+}
+
+EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
+                                 int64_t output, Activation hidden_activation, EnsembleInit init)
+    : hidden_activation_(hidden_activation) {
+  int64_t width = input;
+  std::vector<int64_t> widths = hidden;
+  widths.push_back(output);
+  for (size_t i = 0; i < widths.size(); ++i) {
+    layers_.push_back(register_module("layer" + std::to_string(i),
+                                      EnsembleLinear(members, width, widths[i], init)));
+    width = widths[i];
+  }
+}
+
+torch::Tensor EnsembleMlpImpl::Features(torch::Tensor x) {
+  for (size_t i = 0; i + 1 < layers_.size(); ++i) {
+    x = Apply(hidden_activation_, layers_[i]->forward(x));
+  }
+  return x;
+}
+
+torch::Tensor EnsembleMlpImpl::forward(torch::Tensor x) {
+  return layers_.back()->forward(Features(std::move(x)));
+}
+
+}  // namespace romi::learners

@@ -1,0 +1,62 @@
+// E independent linear layers evaluated as one batched matmul: [E, B, in] -> [E, B, out].
+//
+// This is how every ensemble in the project runs: the dynamics model's 7 members, and BCQ's and
+// CQL's twin critics (E = 2), so a forward pass is one baddbmm per layer instead of E small gemms.
+#ifndef ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
+#define ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "learners/activation.h"
+
+namespace romi::learners {
+
+enum class EnsembleInit {
+  // Each member initialized as torch::nn::Linear would be (Kaiming-uniform weights, uniform bias):
+  // the twin critics then start exactly as two separate Linear stacks.
+  kTorchLinear,
+  // Truncated normal weights with std 1 / (2 sqrt(in)), zero bias: ROMI's dynamics ensemble.
+  kTruncatedNormal,
+};
+
+class EnsembleLinearImpl : public torch::nn::Module {
+ public:
+  EnsembleLinearImpl(int64_t members, int64_t input, int64_t output, EnsembleInit init);
+
+  // x: [E, B, in] (or [B, in], shared by every member) -> [E, B, out].
+  torch::Tensor forward(const torch::Tensor& x);
+
+  int64_t members() const { return weight.size(0); }
+  torch::Tensor weight;  // [E, in, out]
+  torch::Tensor bias;    // [E, 1, out]
+};
+TORCH_MODULE(EnsembleLinear);
+
+// E MLPs with identical shapes as one stack of EnsembleLinear layers.
+class EnsembleMlpImpl : public torch::nn::Module {
+ public:
+  EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
+                  int64_t output, Activation hidden_activation, EnsembleInit init);
+
+  // x: [E, B, in] or [B, in] -> [E, B, out].
+  torch::Tensor forward(torch::Tensor x);
+  // The hidden features of the last hidden layer, [E, B, hidden.back()] (for multi-head models).
+  torch::Tensor Features(torch::Tensor x);
+
+  const std::vector<EnsembleLinear>& layers() const { return layers_; }
+
+ private:
+  std::vector<EnsembleLinear> layers_;
+  Activation hidden_activation_;
+};
+TORCH_MODULE(EnsembleMlp);
+
+// Fills `tensor` with N(0, std^2) truncated to [-2 std, 2 std] (TensorFlow's truncated_normal).
+void TruncatedNormal_(torch::Tensor tensor, double std);
+
+}  // namespace romi::learners
+
+#endif  // ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
