@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "romi/base/atomic_file.h"
+#include "learners/archive_io.h"
 #include "romi/base/status_macros.h"
 
 namespace romi {
@@ -261,20 +261,13 @@ absl::Status DynamicsEnsemble::Save(const std::string& path) const {
   archive.write("holdout_mse", torch::tensor(holdout_mse_, torch::kFloat64));
   archive.write("dims", torch::tensor({obs_dim_, act_dim_}, torch::kInt64));
   archive.write("config", c10::IValue(config_.SerializeAsString()));
-  return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
-    try {
-      archive.save_to(temporary);
-    } catch (const c10::Error& error) {
-      return absl::PermissionDeniedError(absl::StrCat(temporary, ": ", error.what_without_backtrace()));
-    }
-    return absl::OkStatus();
-  });
+  return learners::SaveArchive(archive, path);
 }
 
 absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Load(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
   try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path);
     c10::IValue config_bytes;
     if (!archive.try_read("config", config_bytes) || !config_bytes.isString()) {
       return absl::DataLossError(absl::StrCat(path, ": not a dynamics model (no 'config')"));

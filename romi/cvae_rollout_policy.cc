@@ -1,0 +1,97 @@
+// "cvae": ROMI's diverse rollout policy, the conditional VAE G(a | known state). It is the same
+// model as BCQ's generative action model (learners/conditional_vae.h), conditioned on s' for
+// reverse imagination. Trained with Adam on random minibatches; sampled with the latent clipped.
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "learners/conditional_vae.h"
+#include "learners/archive_io.h"
+#include "romi/base/status_macros.h"
+#include "romi/rollout_policy.h"
+#include "romi/rollout_policy_registry.h"
+
+namespace romi {
+namespace {
+
+class CvaeRolloutPolicy : public RolloutPolicy {
+ public:
+  explicit CvaeRolloutPolicy(const RolloutPolicyOptions& options) : options_(options) {
+    learners::ConditionalVaeOptions vae;
+    vae.condition_dim = options.obs_dim;
+    vae.data_dim = options.act_dim;
+    vae.max_value = options.max_action;
+    if (options.config.hidden_size() > 0) {
+      vae.hidden.assign(options.config.hidden().begin(), options.config.hidden().end());
+    }
+    vae_ = learners::ConditionalVae(vae);
+  }
+
+  absl::Status Train(const data::Transitions& data, torch::Generator& generator,
+                     const ProgressCallback& progress) override {
+    const RolloutPolicyConfig& config = options_.config;
+    torch::Tensor conditions = KnownStates(data, options_.direction);
+    torch::Tensor actions = data.actions;
+    if (config.skip_terminals()) {
+      const torch::Tensor keep = data.terminals == 0;
+      conditions = conditions.index({keep});
+      actions = actions.index({keep});
+    }
+    const int64_t rows = conditions.size(0);
+    if (rows == 0) return absl::InvalidArgumentError("cvae rollout policy: no training rows");
+    torch::optim::Adam optimizer(vae_->parameters(),
+                                 torch::optim::AdamOptions(config.learning_rate()));
+    vae_->train();
+    for (int64_t step = 0; step < config.train_steps(); ++step) {
+      const torch::Tensor index = torch::randint(rows, {config.batch_size()}, generator,
+                                                 torch::kInt64);
+      const torch::Tensor c = conditions.index_select(0, index);
+      const torch::Tensor a = actions.index_select(0, index);
+      const torch::Tensor loss = learners::ConditionalVaeImpl::Loss(vae_->forward(c, a, generator), a);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      if (progress && (step % 1000 == 0 || step + 1 == config.train_steps())) {
+        progress(step + 1, loss.item<double>());
+      }
+    }
+    vae_->eval();
+    return absl::OkStatus();
+  }
+
+  torch::Tensor Sample(const torch::Tensor& known_states, torch::Generator& generator) override {
+    torch::NoGradGuard no_grad;
+    return vae_->Sample(known_states, generator);
+  }
+
+  absl::Status Save(const std::string& path) const override {
+    torch::serialize::OutputArchive archive;
+    vae_.ptr()->save(archive);
+    return learners::SaveArchive(archive, path);
+  }
+
+  absl::Status Load(const std::string& path) override {
+    torch::serialize::InputArchive archive;
+    ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
+    try {
+      vae_->load(archive);
+      vae_->eval();
+    } catch (const c10::Error& error) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": cannot load the cvae rollout policy: ", error.what_without_backtrace()));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  RolloutPolicyOptions options_;
+  learners::ConditionalVae vae_{nullptr};
+};
+
+REGISTER_ROLLOUT_POLICY("cvae", [](const RolloutPolicyOptions& options)
+                                    -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+  return std::make_unique<CvaeRolloutPolicy>(options);
+});
+
+}  // namespace
+}  // namespace romi

@@ -1,0 +1,84 @@
+#include "romi/imagination.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace romi {
+
+TerminationFn NeverTerminates() {
+  return [](const torch::Tensor& obs, const torch::Tensor&, const torch::Tensor&) {
+    return torch::zeros({obs.size(0)}, torch::kBool);
+  };
+}
+
+absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
+                                          const data::Transitions& starts,
+                                          const data::IndexDistribution& start_distribution,
+                                          const TerminationFn& termination,
+                                          const ImaginationConfig& config,
+                                          torch::Generator& generator,
+                                          ImaginationSummary* summary) {
+  if (config.rollout_length() < 1 || config.starts_per_round() < 1 || config.buffer_size() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "imagination: rollout_length (", config.rollout_length(), "), starts_per_round (",
+        config.starts_per_round(), ") and buffer_size (", config.buffer_size(),
+        ") must be positive"));
+  }
+  if (starts.size() == 0 || starts.size() != start_distribution.rows() ||
+      starts.obs_dim() != model.obs_dim() || starts.act_dim() != model.act_dim()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "imagination: start table has ", starts.size(), " rows (distribution ",
+        start_distribution.rows(), "), obs/act dims ", starts.size() ? starts.obs_dim() : 0, "/",
+        starts.size() ? starts.act_dim() : 0, "; the model expects ", model.obs_dim(), "/",
+        model.act_dim()));
+  }
+  const auto start_time = std::chrono::steady_clock::now();
+  torch::NoGradGuard no_grad;
+  const bool reverse = model.direction() == REVERSE;
+  const int64_t capacity = config.buffer_size();
+  data::Transitions buffer = data::Transitions::Zeros(capacity, model.obs_dim(), model.act_dim());
+  ImaginationSummary local;
+  int64_t filled = 0;
+
+  // Appends up to the buffer's remaining capacity; returns false once it is full.
+  const auto append = [&](const torch::Tensor& obs, const torch::Tensor& action,
+                          const torch::Tensor& reward, const torch::Tensor& next_obs,
+                          const torch::Tensor& done) {
+    const int64_t rows = std::min(obs.size(0), capacity - filled);
+    buffer.observations.narrow(0, filled, rows).copy_(obs.narrow(0, 0, rows));
+    buffer.actions.narrow(0, filled, rows).copy_(action.narrow(0, 0, rows));
+    buffer.rewards.narrow(0, filled, rows).copy_(reward.narrow(0, 0, rows));
+    buffer.next_observations.narrow(0, filled, rows).copy_(next_obs.narrow(0, 0, rows));
+    buffer.terminals.narrow(0, filled, rows).copy_(done.narrow(0, 0, rows));
+    local.terminated += done.narrow(0, 0, rows).sum().item<int64_t>();
+    filled += rows;
+    return filled < capacity;
+  };
+
+  bool room = true;
+  while (room) {
+    ++local.rounds;
+    const torch::Tensor index = start_distribution.Sample(config.starts_per_round(), generator);
+    torch::Tensor known = (reverse ? starts.next_observations : starts.observations)
+                              .index_select(0, index);
+    for (int step = 0; step < config.rollout_length() && room && known.size(0) > 0; ++step) {
+      const torch::Tensor action = policy.Sample(known, generator);
+      const DynamicsEnsemble::Prediction predicted = model.Sample(known, action, generator);
+      const torch::Tensor& earlier = reverse ? predicted.states : known;
+      const torch::Tensor& later = reverse ? known : predicted.states;
+      const torch::Tensor done = termination(earlier, action, later).to(torch::kBool);
+      room = append(earlier, action, predicted.rewards, later, done.to(torch::kFloat32));
+      // Continue from the newly predicted states of the rollouts that did not end.
+      known = predicted.states.index({torch::logical_not(done)});
+    }
+  }
+  local.rows = filled;
+  local.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  if (summary != nullptr) *summary = local;
+  return buffer;
+}
+
+}  // namespace romi

@@ -1,0 +1,56 @@
+// Imagination: model rollouts that fill ROMI's model buffer.
+//
+// REVERSE (ROMI): start from states s' of dataset transitions; repeat h times:
+//   a ~ G(a | s'),  (s, r) ~ model(s', a),  done = termination(s, a, s'),
+//   store the transition (s, a, r, s', done) and continue backwards from s where not done.
+// Every stored transition leads *into* a state that is real (first step) or itself leads into the
+// data, which is what makes reverse imagination conservative.
+// FORWARD (FOMI): start from states s, (s', r) ~ model(s, a), done = termination(s, a, s'),
+// continue from s' where not done.
+// Rows are stored in forward order (obs = earlier state, next_obs = later state) either way, so the
+// buffer is an ordinary transition table for the learner. Rounds run until the buffer is full.
+#ifndef ROMI_ROMI_IMAGINATION_H_
+#define ROMI_ROMI_IMAGINATION_H_
+
+#include <cstdint>
+#include <functional>
+
+#include <torch/torch.h>
+
+#include "absl/status/statusor.h"
+#include "data/index_distribution.h"
+#include "data/transitions.h"
+#include "romi/dynamics_ensemble.h"
+#include "romi/imagination.pb.h"
+#include "romi/rollout_policy.h"
+
+namespace romi {
+
+// done flags (bool [B]) of transitions (obs, action, next_obs), each [B, dim]: the task's known
+// termination function (the paper assumes it is known).
+using TerminationFn = std::function<torch::Tensor(
+    const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& next_obs)>;
+
+// For tasks that never terminate (maze2d, halfcheetah).
+TerminationFn NeverTerminates();
+
+struct ImaginationSummary {
+  int64_t rows = 0;        // transitions stored
+  int64_t rounds = 0;
+  int64_t terminated = 0;  // stored rows with done = 1
+  double seconds = 0;
+};
+
+// Fills a buffer of config.buffer_size() transitions. Start states come from `starts` (its
+// next_observations for REVERSE models, observations for FORWARD) drawn with `start_distribution`.
+absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
+                                          const data::Transitions& starts,
+                                          const data::IndexDistribution& start_distribution,
+                                          const TerminationFn& termination,
+                                          const ImaginationConfig& config,
+                                          torch::Generator& generator,
+                                          ImaginationSummary* summary = nullptr);
+
+}  // namespace romi
+
+#endif  // ROMI_ROMI_IMAGINATION_H_

@@ -1,0 +1,148 @@
+#include "romi/imagination.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "data/index_distribution.h"
+#include "gtest/gtest.h"
+#include "romi/dynamics_ensemble.h"
+#include "romi/rollout_policy_registry.h"
+
+namespace romi {
+namespace {
+
+torch::Generator Seeded(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+
+// A small linear system and a quickly trained model of it (accuracy does not matter here).
+data::Transitions Data() {
+  torch::Generator generator = Seeded(0);
+  data::Transitions t;
+  t.observations = torch::rand({400, 2}, generator) * 2 - 1;
+  t.actions = torch::rand({400, 1}, generator) * 2 - 1;
+  t.next_observations = 0.9 * t.observations + 0.1 * t.actions;
+  t.rewards = t.observations.sum(1);
+  t.terminals = torch::zeros({400});
+  return t;
+}
+
+std::unique_ptr<DynamicsEnsemble> Model(Direction direction) {
+  DynamicsConfig config;
+  config.set_direction(direction);
+  config.set_members(3);
+  config.set_elites(2);
+  config.set_hidden_layers(1);
+  config.set_hidden_width(16);
+  config.set_max_epochs(3);
+  return *DynamicsEnsemble::Train(Data(), config, 0);
+}
+
+std::unique_ptr<RolloutPolicy> Uniform() {
+  RolloutPolicyOptions options;
+  options.obs_dim = 2;
+  options.act_dim = 1;
+  options.config.set_name("uniform");
+  return *CreateRolloutPolicy(options);
+}
+
+// Done when the later state's first coordinate exceeds 0.5.
+torch::Tensor LaterStateHigh(const torch::Tensor&, const torch::Tensor&, const torch::Tensor& next) {
+  return next.select(1, 0) > 0.5;
+}
+
+ImaginationConfig Config(int64_t starts, int64_t buffer) {
+  ImaginationConfig config;
+  config.set_rollout_length(3);
+  config.set_starts_per_round(starts);
+  config.set_buffer_size(buffer);
+  return config;
+}
+
+// Whether every row of `rows` equals some row of `table`.
+bool AllRowsIn(const torch::Tensor& rows, const torch::Tensor& table) {
+  return (torch::cdist(rows, table).amin(1) < 1e-5).all().item<bool>();
+}
+
+TEST(ImaginationTest, ReverseRolloutsStartInDataAndChainBackwardsInForwardOrder) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  const data::Transitions data = Data();
+  torch::Generator generator = Seeded(1);
+  ImaginationSummary summary;
+  // One round of 50 rollouts x 3 steps, no termination: blocks of 50 rows per step.
+  absl::StatusOr<data::Transitions> buffer =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
+              NeverTerminates(), Config(50, 150), generator, &summary);
+  ASSERT_TRUE(buffer.ok()) << buffer.status();
+  EXPECT_EQ(summary.rows, 150);
+  EXPECT_EQ(summary.rounds, 1);
+  const data::Transitions step0 = buffer->Slice(0, 50);
+  const data::Transitions step1 = buffer->Slice(50, 50);
+  const data::Transitions step2 = buffer->Slice(100, 50);
+  // The first imagined transition of every rollout leads into a real dataset state.
+  EXPECT_TRUE(AllRowsIn(step0.next_observations, data.next_observations));
+  EXPECT_FALSE(AllRowsIn(step0.observations, data.observations));  // the earlier state is imagined
+  // Forward order: each step's later state is the previous step's predicted earlier state.
+  EXPECT_TRUE(torch::equal(step1.next_observations, step0.observations));
+  EXPECT_TRUE(torch::equal(step2.next_observations, step1.observations));
+  EXPECT_EQ(buffer->terminals.sum().item<float>(), 0.0f);
+}
+
+TEST(ImaginationTest, DoneRowsStopTheirRollout) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  const data::Transitions data = Data();
+  torch::Generator generator = Seeded(2);
+  ImaginationSummary summary;
+  absl::StatusOr<data::Transitions> buffer =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
+              LaterStateHigh, Config(200, 100000), generator, &summary);
+  ASSERT_TRUE(buffer.ok());
+  // First round: step 0 has 200 rows, evaluated on the known (real) later state.
+  const data::Transitions step0 = buffer->Slice(0, 200);
+  EXPECT_TRUE(torch::equal(step0.terminals.to(torch::kBool), LaterStateHigh({}, {}, step0.next_observations)));
+  const int64_t continuing = (step0.terminals == 0).sum().item<int64_t>();
+  ASSERT_GT(continuing, 0);
+  ASSERT_LT(continuing, 200);
+  const data::Transitions step1 = buffer->Slice(200, continuing);
+  EXPECT_TRUE(torch::equal(step1.next_observations,
+                           step0.observations.index({step0.terminals == 0})));
+  EXPECT_GT(summary.terminated, 0);
+  EXPECT_EQ(summary.rows, 100000);  // rounds continue until the buffer is exactly full
+}
+
+TEST(ImaginationTest, ForwardRolloutsStartFromDatasetStates) {
+  const auto model = Model(FORWARD);
+  auto policy = Uniform();
+  const data::Transitions data = Data();
+  torch::Generator generator = Seeded(3);
+  absl::StatusOr<data::Transitions> buffer =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
+              NeverTerminates(), Config(40, 120), generator);
+  ASSERT_TRUE(buffer.ok());
+  const data::Transitions step0 = buffer->Slice(0, 40);
+  const data::Transitions step1 = buffer->Slice(40, 40);
+  EXPECT_TRUE(AllRowsIn(step0.observations, data.observations));
+  EXPECT_TRUE(torch::equal(step1.observations, step0.next_observations));
+}
+
+TEST(ImaginationTest, RejectsBadConfigurations) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  const data::Transitions data = Data();
+  torch::Generator generator = Seeded(4);
+  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
+                    NeverTerminates(), Config(10, 0), generator)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(5),
+                    NeverTerminates(), Config(10, 10), generator)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace romi
