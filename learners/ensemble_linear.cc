@@ -64,4 +64,22 @@ torch::Tensor EnsembleMlpImpl::forward(torch::Tensor x) {
   return layers_.back()->forward(Features(std::move(x)));
 }
 
+torch::Tensor EnsembleMlpImpl::FrozenForward(torch::Tensor x) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const torch::Tensor weight = layers_[i]->weight.detach();
+    const torch::Tensor bias = layers_[i]->bias.detach();
+    x = x.dim() == 2 ? torch::matmul(x, weight) + bias : torch::baddbmm(bias, x, weight);
+    if (i + 1 < layers_.size()) x = Apply(hidden_activation_, x);
+  }
+  return x;
+}
+
+torch::Tensor EnsembleMlpImpl::FrozenMemberForward(torch::Tensor x, int64_t member) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    x = torch::addmm(layers_[i]->bias.detach()[member], x, layers_[i]->weight.detach()[member]);
+    if (i + 1 < layers_.size()) x = Apply(hidden_activation_, x);
+  }
+  return x;
+}
+
 }  // namespace romi::learners

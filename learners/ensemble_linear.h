@@ -46,6 +46,13 @@ class EnsembleMlpImpl : public torch::nn::Module {
   // The hidden features of the last hidden layer, [E, B, hidden.back()] (for multi-head models).
   torch::Tensor Features(torch::Tensor x);
 
+  // forward() with the parameters treated as constants: back-propagation then yields gradients
+  // for x only and computes no weight gradients, e.g. an actor's loss through frozen critics.
+  // x: [E, B, in] or [B, in] -> [E, B, out].
+  torch::Tensor FrozenForward(torch::Tensor x);
+  // Member `member` alone, parameters treated as constants: [B, in] -> [B, out] (e.g. BCQ's Q1).
+  torch::Tensor FrozenMemberForward(torch::Tensor x, int64_t member);
+
   const std::vector<EnsembleLinear>& layers() const { return layers_; }
 
  private:

@@ -99,5 +99,40 @@ TEST(ConditionalVaeTest, SamplingIsReproducibleWithAGenerator) {
   EXPECT_TRUE(torch::equal(a, b));
 }
 
+// Known answer: half the actions sit at mode +(0.6 + 0.3 s), half at mode -(0.6 + 0.3 s). The VAE
+// must reconstruct each action and its prior samples must land near the modes, both of them. A
+// unimodal fit (the conditional mean, 0) scores MSE 0.39 and mean distance 0.6; the VAE, whose
+// 0.5-weighted KL keeps it somewhat blurry, reaches about 0.05 and 0.17.
+TEST(ConditionalVaeTest, LearnsATwoModeActionDistributionConditionedOnState) {
+  torch::manual_seed(8);
+  ConditionalVaeOptions options;
+  options.condition_dim = 1;
+  options.data_dim = 1;
+  options.hidden = {64, 64};
+  ConditionalVae vae(options);
+  torch::optim::Adam adam(vae->parameters(), torch::optim::AdamOptions(1e-3));
+  auto mode = [](const torch::Tensor& s) { return 0.6 + 0.3 * s; };
+  for (int step = 0; step < 3000; ++step) {
+    const torch::Tensor s = torch::rand({100, 1}) * 2 - 1;
+    const torch::Tensor sign = torch::randint(0, 2, {100, 1}).to(torch::kFloat) * 2 - 1;
+    const torch::Tensor a = sign * mode(s);
+    const torch::Tensor loss = ConditionalVaeImpl::Loss(vae->forward(s, a), a);
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+  }
+  torch::NoGradGuard no_grad;
+  const torch::Tensor s = torch::rand({1000, 1}) * 2 - 1;
+  const torch::Tensor a = (torch::arange(1000) % 2).to(torch::kFloat).unsqueeze(1) * 2 - 1;
+  const torch::Tensor target = a * mode(s);
+  EXPECT_LT(torch::mse_loss(vae->forward(s, target).reconstruction, target).item<double>(), 0.1);
+  const torch::Tensor samples = vae->Sample(s);
+  const torch::Tensor distance = torch::min((samples - mode(s)).abs(), (samples + mode(s)).abs());
+  EXPECT_LT(distance.mean().item<double>(), 0.3);
+  const double upper = (samples > 0).to(torch::kFloat).mean().item<double>();
+  EXPECT_GT(upper, 0.25);
+  EXPECT_LT(upper, 0.75);
+}
+
 }  // namespace
 }  // namespace romi::learners

@@ -1,0 +1,123 @@
+#include "learners/bcq.h"
+
+#include "absl/strings/str_cat.h"
+#include "learners/learner_registry.h"
+#include "romi/base/status_macros.h"
+
+namespace romi::learners {
+
+torch::Tensor BcqTarget(const torch::Tensor& twin_q, const torch::Tensor& rewards,
+                        const torch::Tensor& terminals, double discount, double lambda) {
+  const torch::Tensor q = twin_q.reshape({2, rewards.size(0), -1});  // [2, B, n]
+  const torch::Tensor soft_clipped = lambda * q.amin(0) + (1.0 - lambda) * q.amax(0);
+  return rewards + (1.0 - terminals) * discount * soft_clipped.amax(1);
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> Bcq::Create(const LearnerOptions& options) {
+  ROMI_RETURN_IF_ERROR(ValidateLearnerOptions(options));
+  const BcqConfig& config = options.config.bcq();
+  if (config.target_samples() < 1 || config.act_candidates() < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bcq needs target_samples >= 1 and act_candidates >= 1, got ",
+                     config.target_samples(), " and ", config.act_candidates()));
+  }
+  return std::unique_ptr<Learner>(new Bcq(options));
+}
+
+Bcq::Bcq(const LearnerOptions& options) : Learner(options), config_(options.config.bcq()) {
+  const int64_t obs = options.obs_dim;
+  const int64_t act = options.act_dim;
+  ConditionalVaeOptions vae;
+  vae.condition_dim = obs;
+  vae.data_dim = act;
+  vae.hidden = WidthsOr(config_.vae_hidden(), {750, 750});
+  vae.max_value = options.max_action;
+  vae_ = RegisterModule("vae", ConditionalVae(vae));
+  const std::vector<int64_t> actor_hidden = WidthsOr(config_.actor_hidden(), {400, 300});
+  const std::vector<int64_t> critic_hidden = WidthsOr(config_.critic_hidden(), {400, 300});
+  actor_ = RegisterModule("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
+  critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
+                                                 EnsembleInit::kTorchLinear));
+  actor_target_ =
+      RegisterTarget("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
+  critic_target_ = RegisterTarget("critic", EnsembleMlp(2, obs + act, critic_hidden, 1,
+                                                        Activation::kRelu,
+                                                        EnsembleInit::kTorchLinear));
+  HardUpdate(*actor_, *actor_target_);
+  HardUpdate(*critic_, *critic_target_);
+  MoveToDevice();
+  const torch::optim::AdamOptions adam(config_.learning_rate());
+  vae_optimizer_ = std::make_unique<torch::optim::Adam>(vae_->parameters(), adam);
+  actor_optimizer_ = std::make_unique<torch::optim::Adam>(actor_->parameters(), adam);
+  critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam);
+  RegisterOptimizer("vae", vae_optimizer_.get());
+  RegisterOptimizer("actor", actor_optimizer_.get());
+  RegisterOptimizer("critic", critic_optimizer_.get());
+}
+
+torch::Tensor Bcq::Perturb(Mlp& actor, const torch::Tensor& observations,
+                           const torch::Tensor& actions) const {
+  const double max_action = options().max_action;
+  const torch::Tensor delta = actor->forward(torch::cat({observations, actions}, 1));
+  return (actions + config_.phi() * max_action * torch::tanh(delta))
+      .clamp(-max_action, max_action);
+}
+
+Metrics Bcq::UpdateImpl(const data::Batch& batch) {
+  const torch::Tensor& s = batch.observations;
+  const torch::Tensor& a = batch.actions;
+
+  const VaeOutput reconstruction = vae_->forward(s, a, generator());
+  const torch::Tensor vae_loss = ConditionalVaeImpl::Loss(reconstruction, a);
+  vae_optimizer_->zero_grad();
+  vae_loss.backward();
+  vae_optimizer_->step();
+
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor next = batch.next_observations.repeat_interleave(config_.target_samples(), 0);
+    const torch::Tensor next_actions = Perturb(actor_target_, next, vae_->Sample(next, generator()));
+    target = BcqTarget(critic_target_->forward(torch::cat({next, next_actions}, 1)),
+                       batch.rewards, batch.terminals, config_.discount(), config_.lambda());
+  }
+  const torch::Tensor q = critic_->forward(torch::cat({s, a}, 1)).squeeze(-1);  // [2, B]
+  const torch::Tensor critic_loss = (q - target).square().mean(1).sum();
+  critic_optimizer_->zero_grad();
+  critic_loss.backward();
+  critic_optimizer_->step();
+
+  torch::Tensor candidates;
+  {
+    torch::NoGradGuard no_grad;
+    candidates = vae_->Sample(s, generator());
+  }
+  // Q1 through frozen critic weights: the actor's gradient without critic weight gradients.
+  const torch::Tensor actor_loss =
+      -critic_->FrozenMemberForward(torch::cat({s, Perturb(actor_, s, candidates)}, 1), 0).mean();
+  actor_optimizer_->zero_grad();
+  actor_loss.backward();
+  actor_optimizer_->step();
+
+  SoftUpdate(*critic_, *critic_target_, config_.tau());
+  SoftUpdate(*actor_, *actor_target_, config_.tau());
+  return {{"vae_loss", vae_loss.item<double>()},
+          {"critic_loss", critic_loss.item<double>()},
+          {"actor_loss", actor_loss.item<double>()},
+          {"q_mean", q[0].mean().item<double>()}};
+}
+
+torch::Tensor Bcq::ActImpl(const torch::Tensor& observations, bool /*deterministic*/) {
+  const int64_t batch = observations.size(0);
+  const int64_t n = config_.act_candidates();
+  const torch::Tensor states = observations.repeat_interleave(n, 0);  // [B * n, obs]
+  const torch::Tensor actions = Perturb(actor_, states, vae_->Sample(states, act_generator()));
+  const torch::Tensor q1 =
+      critic_->FrozenMemberForward(torch::cat({states, actions}, 1), 0).view({batch, n});
+  const torch::Tensor best = q1.argmax(1) + torch::arange(batch, q1.options().dtype(torch::kLong)) * n;
+  return actions.index_select(0, best);
+}
+
+ROMI_REGISTER_LEARNER("bcq", Bcq::Create);
+
+}  // namespace romi::learners

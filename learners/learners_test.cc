@@ -1,0 +1,162 @@
+// Every registered learner: creation by name, one update, acting, and exact resumption from a
+// checkpoint. Small widths keep it fast; the code paths are the paper-size ones.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "learners/learner.h"
+#include "learners/learner_registry.h"
+
+namespace romi::learners {
+namespace {
+
+constexpr int64_t kObs = 4;
+constexpr int64_t kAct = 2;
+
+// A small-network config for each registered learner; a learner without one fails the test.
+LearnerConfig TinyConfig(const std::string& name) {
+  LearnerConfig config;
+  config.set_algorithm(name);
+  if (name == "bc") {
+    config.mutable_bc()->add_hidden(16);
+  } else if (name == "bcq") {
+    BcqConfig* bcq = config.mutable_bcq();
+    for (int64_t w : {16, 16}) bcq->add_actor_hidden(w), bcq->add_critic_hidden(w);
+    bcq->add_vae_hidden(16);
+    bcq->set_act_candidates(5);
+  } else if (name == "cql") {
+    CqlConfig* cql = config.mutable_cql();
+    cql->add_policy_hidden(16);
+    cql->add_critic_hidden(16);
+    cql->set_bc_warm_start_steps(1);  // step 0 warm start, later steps SAC
+    cql->set_num_sampled_actions(3);
+  }
+  return config;
+}
+
+data::Batch RandomBatch(int64_t rows, uint64_t seed) {
+  torch::manual_seed(seed);
+  return {torch::randn({rows, kObs}), torch::rand({rows, kAct}) * 1.6 - 0.8, torch::randn({rows}),
+          torch::randn({rows, kObs}), (torch::rand({rows}) < 0.2).to(torch::kFloat)};
+}
+
+std::unique_ptr<Learner> MakeLearner(const LearnerConfig& config, uint64_t seed) {
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.max_action = 0.9;
+  options.config = config;
+  options.seed = seed;
+  absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
+  EXPECT_TRUE(learner.ok()) << learner.status();
+  return learner.ok() ? *std::move(learner) : nullptr;
+}
+
+std::vector<torch::Tensor> Snapshot(const Learner& learner) {
+  std::vector<torch::Tensor> copies;
+  for (const torch::Tensor& p : learner.parameters()) copies.push_back(p.detach().clone());
+  return copies;
+}
+
+TEST(LearnerRegistryTest, ListsTheLearnersAndRejectsUnknownNames) {
+  EXPECT_EQ(LearnerRegistry::Names(), (std::vector<std::string>{"bc", "bcq", "cql"}));
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.config.set_algorithm("sac2");
+  const absl::Status unknown = LearnerRegistry::Create(options).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(unknown.message().find("bc, bcq, cql"), std::string::npos) << unknown;
+}
+
+TEST(LearnerRegistryTest, RejectsParametersOfAnotherLearnerAndBadDimensions) {
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.config = TinyConfig("cql");
+  options.config.set_algorithm("bcq");
+  EXPECT_EQ(LearnerRegistry::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
+  options.config = TinyConfig("bc");
+  options.act_dim = 0;
+  EXPECT_EQ(LearnerRegistry::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+class EveryLearnerTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  LearnerConfig Config() const {
+    LearnerConfig config = TinyConfig(GetParam() == "cql_lagrange" ? "cql" : GetParam());
+    if (GetParam() == "cql_lagrange") config.mutable_cql()->set_with_lagrange(true);
+    return config;
+  }
+};
+
+TEST_P(EveryLearnerTest, UpdateChangesParametersWithFiniteMetrics) {
+  std::unique_ptr<Learner> learner = MakeLearner(Config(), 1);
+  ASSERT_NE(learner, nullptr);
+  const std::vector<torch::Tensor> before = Snapshot(*learner);
+  for (int step = 0; step < 2; ++step) {
+    const Metrics metrics = learner->Update(RandomBatch(8, 10 + step));
+    EXPECT_FALSE(metrics.empty());
+    for (const auto& [name, value] : metrics) EXPECT_TRUE(std::isfinite(value)) << name;
+  }
+  EXPECT_EQ(learner->step(), 2);
+  const std::vector<torch::Tensor> after = Snapshot(*learner);
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_FALSE(torch::equal(before[i], after[i])) << "parameter " << i << " did not change";
+  }
+}
+
+TEST_P(EveryLearnerTest, ActsWithinBoundsReproducibly) {
+  std::unique_ptr<Learner> learner = MakeLearner(Config(), 2);
+  std::unique_ptr<Learner> twin = MakeLearner(Config(), 2);
+  ASSERT_NE(learner, nullptr);
+  const torch::Tensor observations = torch::randn({6, kObs});
+  // Same seed, same acting stream: same actions, sampled or not.
+  EXPECT_TRUE(torch::equal(learner->Act(observations, false), twin->Act(observations, false)));
+  for (bool deterministic : {true, false}) {
+    const torch::Tensor actions = learner->Act(observations, deterministic);
+    ASSERT_EQ(actions.sizes(), (std::vector<int64_t>{6, kAct}));
+    EXPECT_FALSE(actions.requires_grad());
+    EXPECT_LE(actions.abs().max().item<double>(), 0.9 + 1e-6);
+  }
+}
+
+TEST_P(EveryLearnerTest, SaveLoadUpdateIsBitIdenticalToAnUninterruptedRun) {
+  const std::string path =
+      ::testing::TempDir() + "/learner_" + GetParam() + ".pt";
+  std::unique_ptr<Learner> original = MakeLearner(Config(), 3);
+  ASSERT_NE(original, nullptr);
+  for (int step = 0; step < 3; ++step) original->Update(RandomBatch(8, 20 + step));
+  ASSERT_TRUE(original->Save(path).ok());
+  original->Act(torch::randn({2, kObs}), false);  // acting must not change training
+  const Metrics expected = original->Update(RandomBatch(8, 30));
+
+  std::unique_ptr<Learner> resumed = MakeLearner(Config(), 99);  // a different seed: all loaded
+  const absl::Status loaded = resumed->Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded;
+  EXPECT_EQ(resumed->step(), 3);
+  const Metrics actual = resumed->Update(RandomBatch(8, 30));
+  EXPECT_EQ(actual, expected);
+  const std::vector<torch::Tensor> a = Snapshot(*original);
+  const std::vector<torch::Tensor> b = Snapshot(*resumed);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  std::remove(path.c_str());
+}
+
+TEST_P(EveryLearnerTest, LoadRefusesAnotherLearnersCheckpoint) {
+  const std::string path = ::testing::TempDir() + "/other_" + GetParam() + ".pt";
+  const std::string other = GetParam() == "bc" ? "bcq" : "bc";
+  ASSERT_TRUE(MakeLearner(TinyConfig(other), 4)->Save(path).ok());
+  EXPECT_EQ(MakeLearner(Config(), 4)->Load(path).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(MakeLearner(Config(), 4)->Load(path + ".missing").ok());
+  std::remove(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Registered, EveryLearnerTest,
+                         ::testing::Values("bc", "bcq", "cql", "cql_lagrange"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace romi::learners

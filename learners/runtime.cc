@@ -1,0 +1,35 @@
+#include "learners/runtime.h"
+
+#include <exception>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+
+namespace romi::learners {
+
+absl::StatusOr<torch::Device> ParseDevice(const std::string& name) {
+  torch::Device device = torch::kCPU;
+  try {
+    device = torch::Device(name);
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown device '", name, "' (valid: cpu, cuda, cuda:N)"));
+  }
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("device '", name, "' requested but CUDA is not available here"));
+  }
+  if (!device.is_cpu() && !device.is_cuda()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported device '", name, "' (valid: cpu, cuda, cuda:N)"));
+  }
+  return device;
+}
+
+int SetIntraOpThreads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  return torch::get_num_threads();
+}
+
+}  // namespace romi::learners
