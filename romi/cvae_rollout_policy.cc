@@ -10,6 +10,7 @@
 #include "romi/base/status_macros.h"
 #include "romi/rollout_policy.h"
 #include "romi/rollout_policy_registry.h"
+#include "romi/rollout_policy_training.h"
 
 namespace romi {
 namespace {
@@ -29,32 +30,14 @@ class CvaeRolloutPolicy : public RolloutPolicy {
 
   absl::Status Train(const data::Transitions& data, torch::Generator& generator,
                      const ProgressCallback& progress) override {
-    const RolloutPolicyConfig& config = options_.config;
-    torch::Tensor conditions = KnownStates(data, options_.direction);
-    torch::Tensor actions = data.actions;
-    if (config.skip_terminals()) {
-      const torch::Tensor keep = data.terminals == 0;
-      conditions = conditions.index({keep});
-      actions = actions.index({keep});
-    }
-    const int64_t rows = conditions.size(0);
-    if (rows == 0) return absl::InvalidArgumentError("cvae rollout policy: no training rows");
-    torch::optim::Adam optimizer(vae_->parameters(),
-                                 torch::optim::AdamOptions(config.learning_rate()));
     vae_->train();
-    for (int64_t step = 0; step < config.train_steps(); ++step) {
-      const torch::Tensor index = torch::randint(rows, {config.batch_size()}, generator,
-                                                 torch::kInt64);
-      const torch::Tensor c = conditions.index_select(0, index);
-      const torch::Tensor a = actions.index_select(0, index);
-      const torch::Tensor loss = learners::ConditionalVaeImpl::Loss(vae_->forward(c, a, generator), a);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      if (progress && (step % 1000 == 0 || step + 1 == config.train_steps())) {
-        progress(step + 1, loss.item<double>());
-      }
-    }
+    ROMI_RETURN_IF_ERROR(TrainOnStateActionPairs(
+        data, options_, vae_->parameters(),
+        [&](const torch::Tensor& states, const torch::Tensor& actions) {
+          return learners::ConditionalVaeImpl::Loss(vae_->forward(states, actions, generator),
+                                                    actions);
+        },
+        generator, progress));
     vae_->eval();
     return absl::OkStatus();
   }

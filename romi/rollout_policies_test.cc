@@ -28,7 +28,7 @@ RolloutPolicyOptions Options(const std::string& name) {
 TEST(RolloutPolicyRegistryTest, UnknownNameListsRegisteredPolicies) {
   const auto policy = CreateRolloutPolicy(Options("diffusion"));
   EXPECT_EQ(policy.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(policy.status().message(), HasSubstr("cvae, uniform"));
+  EXPECT_THAT(policy.status().message(), HasSubstr("cvae, reverse-bc, uniform"));
   RolloutPolicyOptions bad = Options("uniform");
   bad.act_dim = 0;
   EXPECT_EQ(CreateRolloutPolicy(bad).status().code(), absl::StatusCode::kInvalidArgument);
@@ -95,6 +95,29 @@ TEST(CvaeRolloutPolicyTest, LearnsActionsConditionedOnTheNextState) {
   torch::Generator g2 = Seeded(3);
   EXPECT_TRUE(torch::equal((*policy)->Sample(positive, g1), (*restored)->Sample(positive, g2)));
   EXPECT_EQ((*restored)->Load(path + ".missing").code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(ReverseBcRolloutPolicyTest, LearnsTheMeanActionOfTheNextState) {
+  torch::manual_seed(0);
+  RolloutPolicyOptions options = Options("reverse-bc");
+  options.config.add_hidden(64);
+  options.config.add_hidden(64);
+  options.config.set_train_steps(1500);
+  auto policy = CreateRolloutPolicy(options);
+  ASSERT_TRUE(policy.ok());
+  torch::Generator generator = Seeded(4);
+  ASSERT_TRUE((*policy)->Train(ReverseActionData(4000), generator, nullptr).ok());
+  const torch::Tensor positive = torch::tensor({{1.0f, 0.0f}}).expand({500, 2});
+  const torch::Tensor negative = torch::tensor({{-1.0f, 0.0f}}).expand({500, 2});
+  EXPECT_NEAR((*policy)->Sample(positive, generator).mean().item<float>(), 0.5f, 0.1f);
+  EXPECT_NEAR((*policy)->Sample(negative, generator).mean().item<float>(), -0.5f, 0.1f);
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/reverse_bc.pt";
+  ASSERT_TRUE((*policy)->Save(path).ok());
+  auto restored = CreateRolloutPolicy(options);
+  ASSERT_TRUE((*restored)->Load(path).ok());
+  torch::Generator g1 = Seeded(5);
+  torch::Generator g2 = Seeded(5);
+  EXPECT_TRUE(torch::equal((*policy)->Sample(positive, g1), (*restored)->Sample(positive, g2)));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 //
 // Registered policies (by RolloutPolicyConfig.name):
 //   "uniform": a ~ U(-max_action, max_action)^act_dim; needs no training (maze2d, hopper).
+//   "reverse-bc": a tanh-Gaussian pi(a | known state) fitted by maximum likelihood (ablation).
 //   "cvae":    the conditional VAE of learners/conditional_vae.h, trained on (known state, a)
 //              pairs, sampled with the latent clipped to +-0.5 (antmaze, walker2d, halfcheetah).
 // A new policy is one file with a REGISTER_ROLLOUT_POLICY line (see rollout_policy_registry.h).
