@@ -96,7 +96,9 @@ TEST_P(AllEnvsTest, RandomEpisodesAreValidAndDeterministic) {
   const Trajectory first = RunEpisode(**env, 7);
   EXPECT_TRUE(first.terminated || first.truncated) << task;
   EXPECT_LE(first.rewards.size(), size_t(spec.max_episode_steps));
-  if (first.truncated) EXPECT_EQ(first.rewards.size(), size_t(spec.max_episode_steps));
+  if (first.truncated) {
+    EXPECT_EQ(first.rewards.size(), size_t(spec.max_episode_steps));
+  }
 
   // Same seed, fresh instance: bit-identical.
   std::unique_ptr<Env> other = MakeEnv(task).value();
