@@ -13,6 +13,7 @@
 #include "envs/mujoco_env.h"
 #include "envs/mujoco_model.h"
 #include "envs/registry.h"
+#include "envs/termination.h"
 #include "gtest/gtest.h"
 
 namespace romi::envs {
@@ -47,7 +48,8 @@ Trajectory RunEpisode(Env& env, uint64_t seed) {
   trajectory.observations.push_back(env.Reset(seed));
   ExpectValidObservation(spec, trajectory.observations.back());
   for (int t = 1; t <= spec.max_episode_steps; ++t) {
-    absl::StatusOr<StepResult> result = env.Step(RandomAction(spec, policy_rng));
+    const std::vector<double> action = RandomAction(spec, policy_rng);
+    absl::StatusOr<StepResult> result = env.Step(action);
     EXPECT_TRUE(result.ok()) << spec.task << " step " << t << ": " << result.status();
     if (!result.ok()) break;
     ExpectValidObservation(spec, result->observation);
@@ -70,6 +72,12 @@ Trajectory RunEpisode(Env& env, uint64_t seed) {
         EXPECT_LE(std::abs(result->observation[i]), 10.0) << spec.task;  // Clipped qvel.
       }
     }
+    // The env's termination is the spec's rule; the env evaluates it on unclipped velocities,
+    // which can only add terminations (when some |qvel| >= 100).
+    const absl::StatusOr<bool> rule_says = IsTerminal(
+        spec.termination, trajectory.observations.back(), action, result->observation);
+    EXPECT_TRUE(rule_says.ok()) << rule_says.status();
+    if (rule_says.value_or(false)) EXPECT_TRUE(result->terminated) << spec.task << " step " << t;
     trajectory.observations.push_back(result->observation);
     trajectory.rewards.push_back(result->reward);
     trajectory.terminated = result->terminated;
