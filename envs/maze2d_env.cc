@@ -4,8 +4,10 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "envs/registry.h"
 #include "romi/base/status_macros.h"
 
@@ -112,4 +114,17 @@ bool RegisterMazeTasks() {
 [[maybe_unused]] const bool kRegistered = RegisterMazeTasks();
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<Maze2dEnv>> MakeMaze2dEnv(absl::string_view task) {
+  std::vector<std::string> names;
+  for (const MazeTask& maze : kMazeTasks) {
+    if (task == maze.name) {
+      ROMI_ASSIGN_OR_RETURN(const EnvSpec spec, FindSpec(task));
+      return Maze2dEnv::Create(spec, maze.layout, maze.reward);
+    }
+    names.push_back(maze.name);
+  }
+  return absl::NotFoundError(absl::StrCat("'", task, "' is not a maze2d task; maze2d tasks: ",
+                                          absl::StrJoin(names, ", ")));
+}
 }  // namespace romi::envs

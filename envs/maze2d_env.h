@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "envs/env.h"
 #include "envs/maze_layout.h"
@@ -31,6 +32,12 @@ enum class MazeReward { kSparse, kDense };
 
 // The reward for being at qpos (x, y) with the goal at `target` (qpos coordinates).
 double MazeRewardAt(MazeReward type, double x, double y, std::array<double, 2> target);
+
+class Maze2dEnv;
+
+// A maze2d task as its concrete type (for the waypoint-controller dataset generator, which needs
+// the layout and state access); NotFoundError listing the maze2d tasks for another name.
+absl::StatusOr<std::unique_ptr<Maze2dEnv>> MakeMaze2dEnv(absl::string_view task);
 
 class Maze2dEnv : public MujocoEnv {
  public:

@@ -12,12 +12,23 @@ namespace romi::envs {
 namespace {
 
 std::unique_ptr<Maze2dEnv> MakeMaze(absl::string_view task) {
-  absl::StatusOr<std::unique_ptr<Env>> env = MakeEnv(task);
+  absl::StatusOr<std::unique_ptr<Maze2dEnv>> env = MakeMaze2dEnv(task);
   EXPECT_TRUE(env.ok()) << env.status();
-  auto* maze = dynamic_cast<Maze2dEnv*>(env->get());
-  EXPECT_NE(maze, nullptr);
-  env->release();
-  return std::unique_ptr<Maze2dEnv>(maze);
+  return std::move(env).value();
+}
+
+TEST(MakeMaze2dEnvTest, RejectsOtherTasks) {
+  const auto env = MakeMaze2dEnv("hopper-medium-v2");
+  EXPECT_EQ(env.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(env.status().message().find("maze2d-umaze-dense-v1"), absl::string_view::npos);
+}
+
+TEST(MakeMaze2dEnvTest, SpecMatchesTheRegistry) {
+  auto env = MakeMaze("maze2d-medium-dense-v1");
+  EXPECT_EQ(env->Spec().task, "maze2d-medium-dense-v1");
+  EXPECT_EQ(env->Spec().max_episode_steps, 600);
+  EXPECT_EQ(env->reward_type(), MazeReward::kDense);
+  EXPECT_EQ(env->target(), (std::array<double, 2>{6.0, 6.0}));
 }
 
 // Puts the particle at qpos (x, y) at rest.
