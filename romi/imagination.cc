@@ -4,19 +4,30 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "romi/base/status_macros.h"
 
 namespace romi {
 
-TerminationFn NeverTerminates() {
-  return [](const torch::Tensor& obs, const torch::Tensor&, const torch::Tensor&) {
-    return torch::zeros({obs.size(0)}, torch::kBool);
-  };
+absl::StatusOr<torch::Tensor> TerminalFlags(const envs::TerminationFn& termination,
+                                            const torch::Tensor& obs, const torch::Tensor& action,
+                                            const torch::Tensor& next_obs) {
+  const torch::Tensor o = obs.contiguous();
+  const torch::Tensor a = action.contiguous();
+  const torch::Tensor n = next_obs.contiguous();
+  torch::Tensor done = torch::empty({obs.size(0)}, torch::kBool);
+  ROMI_RETURN_IF_ERROR(envs::IsTerminalBatch(
+      termination, absl::MakeConstSpan(o.data_ptr<float>(), o.numel()),
+      absl::MakeConstSpan(a.data_ptr<float>(), a.numel()),
+      absl::MakeConstSpan(n.data_ptr<float>(), n.numel()),
+      absl::MakeSpan(done.data_ptr<bool>(), done.numel())));
+  return done;
 }
 
 absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
                                           const data::Transitions& starts,
                                           const data::IndexDistribution& start_distribution,
-                                          const TerminationFn& termination,
+                                          const envs::TerminationFn& termination,
                                           const ImaginationConfig& config,
                                           torch::Generator& generator,
                                           ImaginationSummary* summary) {
@@ -68,7 +79,8 @@ absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, Rollout
       const DynamicsEnsemble::Prediction predicted = model.Sample(known, action, generator);
       const torch::Tensor& earlier = reverse ? predicted.states : known;
       const torch::Tensor& later = reverse ? known : predicted.states;
-      const torch::Tensor done = termination(earlier, action, later).to(torch::kBool);
+      ROMI_ASSIGN_OR_RETURN(const torch::Tensor done,
+                            TerminalFlags(termination, earlier, action, later));
       room = append(earlier, action, predicted.rewards, later, done.to(torch::kFloat32));
       // Continue from the newly predicted states of the rollouts that did not end.
       known = predicted.states.index({torch::logical_not(done)});

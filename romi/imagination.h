@@ -13,26 +13,24 @@
 #define ROMI_ROMI_IMAGINATION_H_
 
 #include <cstdint>
-#include <functional>
 
 #include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 #include "data/index_distribution.h"
 #include "data/transitions.h"
+#include "envs/termination.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.pb.h"
 #include "romi/rollout_policy.h"
 
 namespace romi {
 
-// done flags (bool [B]) of transitions (obs, action, next_obs), each [B, dim]: the task's known
-// termination function (the paper assumes it is known).
-using TerminationFn = std::function<torch::Tensor(
-    const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& next_obs)>;
-
-// For tasks that never terminate (maze2d, halfcheetah).
-TerminationFn NeverTerminates();
+// done flags (bool [B]) of transitions (obs, action, next_obs), each a [B, dim] float tensor, by
+// the task's known termination rule (the paper assumes it is known; envs/termination.h).
+absl::StatusOr<torch::Tensor> TerminalFlags(const envs::TerminationFn& termination,
+                                            const torch::Tensor& obs, const torch::Tensor& action,
+                                            const torch::Tensor& next_obs);
 
 struct ImaginationSummary {
   int64_t rows = 0;        // transitions stored
@@ -46,7 +44,7 @@ struct ImaginationSummary {
 absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
                                           const data::Transitions& starts,
                                           const data::IndexDistribution& start_distribution,
-                                          const TerminationFn& termination,
+                                          const envs::TerminationFn& termination,
                                           const ImaginationConfig& config,
                                           torch::Generator& generator,
                                           ImaginationSummary* summary = nullptr);

@@ -47,9 +47,16 @@ std::unique_ptr<RolloutPolicy> Uniform() {
 }
 
 // Done when the later state's first coordinate exceeds 0.5.
-torch::Tensor LaterStateHigh(const torch::Tensor&, const torch::Tensor&, const torch::Tensor& next) {
-  return next.select(1, 0) > 0.5;
+bool LaterStateHighRule(const float*, const float*, const float* next_obs) {
+  return next_obs[0] > 0.5f;
 }
+envs::TerminationFn LaterStateHigh() {
+  envs::TerminationFn fn = envs::NeverTerminates(2, 1);
+  fn.name = "later-state-high";
+  fn.rule_f32 = LaterStateHighRule;
+  return fn;
+}
+envs::TerminationFn Never() { return envs::NeverTerminates(2, 1); }
 
 ImaginationConfig Config(int64_t starts, int64_t buffer) {
   ImaginationConfig config;
@@ -73,7 +80,7 @@ TEST(ImaginationTest, ReverseRolloutsStartInDataAndChainBackwardsInForwardOrder)
   // One round of 50 rollouts x 3 steps, no termination: blocks of 50 rows per step.
   absl::StatusOr<data::Transitions> buffer =
       Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-              NeverTerminates(), Config(50, 150), generator, &summary);
+              Never(), Config(50, 150), generator, &summary);
   ASSERT_TRUE(buffer.ok()) << buffer.status();
   EXPECT_EQ(summary.rows, 150);
   EXPECT_EQ(summary.rounds, 1);
@@ -97,11 +104,12 @@ TEST(ImaginationTest, DoneRowsStopTheirRollout) {
   ImaginationSummary summary;
   absl::StatusOr<data::Transitions> buffer =
       Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-              LaterStateHigh, Config(200, 100000), generator, &summary);
+              LaterStateHigh(), Config(200, 100000), generator, &summary);
   ASSERT_TRUE(buffer.ok());
   // First round: step 0 has 200 rows, evaluated on the known (real) later state.
   const data::Transitions step0 = buffer->Slice(0, 200);
-  EXPECT_TRUE(torch::equal(step0.terminals.to(torch::kBool), LaterStateHigh({}, {}, step0.next_observations)));
+  EXPECT_TRUE(torch::equal(step0.terminals.to(torch::kBool),
+                           step0.next_observations.select(1, 0) > 0.5));
   const int64_t continuing = (step0.terminals == 0).sum().item<int64_t>();
   ASSERT_GT(continuing, 0);
   ASSERT_LT(continuing, 200);
@@ -119,7 +127,7 @@ TEST(ImaginationTest, ForwardRolloutsStartFromDatasetStates) {
   torch::Generator generator = Seeded(3);
   absl::StatusOr<data::Transitions> buffer =
       Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-              NeverTerminates(), Config(40, 120), generator);
+              Never(), Config(40, 120), generator);
   ASSERT_TRUE(buffer.ok());
   const data::Transitions step0 = buffer->Slice(0, 40);
   const data::Transitions step1 = buffer->Slice(40, 40);
@@ -133,12 +141,12 @@ TEST(ImaginationTest, RejectsBadConfigurations) {
   const data::Transitions data = Data();
   torch::Generator generator = Seeded(4);
   EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-                    NeverTerminates(), Config(10, 0), generator)
+                    Never(), Config(10, 0), generator)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(5),
-                    NeverTerminates(), Config(10, 10), generator)
+                    Never(), Config(10, 10), generator)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

@@ -1,6 +1,7 @@
 // The paper's Table 5: one-step error of forward and reverse dynamics models with the same
 // architecture, data and seed, on transitions neither model trained on. Also reports training time
-// and reverse-imagination throughput.
+// and reverse-imagination throughput (imagination without termination: the data's task is unknown
+// to this tool).
 //
 //   bazel run //romi:model_error -- /path/to/dataset.hdf5 [--max_epochs=0] [--test_fraction=0.1]
 //   bazel run //romi:model_error -- --synthetic_rows=20000      (no file: data/synthetic.h)
@@ -17,6 +18,7 @@
 #include "data/dataset.h"
 #include "data/index_distribution.h"
 #include "data/synthetic.h"
+#include "envs/termination.h"
 #include "romi/base/blas_tuning.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
@@ -96,7 +98,8 @@ int Run(const std::string& path) {
   ImaginationSummary summary;
   const absl::StatusOr<data::Transitions> buffer =
       Imagine(*reverse_model, *policy, train, data::IndexDistribution::Uniform(train.size()),
-              NeverTerminates(), imagination, generator, &summary);
+              envs::NeverTerminates(dataset->obs_dim(), dataset->act_dim()), imagination,
+              generator, &summary);
   if (!buffer.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(buffer.status().message()).c_str());
     return 1;
