@@ -23,6 +23,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
+#include "torch/csrc/autograd/profiler_legacy.h"
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
 #include "learners/runtime.h"
@@ -35,6 +36,9 @@ ABSL_FLAG(double, seconds, 10, "Timed seconds per learner (after a short warm-up
 ABSL_FLAG(std::string, learners, "bc,bcq,cql", "Comma-separated registered learner names.");
 ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
 ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
+ABSL_FLAG(std::string, profile, "",
+          "If set, also writes a Chrome trace (torch's op profiler) of 10 updates of each learner "
+          "to <profile>.<learner>.json.");
 
 namespace romi::learners {
 namespace {
@@ -123,8 +127,13 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, const torch::Device& 
     ++updates;
   }
   Synchronize(device);
+  const double elapsed = Seconds(start);
+  if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
+    torch::autograd::profiler::RecordProfile record(profile + "." + algorithm + ".json");
+    for (int i = 0; i < 10; ++i) update();
+  }
   Result result;
-  result.updates_per_second = updates / Seconds(start);
+  result.updates_per_second = updates / elapsed;
   result.gflops = result.updates_per_second * *flops / 1e9;
   return result;
 }

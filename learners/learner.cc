@@ -128,6 +128,12 @@ absl::Status Learner::Load(const std::string& path) {
   return absl::OkStatus();
 }
 
+void ZeroGrad(torch::optim::Optimizer& optimizer) {
+  for (torch::optim::OptimizerParamGroup& group : optimizer.param_groups()) {
+    for (torch::Tensor& parameter : group.params()) parameter.mutable_grad().reset();
+  }
+}
+
 void SoftUpdate(const torch::nn::Module& source, torch::nn::Module& target, double tau) {
   torch::NoGradGuard no_grad;
   const std::vector<torch::Tensor> from = source.parameters();
