@@ -2,7 +2,7 @@
 // GFLOP/s they achieve next to this machine's measured fp32 matmul peak.
 //
 //   bazel run //learners:bench -- [--threads=0] [--device=cpu] [--seconds=10]
-//       [--learners=bc,bcq,cql]
+//       [--learners=bc,bcq,cql] [--precision=fp32|bf16|both] [--profile=/tmp/trace]
 //
 // Settings (learners.proto defaults): BCQ batch 100, actor and critics 400-300, VAE 750-750, 10
 // target samples; CQL batch 256, 3 x 256 policy and critics, 10 sampled actions per proposal with
@@ -10,7 +10,9 @@
 // Dimensions default to hopper's (obs 11, act 3). Batches are random rows drawn from a fixed
 // random pool, so data movement is that of a real run. The peak is torch::mm on two 2048 x 2048
 // matrices with the same intra-op threads (best of several calls). FLOPs per update are analytic
-// (learners/update_flops.h: linear layers only, forward + backward).
+// (learners/update_flops.h: linear layers only, forward + backward). With --precision=bf16 the
+// learners multiply in bfloat16 (learners/precision.h) and the bf16 matmul peak is shown too;
+// "% fp32 peak" stays relative to the fp32 peak.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
 #include "learners/learner.h"
@@ -34,6 +37,8 @@ ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
 ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
 ABSL_FLAG(double, seconds, 10, "Timed seconds per learner (after a short warm-up).");
 ABSL_FLAG(std::string, learners, "bc,bcq,cql", "Comma-separated registered learner names.");
+ABSL_FLAG(std::string, precision, "fp32",
+          "Matmul precision of the learners: fp32, bf16 or both (learners/precision.h).");
 ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
 ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
 ABSL_FLAG(std::string, profile, "",
@@ -53,11 +58,11 @@ void Synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
 }
 
-// fp32 matmul GFLOP/s: the best of repeated n x n products over about a second.
-double MeasurePeakGflops(const torch::Device& device) {
+// Matmul GFLOP/s in `dtype`: the best of repeated n x n products over about a second.
+double MeasurePeakGflops(const torch::Device& device, torch::ScalarType dtype) {
   constexpr int64_t n = 2048;
-  const torch::Tensor a = torch::randn({n, n}, torch::device(device));
-  const torch::Tensor b = torch::randn({n, n}, torch::device(device));
+  const torch::Tensor a = torch::randn({n, n}, torch::device(device)).to(dtype);
+  const torch::Tensor b = torch::randn({n, n}, torch::device(device)).to(dtype);
   torch::Tensor c = torch::mm(a, b);  // warm-up: thread pool, BLAS buffers
   Synchronize(device);
   double best = 0;
@@ -74,9 +79,10 @@ double MeasurePeakGflops(const torch::Device& device) {
 // The batch size each learner is run with in the paper.
 int64_t PaperBatch(const std::string& algorithm) { return algorithm == "bcq" ? 100 : 256; }
 
-LearnerConfig PaperConfig(const std::string& algorithm) {
+LearnerConfig PaperConfig(const std::string& algorithm, Precision precision) {
   LearnerConfig config;
   config.set_algorithm(algorithm);
+  config.set_precision(precision);
   // Time CQL's steady state: its policy loss through the critics, not the warm start's.
   if (algorithm == "cql") config.mutable_cql()->set_bc_warm_start_steps(0);
   return config;
@@ -87,12 +93,12 @@ struct Result {
   double gflops = 0;
 };
 
-absl::StatusOr<Result> Bench(const std::string& algorithm, const torch::Device& device,
-                             double seconds) {
+absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
+                             const torch::Device& device, double seconds) {
   LearnerOptions options;
   options.obs_dim = absl::GetFlag(FLAGS_obs_dim);
   options.act_dim = absl::GetFlag(FLAGS_act_dim);
-  options.config = PaperConfig(algorithm);
+  options.config = PaperConfig(algorithm, precision);
   options.device = device;
   absl::StatusOr<double> flops = UpdateFlops(options, PaperBatch(algorithm));
   if (!flops.ok()) return flops.status();
@@ -129,7 +135,8 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, const torch::Device& 
   Synchronize(device);
   const double elapsed = Seconds(start);
   if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
-    torch::autograd::profiler::RecordProfile record(profile + "." + algorithm + ".json");
+    torch::autograd::profiler::RecordProfile record(
+        absl::StrCat(profile, ".", algorithm, ".", Precision_Name(precision), ".json"));
     for (int i = 0; i < 10; ++i) update();
   }
   Result result;
@@ -144,25 +151,41 @@ int Run() {
     std::fprintf(stderr, "error: %s\n", std::string(device.status().message()).c_str());
     return 1;
   }
+  std::vector<Precision> precisions;
+  const std::string precision_flag = absl::GetFlag(FLAGS_precision);
+  if (precision_flag == "fp32" || precision_flag == "both") precisions.push_back(FP32);
+  if (precision_flag == "bf16" || precision_flag == "both") precisions.push_back(BF16);
+  if (precisions.empty()) {
+    std::fprintf(stderr, "error: --precision=%s (valid: fp32, bf16, both)\n",
+                 precision_flag.c_str());
+    return 1;
+  }
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
-  const double peak = MeasurePeakGflops(*device);
-  std::printf("device %s, %d intra-op threads, fp32 matmul peak %.1f GFLOP/s\n\n",
-              device->str().c_str(), threads, peak);
-  std::printf("%-8s %6s %12s %14s %10s %8s\n", "learner", "batch", "updates/s", "GFLOP/update",
-              "GFLOP/s", "% peak");
+  const double peak = MeasurePeakGflops(*device, torch::kFloat);
+  std::printf("device %s, %d intra-op threads, fp32 matmul peak %.1f GFLOP/s", device->str().c_str(),
+              threads, peak);
+  if (precisions.back() == BF16) {
+    std::printf(", bf16 %.1f GFLOP/s", MeasurePeakGflops(*device, torch::kBFloat16));
+  }
+  std::printf("\n\n%-8s %-9s %6s %12s %14s %10s %12s\n", "learner", "precision", "batch",
+              "updates/s", "GFLOP/update", "GFLOP/s", "% fp32 peak");
   const std::vector<std::string> algorithms =
       absl::StrSplit(absl::GetFlag(FLAGS_learners), ',', absl::SkipEmpty());
   for (const std::string& algorithm : algorithms) {
-    const absl::StatusOr<Result> result = Bench(algorithm, *device, absl::GetFlag(FLAGS_seconds));
-    if (!result.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
-      return 1;
+    for (const Precision precision : precisions) {
+      const absl::StatusOr<Result> result =
+          Bench(algorithm, precision, *device, absl::GetFlag(FLAGS_seconds));
+      if (!result.ok()) {
+        std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
+        return 1;
+      }
+      std::printf("%-8s %-9s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
+                  Precision_Name(precision).c_str(),
+                  static_cast<long long>(PaperBatch(algorithm)), result->updates_per_second,
+                  result->gflops / result->updates_per_second, result->gflops,
+                  100.0 * result->gflops / peak);
+      std::fflush(stdout);
     }
-    std::printf("%-8s %6lld %12.1f %14.3f %10.1f %7.1f%%\n", algorithm.c_str(),
-                static_cast<long long>(PaperBatch(algorithm)), result->updates_per_second,
-                result->gflops / result->updates_per_second, result->gflops,
-                100.0 * result->gflops / peak);
-    std::fflush(stdout);
   }
   return 0;
 }
@@ -173,7 +196,7 @@ int Run() {
 int main(int argc, char** argv) {
   romi::UseBestOpenBlasKernels(argv);
   absl::SetProgramUsageMessage("Usage: bench [--threads=N] [--device=cpu] [--seconds=S] "
-                               "[--learners=bc,bcq,cql]");
+                               "[--learners=bc,bcq,cql] [--precision=fp32|bf16|both]");
   absl::ParseCommandLine(argc, argv);
   return romi::learners::Run();
 }

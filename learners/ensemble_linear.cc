@@ -2,8 +2,22 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
+
+#include "learners/precision.h"
 
 namespace romi::learners {
+
+namespace {
+
+// bias + x @ weight for x [E, B, in], or a shared [B, in] expanded to every member (a view, no
+// copy, so that the bias add stays fused into the batched matmul).
+torch::Tensor Affine(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  const torch::Tensor input = x.dim() == 2 ? x.expand({weight.size(0), x.size(0), x.size(1)}) : x;
+  return torch::baddbmm(bias, input, weight);
+}
+
+}  // namespace
 
 void TruncatedNormal_(torch::Tensor tensor, double std) {
   torch::NoGradGuard no_grad;
@@ -33,9 +47,9 @@ EnsembleLinearImpl::EnsembleLinearImpl(int64_t members, int64_t input, int64_t o
 }
 
 torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x) {
-  // A shared [B, in] input is expanded (a view, no copy) so that the bias add stays fused.
-  const torch::Tensor input = x.dim() == 2 ? x.expand({weight.size(0), x.size(0), x.size(1)}) : x;
-  return torch::baddbmm(bias, input, weight);
+  const torch::ScalarType dtype = MatmulDtype();
+  return CastTo(Affine(CastTo(x, dtype), CastTo(weight, dtype), CastTo(bias, dtype)),
+                x.scalar_type());
 }
 
 EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
@@ -51,33 +65,45 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vect
   }
 }
 
-torch::Tensor EnsembleMlpImpl::Features(torch::Tensor x) {
-  for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    x = ApplyInPlace(hidden_activation_, layers_[i]->forward(x));
+torch::Tensor EnsembleMlpImpl::Run(torch::Tensor x, size_t count, bool frozen) {
+  const torch::ScalarType output_dtype = x.scalar_type();
+  const torch::ScalarType dtype = MatmulDtype();
+  x = CastTo(x, dtype);
+  for (size_t i = 0; i < count; ++i) {
+    torch::Tensor weight = layers_[i]->weight;
+    torch::Tensor bias = layers_[i]->bias;
+    if (frozen) {
+      weight = weight.detach();
+      bias = bias.detach();
+    }
+    x = Affine(x, CastTo(weight, dtype), CastTo(bias, dtype));
+    if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
   }
-  return x;
+  return CastTo(x, output_dtype);
+}
+
+torch::Tensor EnsembleMlpImpl::Features(torch::Tensor x) {
+  return Run(std::move(x), layers_.size() - 1, /*frozen=*/false);
 }
 
 torch::Tensor EnsembleMlpImpl::forward(torch::Tensor x) {
-  return layers_.back()->forward(Features(std::move(x)));
+  return Run(std::move(x), layers_.size(), /*frozen=*/false);
 }
 
 torch::Tensor EnsembleMlpImpl::FrozenForward(torch::Tensor x) {
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const torch::Tensor weight = layers_[i]->weight.detach();
-    if (x.dim() == 2) x = x.expand({weight.size(0), x.size(0), x.size(1)});
-    x = torch::baddbmm(layers_[i]->bias.detach(), x, weight);
-    if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
-  }
-  return x;
+  return Run(std::move(x), layers_.size(), /*frozen=*/true);
 }
 
 torch::Tensor EnsembleMlpImpl::FrozenMemberForward(torch::Tensor x, int64_t member) {
+  const torch::ScalarType output_dtype = x.scalar_type();
+  const torch::ScalarType dtype = MatmulDtype();
+  x = CastTo(x, dtype);
   for (size_t i = 0; i < layers_.size(); ++i) {
-    x = torch::addmm(layers_[i]->bias.detach()[member], x, layers_[i]->weight.detach()[member]);
+    x = torch::addmm(CastTo(layers_[i]->bias.detach()[member], dtype), x,
+                     CastTo(layers_[i]->weight.detach()[member], dtype));
     if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
   }
-  return x;
+  return CastTo(x, output_dtype);
 }
 
 }  // namespace romi::learners

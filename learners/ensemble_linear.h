@@ -26,7 +26,8 @@ class EnsembleLinearImpl : public torch::nn::Module {
  public:
   EnsembleLinearImpl(int64_t members, int64_t input, int64_t output, EnsembleInit init);
 
-  // x: [E, B, in] (or [B, in], shared by every member) -> [E, B, out].
+  // x: [E, B, in] (or [B, in], shared by every member) -> [E, B, out], multiplied in
+  // MatmulDtype() (learners/precision.h) and returned in x's dtype.
   torch::Tensor forward(const torch::Tensor& x);
 
   int64_t members() const { return weight.size(0); }
@@ -35,7 +36,8 @@ class EnsembleLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(EnsembleLinear);
 
-// E MLPs with identical shapes as one stack of EnsembleLinear layers.
+// E MLPs with identical shapes as one stack of EnsembleLinear layers. Under BF16 precision the
+// activations stay bfloat16 from the first layer to the last; outputs come back in x's dtype.
 class EnsembleMlpImpl : public torch::nn::Module {
  public:
   EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
@@ -56,6 +58,9 @@ class EnsembleMlpImpl : public torch::nn::Module {
   const std::vector<EnsembleLinear>& layers() const { return layers_; }
 
  private:
+  // Layers [0, count) in MatmulDtype(), returned in x's dtype; `frozen`: detached parameters.
+  torch::Tensor Run(torch::Tensor x, size_t count, bool frozen);
+
   std::vector<EnsembleLinear> layers_;
   Activation hidden_activation_;
 };

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "absl/strings/str_cat.h"
+#include "learners/precision.h"
 #include "learners/runtime.h"
 #include "romi/base/atomic_file.h"
 
@@ -32,6 +33,7 @@ Learner::Learner(const LearnerOptions& options)
 }
 
 Metrics Learner::Update(const data::Batch& batch) {
+  ScopedPrecision precision(options_.config.precision());
   Metrics metrics;
   if (batch.observations.device() == options_.device) {
     metrics = UpdateImpl(batch);
@@ -47,6 +49,7 @@ Metrics Learner::Update(const data::Batch& batch) {
 
 torch::Tensor Learner::Act(const torch::Tensor& observations, bool deterministic) {
   torch::NoGradGuard no_grad;
+  ScopedPrecision precision(options_.config.precision());
   return ActImpl(observations.to(options_.device), deterministic);
 }
 

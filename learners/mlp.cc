@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "learners/precision.h"
+
 namespace romi::learners {
 
 MlpImpl::MlpImpl(int64_t input, const std::vector<int64_t>& hidden, int64_t output,
@@ -18,10 +20,15 @@ MlpImpl::MlpImpl(int64_t input, const std::vector<int64_t>& hidden, int64_t outp
 }
 
 torch::Tensor MlpImpl::forward(torch::Tensor x) {
-  for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    x = ApplyInPlace(hidden_activation_, layers_[i]->forward(x));
+  const torch::ScalarType output_dtype = x.scalar_type();
+  const torch::ScalarType dtype = MatmulDtype();
+  x = CastTo(x, dtype);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    x = torch::nn::functional::linear(x, CastTo(layers_[i]->weight, dtype),
+                                      CastTo(layers_[i]->bias, dtype));
+    x = ApplyInPlace(i + 1 < layers_.size() ? hidden_activation_ : output_activation_, x);
   }
-  return ApplyInPlace(output_activation_, layers_.back()->forward(x));
+  return CastTo(x, output_dtype);
 }
 
 }  // namespace romi::learners

@@ -20,6 +20,7 @@ class MlpImpl : public torch::nn::Module {
   MlpImpl(int64_t input, const std::vector<int64_t>& hidden, int64_t output,
           Activation hidden_activation, Activation output_activation = Activation::kIdentity);
 
+  // Multiplies in MatmulDtype() (learners/precision.h), activations included; returns x's dtype.
   torch::Tensor forward(torch::Tensor x);
 
   int64_t input_size() const { return layers_.front()->options.in_features(); }

@@ -1,0 +1,20 @@
+#include "learners/precision.h"
+
+namespace romi::learners {
+namespace {
+
+thread_local Precision current_precision = FP32;
+
+}  // namespace
+
+ScopedPrecision::ScopedPrecision(Precision precision) : previous_(current_precision) {
+  current_precision = precision;
+}
+
+ScopedPrecision::~ScopedPrecision() { current_precision = previous_; }
+
+torch::ScalarType MatmulDtype() {
+  return current_precision == BF16 ? torch::kBFloat16 : torch::kFloat;
+}
+
+}  // namespace romi::learners

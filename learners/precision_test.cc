@@ -1,0 +1,113 @@
+// BF16 matmuls: the networks really multiply in bfloat16, stay close to float32, and a learner's
+// loss curves under BF16 follow the float32 ones.
+#include "learners/precision.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "learners/ensemble_linear.h"
+#include "learners/learner.h"
+#include "learners/learner_registry.h"
+#include "learners/mlp.h"
+
+namespace romi::learners {
+namespace {
+
+TEST(PrecisionTest, NetworksMultiplyInBf16AndReturnFloat) {
+  torch::manual_seed(0);
+  Mlp mlp(8, std::vector<int64_t>{64, 64}, 4, Activation::kRelu);
+  EnsembleMlp ensemble(2, 8, std::vector<int64_t>{64, 64}, 1, Activation::kRelu,
+                       EnsembleInit::kTorchLinear);
+  const torch::Tensor x = torch::randn({32, 8});
+  const torch::Tensor mlp32 = mlp->forward(x);
+  const torch::Tensor ensemble32 = ensemble->forward(x);
+  EXPECT_EQ(MatmulDtype(), torch::kFloat);
+  {
+    ScopedPrecision bf16(BF16);
+    EXPECT_EQ(MatmulDtype(), torch::kBFloat16);
+    for (const auto& [fp32, bf16_output] :
+         {std::pair{mlp32, mlp->forward(x)}, std::pair{ensemble32, ensemble->forward(x)},
+          std::pair{ensemble32, ensemble->FrozenForward(x)}}) {
+      EXPECT_EQ(bf16_output.scalar_type(), torch::kFloat);
+      EXPECT_FALSE(torch::equal(bf16_output, fp32));  // rounded: the bf16 path ran
+      // bfloat16 keeps 8 significant bits: relative error ~1e-2 after three layers.
+      EXPECT_LT((bf16_output - fp32).abs().max().item<double>(),
+                0.03 * fp32.abs().max().item<double>());
+    }
+  }
+  EXPECT_EQ(MatmulDtype(), torch::kFloat);  // the scope restored float32
+  EXPECT_TRUE(torch::equal(mlp->forward(x), mlp32));
+}
+
+data::Batch RandomBatch(int64_t rows, int64_t obs, int64_t act, uint64_t seed) {
+  torch::manual_seed(seed);
+  const torch::Tensor s = torch::randn({rows, obs});
+  const torch::Tensor a = torch::rand({rows, act}) * 1.6 - 0.8;
+  // A smooth reward and dynamics, so that the critics have something to fit.
+  const torch::Tensor r = s.slice(1, 0, 1).squeeze(1) - a.square().sum(1);
+  return {s, a, r, 0.9 * s + 0.1 * a.sum(1, true), torch::zeros({rows})};
+}
+
+// Each metric's mean over `steps` updates on the same batches, from the same initial weights.
+Metrics MeanMetrics(const std::string& algorithm, Precision precision, int steps) {
+  LearnerOptions options;
+  options.obs_dim = 6;
+  options.act_dim = 2;
+  options.config.set_algorithm(algorithm);
+  options.config.set_precision(precision);
+  if (algorithm == "bcq") {
+    BcqConfig* bcq = options.config.mutable_bcq();
+    for (int64_t w : {64, 64}) bcq->add_actor_hidden(w), bcq->add_critic_hidden(w);
+    for (int64_t w : {64, 64}) bcq->add_vae_hidden(w);
+  } else {
+    CqlConfig* cql = options.config.mutable_cql();
+    for (int64_t w : {64, 64}) cql->add_policy_hidden(w), cql->add_critic_hidden(w);
+    cql->set_bc_warm_start_steps(steps / 2);
+  }
+  options.seed = 3;
+  absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
+  EXPECT_TRUE(learner.ok()) << learner.status();
+  Metrics sums;
+  if (!learner.ok()) return sums;
+  for (int step = 0; step < steps; ++step) {
+    for (const auto& [name, value] : (*learner)->Update(RandomBatch(64, 6, 2, 100 + step))) {
+      sums[name] += value / steps;
+    }
+  }
+  return sums;
+}
+
+class PrecisionLearnerTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PrecisionLearnerTest, Bf16LossCurvesMatchFloat32) {
+  torch::set_num_threads(1);
+  // The curves' means over the first 50 updates and over 150.
+  const Metrics early32 = MeanMetrics(GetParam(), FP32, 50);
+  const Metrics early16 = MeanMetrics(GetParam(), BF16, 50);
+  const Metrics late32 = MeanMetrics(GetParam(), FP32, 150);
+  const Metrics late16 = MeanMetrics(GetParam(), BF16, 150);
+  ASSERT_EQ(early32.size(), early16.size());
+  for (const auto& [name, value] : late32) {
+    std::printf("%-12s fp32 %10.4f bf16 %10.4f | 150 updates: fp32 %10.4f bf16 %10.4f\n",
+                name.c_str(), early32.at(name), early16.at(name), value, late16.at(name));
+  }
+  for (const auto& [name, value] : early32) {
+    // Within 5 % of the metric's scale, measured by its float32 value (at least 0.05).
+    const double scale = std::max(std::abs(value), 0.05);
+    EXPECT_NEAR(early16.at(name), value, 0.05 * scale) << name << ", first 50 updates";
+    const double late_scale = std::max(std::abs(late32.at(name)), 0.05);
+    EXPECT_NEAR(late16.at(name), late32.at(name), 0.05 * late_scale) << name << ", 150 updates";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(QLearners, PrecisionLearnerTest, ::testing::Values("bcq", "cql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace romi::learners
