@@ -1,5 +1,6 @@
 #include "learners/bc.h"
 
+#include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
 #include "romi/base/status_macros.h"
 
@@ -21,7 +22,7 @@ Bc::Bc(const LearnerOptions& options) : Learner(options) {
   policy.max_action = options.max_action;
   policy_ = RegisterModule("policy", TanhGaussianPolicy(policy));
   MoveToDevice();
-  optimizer_ = std::make_unique<torch::optim::Adam>(
+  optimizer_ = std::make_unique<FusedAdam>(
       policy_->parameters(), torch::optim::AdamOptions(config.learning_rate()));
   RegisterOptimizer("policy", optimizer_.get());
 }

@@ -1,6 +1,7 @@
 #include "learners/bcq.h"
 
 #include "absl/strings/str_cat.h"
+#include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
 #include "romi/base/status_macros.h"
 
@@ -47,9 +48,9 @@ Bcq::Bcq(const LearnerOptions& options) : Learner(options), config_(options.conf
   HardUpdate(*critic_, *critic_target_);
   MoveToDevice();
   const torch::optim::AdamOptions adam(config_.learning_rate());
-  vae_optimizer_ = std::make_unique<torch::optim::Adam>(vae_->parameters(), adam);
-  actor_optimizer_ = std::make_unique<torch::optim::Adam>(actor_->parameters(), adam);
-  critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam);
+  vae_optimizer_ = std::make_unique<FusedAdam>(vae_->parameters(), adam);
+  actor_optimizer_ = std::make_unique<FusedAdam>(actor_->parameters(), adam);
+  critic_optimizer_ = std::make_unique<FusedAdam>(critic_->parameters(), adam);
   RegisterOptimizer("vae", vae_optimizer_.get());
   RegisterOptimizer("actor", actor_optimizer_.get());
   RegisterOptimizer("critic", critic_optimizer_.get());

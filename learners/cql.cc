@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
 #include "romi/base/status_macros.h"
 
@@ -57,20 +58,20 @@ Cql::Cql(const LearnerOptions& options)
     log_alpha_prime_ = RegisterParameter("log_alpha_prime", torch::zeros({1}));
   }
   MoveToDevice();
-  policy_optimizer_ = std::make_unique<torch::optim::Adam>(
+  policy_optimizer_ = std::make_unique<FusedAdam>(
       policy_->parameters(), torch::optim::AdamOptions(config_.policy_learning_rate()));
-  critic_optimizer_ = std::make_unique<torch::optim::Adam>(
+  critic_optimizer_ = std::make_unique<FusedAdam>(
       critic_->parameters(), torch::optim::AdamOptions(config_.critic_learning_rate()));
   RegisterOptimizer("policy", policy_optimizer_.get());
   RegisterOptimizer("critic", critic_optimizer_.get());
   if (log_alpha_.defined()) {
-    alpha_optimizer_ = std::make_unique<torch::optim::Adam>(
+    alpha_optimizer_ = std::make_unique<FusedAdam>(
         std::vector<torch::Tensor>{log_alpha_},
         torch::optim::AdamOptions(config_.policy_learning_rate()));
     RegisterOptimizer("alpha", alpha_optimizer_.get());
   }
   if (log_alpha_prime_.defined()) {
-    alpha_prime_optimizer_ = std::make_unique<torch::optim::Adam>(
+    alpha_prime_optimizer_ = std::make_unique<FusedAdam>(
         std::vector<torch::Tensor>{log_alpha_prime_},
         torch::optim::AdamOptions(config_.critic_learning_rate()));
     RegisterOptimizer("alpha_prime", alpha_prime_optimizer_.get());
