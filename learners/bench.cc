@@ -15,6 +15,7 @@
 // "% fp32 peak" stays relative to the fp32 peak.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -119,10 +120,7 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   auto update = [&] {
     const torch::Tensor index =
         torch::randint(kPool, {batch}, generator, torch::kInt64).to(device);
-    (*learner)->Update({pool.observations.index_select(0, index),
-                        pool.actions.index_select(0, index), pool.rewards.index_select(0, index),
-                        pool.next_observations.index_select(0, index),
-                        pool.terminals.index_select(0, index)});
+    (*learner)->Update(pool.Select(index));
   };
   for (int i = 0; i < 5; ++i) update();
   Synchronize(device);
@@ -162,8 +160,12 @@ int Run() {
   }
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
   const double peak = MeasurePeakGflops(*device, torch::kFloat);
-  std::printf("device %s, %d intra-op threads, fp32 matmul peak %.1f GFLOP/s", device->str().c_str(),
-              threads, peak);
+  const std::string core = OpenBlasCoreName();
+  const char* core_source = std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
+  std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n",
+              device->str().c_str(), threads, core.empty() ? "(not loaded)" : core.c_str(),
+              core_source);
+  std::printf("fp32 matmul peak %.1f GFLOP/s", peak);
   if (precisions.back() == BF16) {
     std::printf(", bf16 %.1f GFLOP/s", MeasurePeakGflops(*device, torch::kBFloat16));
   }

@@ -124,14 +124,10 @@ double TrainAndEvaluate(const std::string& name, const data::Batch& dataset, int
   EXPECT_TRUE(learner.ok()) << learner.status();
   if (!learner.ok()) return -1e9;
   torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
-  const int64_t rows = dataset.observations.size(0);
+  const int64_t rows = dataset.size();
   for (int step = 0; step < steps; ++step) {
     const torch::Tensor index = torch::randint(rows, {128}, generator, torch::kInt64);
-    (*learner)->Update({dataset.observations.index_select(0, index),
-                        dataset.actions.index_select(0, index),
-                        dataset.rewards.index_select(0, index),
-                        dataset.next_observations.index_select(0, index),
-                        dataset.terminals.index_select(0, index)});
+    (*learner)->Update(dataset.Select(index));
   }
   return MeanReturn(**learner);
 }

@@ -21,13 +21,27 @@ std::string PreferredOpenBlasCore() {
   return "";
 }
 
+namespace {
+
+// Looked up at run time: binaries reach OpenBLAS only through LibTorch's libblas.so.3.
+using CoreNameFn = char* (*)();
+
+CoreNameFn FindCoreNameFn() {
+  return reinterpret_cast<CoreNameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+}
+
+}  // namespace
+
+std::string OpenBlasCoreName() {
+  const CoreNameFn core_name = FindCoreNameFn();
+  return core_name == nullptr ? "" : core_name();
+}
+
 void UseBestOpenBlasKernels(char** argv) {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr || std::getenv("ROMI_KEEP_BLAS_CORE") != nullptr) {
     return;
   }
-  // Looked up at run time: the binary reaches OpenBLAS only through LibTorch's libblas.so.3.
-  using CoreNameFn = char* (*)();
-  const auto core_name = reinterpret_cast<CoreNameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const CoreNameFn core_name = FindCoreNameFn();
   const std::string preferred = PreferredOpenBlasCore();
   if (core_name == nullptr || preferred.empty()) return;
   const std::string detected = core_name();

@@ -16,6 +16,10 @@ namespace romi {
 // no better choice than OpenBLAS's own is known.
 std::string PreferredOpenBlasCore();
 
+// The kernel family OpenBLAS runs ("Haswell", "SkylakeX", ...), or "" when OpenBLAS is not
+// loaded (e.g. for benchmark reports).
+std::string OpenBlasCoreName();
+
 // Call first in main(). When OpenBLAS is loaded, detected an older core than PreferredOpenBlasCore()
 // (a generic fallback, or AVX2-only kernels on an AVX-512 CPU) and OPENBLAS_CORETYPE is unset,
 // sets it and re-executes the binary with the same arguments.

@@ -30,5 +30,7 @@ TEST(BlasTuningTest, WithoutOpenBlasLoadedItChangesNothing) {
   EXPECT_EQ(std::getenv("OPENBLAS_CORETYPE"), nullptr);
 }
 
+TEST(BlasTuningTest, CoreNameIsEmptyWithoutOpenBlas) { EXPECT_EQ(OpenBlasCoreName(), ""); }
+
 }  // namespace
 }  // namespace romi
