@@ -84,9 +84,12 @@ TEST(LearnerRegistryTest, RejectsParametersOfAnotherLearnerAndBadDimensions) {
 
 class EveryLearnerTest : public ::testing::TestWithParam<std::string> {
  protected:
+  // "<name>", or "<name>_lagrange" / "<name>_bf16" for a variant of a registered learner.
   LearnerConfig Config() const {
-    LearnerConfig config = TinyConfig(GetParam() == "cql_lagrange" ? "cql" : GetParam());
-    if (GetParam() == "cql_lagrange") config.mutable_cql()->set_with_lagrange(true);
+    const std::string& param = GetParam();
+    LearnerConfig config = TinyConfig(param.substr(0, param.find('_')));
+    if (param == "cql_lagrange") config.mutable_cql()->set_with_lagrange(true);
+    if (param.size() > 5 && param.substr(param.size() - 5) == "_bf16") config.set_precision(BF16);
     return config;
   }
 };
@@ -147,7 +150,7 @@ TEST_P(EveryLearnerTest, SaveLoadUpdateIsBitIdenticalToAnUninterruptedRun) {
 
 TEST_P(EveryLearnerTest, LoadRefusesAnotherLearnersCheckpoint) {
   const std::string path = ::testing::TempDir() + "/other_" + GetParam() + ".pt";
-  const std::string other = GetParam() == "bc" ? "bcq" : "bc";
+  const std::string other = Config().algorithm() == "bc" ? "bcq" : "bc";
   ASSERT_TRUE(MakeLearner(TinyConfig(other), 4)->Save(path).ok());
   EXPECT_EQ(MakeLearner(Config(), 4)->Load(path).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(MakeLearner(Config(), 4)->Load(path + ".missing").ok());
@@ -155,7 +158,8 @@ TEST_P(EveryLearnerTest, LoadRefusesAnotherLearnersCheckpoint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registered, EveryLearnerTest,
-                         ::testing::Values("bc", "bcq", "cql", "cql_lagrange"),
+                         ::testing::Values("bc", "bcq", "cql", "cql_lagrange", "bcq_bf16",
+                                           "cql_bf16"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
