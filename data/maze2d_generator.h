@@ -1,0 +1,34 @@
+// maze2d datasets (maze2d-{umaze,medium,large}[-dense]-v1) recorded the way D4RL recorded them:
+// the waypoint controller (waypoint_controller.h) drives the point mass to random targets in one
+// long trajectory.
+//
+// Recipe: reset the env once; draw a target uniformly over the free cells and the goal cell, plus
+// U(-0.1, 0.1) per axis. Each step: the controller's action + N(0, 0.5^2) noise, clipped to
+// [-1, 1]. When the controller reports the target reached, that row gets timeouts = 1 and a new
+// target is drawn and planned for from the state after the step; the env is never reset.
+// Rewards are relabelled against the task's fixed goal cell G on observations[t] (the position
+// *before* the step, as D4RL's relabelling did): sparse 1 if |qpos - G| <= 0.5 else 0, dense
+// exp(-|qpos - G|). Sparse and dense tasks share the trajectory for the same seed.
+//
+// Keys: observations [N, 4], actions [N, 2], rewards [N], terminals [N] (all 0), timeouts [N],
+// infos/goal [N, 2] (the current target, jitter included), infos/qpos [N, 2], infos/qvel [N, 2].
+// Differences from D4RL's script, on purpose: it never re-recorded a stale observation after a
+// reached target, and it gives up on no target (D4RL also ended a target's episode after
+// max_episode_steps without reaching it; the controller reaches every target well before).
+#ifndef ROMI_DATA_MAZE2D_GENERATOR_H_
+#define ROMI_DATA_MAZE2D_GENERATOR_H_
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/d4rl_file.h"
+#include "data/generator_options.h"
+
+namespace romi::data {
+
+// NotFoundError (listing the maze2d tasks) for another task; InvalidArgumentError for rows <= 0.
+absl::StatusOr<D4rlFile> GenerateMaze2dDataset(absl::string_view task,
+                                               const GeneratorOptions& options);
+
+}  // namespace romi::data
+
+#endif  // ROMI_DATA_MAZE2D_GENERATOR_H_
