@@ -1,5 +1,6 @@
 #include "data/dataset_source.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>

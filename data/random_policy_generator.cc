@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -49,7 +50,7 @@ absl::StatusOr<D4rlFile> GenerateRandomPolicyDataset(absl::string_view task,
   file.timeouts = torch::zeros({n});
   file.infos["qpos"] = torch::empty({n, nq});
   file.infos["qvel"] = torch::empty({n, nv});
-  file.infos["action_log_probs"] = torch::full({n}, log_prob);
+  file.infos["action_log_probs"] = torch::full({n}, log_prob, torch::kFloat32);
   float* observations = file.observations.data_ptr<float>();
   float* next_observations = file.next_observations.data_ptr<float>();
   float* actions = file.actions.data_ptr<float>();

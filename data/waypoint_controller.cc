@@ -28,20 +28,20 @@ std::vector<Cell> PlanPath(const envs::MazeLayout& layout, Cell start, Cell targ
   start.row = std::clamp(start.row, 0, rows - 1);
   start.col = std::clamp(start.col, 0, cols - 1);
   const auto index = [cols](Cell c) { return c.row * cols + c.col; };
-  const auto move = [&layout](Cell c, const Cell& m) {
+  const auto step_to = [&layout](Cell c, const Cell& m) {
     const Cell next{c.row + m.row, c.col + m.col};
     return layout.IsWall(next) ? c : next;
   };
 
-  // Q_{k+1}(s, a) = R(s) + discount * V_k(move(s, a)), V_k = max_a Q_k, Q_0 = 0. The greedy
+  // Q_{k+1}(s, a) = R(s) + discount * V_k(step(s, a)), V_k = max_a Q_k, Q_0 = 0. The greedy
   // action of Q_50 maximizes V_49 over the successors (R(s) is the same for every action).
   std::vector<double> value(rows * cols, 0.0), next_value(rows * cols, 0.0);
   for (int iteration = 1; iteration < kPlanIterations; ++iteration) {
     for (int i = 0; i < rows; ++i) {
       for (int j = 0; j < cols; ++j) {
         const Cell c{i, j};
-        double best = value[index(move(c, kMoves[0]))];
-        for (const Cell& m : kMoves) best = std::max(best, value[index(move(c, m))]);
+        double best = value[index(step_to(c, kMoves[0]))];
+        for (const Cell& m : kMoves) best = std::max(best, value[index(step_to(c, m))]);
         next_value[index(c)] = (c == target ? 1.0 : 0.0) + kDiscount * best;
       }
     }
@@ -51,9 +51,9 @@ std::vector<Cell> PlanPath(const envs::MazeLayout& layout, Cell start, Cell targ
   std::vector<Cell> path;
   Cell cell = start;
   for (int t = 0; t < kMaxMoves; ++t) {
-    Cell best = move(cell, kMoves[0]);
+    Cell best = step_to(cell, kMoves[0]);
     for (const Cell& m : kMoves) {
-      const Cell next = move(cell, m);
+      const Cell next = step_to(cell, m);
       if (value[index(next)] > value[index(best)]) best = next;
     }
     cell = best;
