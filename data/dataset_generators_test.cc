@@ -7,6 +7,7 @@
 #include "data/d4rl_file.h"
 #include "data/dataset.h"
 #include "data/fingerprint.h"
+#include "data/maze2d_generator.h"
 #include "envs/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -114,6 +115,23 @@ TEST(Maze2dDatasetTest, DeterministicInTheSeedAndPrefixesAgree) {
   EXPECT_FALSE(SameArrays(a, Generate("maze2d-large-v1", 4000, 6)));
   const D4rlFile prefix = Generate("maze2d-large-v1", 1000, 5);
   EXPECT_TRUE(torch::equal(prefix.observations, a.observations.slice(0, 0, 1000)));
+}
+
+TEST(Maze2dDatasetTest, ControllerScoresAtLeastTheReferenceWhenPlanningEveryEpisode) {
+  const absl::StatusOr<ControllerScore> replan =
+      EvaluateWaypointController("maze2d-umaze-v1", 10, 0, /*replan_each_episode=*/true);
+  ASSERT_TRUE(replan.ok()) << replan.status();
+  ASSERT_EQ(replan->returns.size(), 10u);
+  EXPECT_EQ(replan->ended_at_goal, 10);
+  double mean = 0.0;
+  for (double s : replan->normalized_scores) mean += s / 10;
+  EXPECT_GT(mean, 100.0);
+  // D4RL's protocol (one plan for all episodes) can only do worse.
+  const absl::StatusOr<ControllerScore> once =
+      EvaluateWaypointController("maze2d-umaze-v1", 10, 0, /*replan_each_episode=*/false);
+  ASSERT_TRUE(once.ok()) << once.status();
+  EXPECT_LE(once->ended_at_goal, 10);
+  EXPECT_EQ(once->returns[0], replan->returns[0]);  // The first episode plans in both.
 }
 
 // Episode lengths and flags of a random-policy dataset: an episode ends at a terminal (the env's

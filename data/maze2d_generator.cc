@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <vector>
 
 #include "data/waypoint_controller.h"
 #include "envs/maze2d_env.h"
+#include "envs/normalized_score.h"
 #include "romi/base/status_macros.h"
 
 namespace romi::data {
@@ -86,6 +88,34 @@ absl::StatusOr<D4rlFile> GenerateMaze2dDataset(absl::string_view task,
   file.metadata_strings["algorithm"] =
       "romi maze2d waypoint controller (D4RL's recipe), action noise N(0, 0.5^2)";
   return file;
+}
+
+absl::StatusOr<ControllerScore> EvaluateWaypointController(absl::string_view task, int episodes,
+                                                           uint64_t seed,
+                                                           bool replan_each_episode) {
+  ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Maze2dEnv> env, envs::MakeMaze2dEnv(task));
+  const envs::EnvSpec& spec = env->Spec();
+  const Vec2 goal = env->target();
+  const auto position = [&env] { return Vec2{env->qpos()[0], env->qpos()[1]}; };
+  WaypointController controller(env->layout());
+  std::mt19937_64 rng(seed);
+  ControllerScore score;
+  for (int episode = 0; episode < episodes; ++episode) {
+    env->Reset(seed + episode);
+    if (episode == 0 || replan_each_episode) controller.SetTarget(position(), goal, rng);
+    double episode_return = 0.0;
+    for (int t = 0; t < spec.max_episode_steps; ++t) {
+      const WaypointController::Command command =
+          controller.Act(position(), {env->qvel()[0], env->qvel()[1]});
+      ROMI_ASSIGN_OR_RETURN(const envs::StepResult step, env->Step(command.action));
+      episode_return += step.reward;
+    }
+    const Vec2 end = position();
+    score.ended_at_goal += std::hypot(end[0] - goal[0], end[1] - goal[1]) <= 0.5;
+    score.returns.push_back(episode_return);
+    score.normalized_scores.push_back(envs::NormalizedScore(spec, episode_return));
+  }
+  return score;
 }
 
 }  // namespace romi::data

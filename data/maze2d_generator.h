@@ -18,6 +18,9 @@
 #ifndef ROMI_DATA_MAZE2D_GENERATOR_H_
 #define ROMI_DATA_MAZE2D_GENERATOR_H_
 
+#include <cstdint>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "data/d4rl_file.h"
@@ -28,6 +31,22 @@ namespace romi::data {
 // NotFoundError (listing the maze2d tasks) for another task; InvalidArgumentError for rows <= 0.
 absl::StatusOr<D4rlFile> GenerateMaze2dDataset(absl::string_view task,
                                                const GeneratorOptions& options);
+
+// The waypoint controller's own score, measured as D4RL measured maze2d's reference max returns
+// (scripts/reference_scores/maze2d_controller.py): episodes of max_episode_steps in the env from
+// Reset(seed + e), the env's reward, the controller heading for the goal cell, no action noise.
+// D4RL's script kept one controller for all episodes and, as the target never changed, planned
+// only in the first: later episodes steer straight for the goal and often stick behind a wall.
+// That is what `replan_each_episode = false` reproduces (normalized scores near 100);
+// with true, every episode plans from its own start (a much better controller).
+struct ControllerScore {
+  std::vector<double> returns;
+  std::vector<double> normalized_scores;
+  int ended_at_goal = 0;  // episodes ending within 0.5 of the goal
+};
+absl::StatusOr<ControllerScore> EvaluateWaypointController(absl::string_view task, int episodes,
+                                                           uint64_t seed,
+                                                           bool replan_each_episode);
 
 }  // namespace romi::data
 

@@ -35,6 +35,7 @@ void ProgressBar::Update(int64_t done) {
   const absl::Time now = absl::Now();
   if (now - last_draw_ < absl::Milliseconds(200) && done < total_) return;
   last_draw_ = now;
+  drawn_complete_ = done >= total_;
   std::fprintf(out_, "\r%s\033[K", Line(label_, done, total_, now - start_).c_str());
   std::fflush(out_);
 }
@@ -42,7 +43,11 @@ void ProgressBar::Update(int64_t done) {
 void ProgressBar::Finish() {
   if (finished_) return;
   finished_ = true;
-  std::fprintf(out_, "\r%s\033[K\n", Line(label_, done_, total_, absl::Now() - start_).c_str());
+  if (drawn_complete_) {
+    std::fputc('\n', out_);
+  } else {
+    std::fprintf(out_, "\r%s\033[K\n", Line(label_, done_, total_, absl::Now() - start_).c_str());
+  }
   std::fflush(out_);
 }
 

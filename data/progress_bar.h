@@ -32,6 +32,7 @@ class ProgressBar {
   absl::Time start_;
   absl::Time last_draw_ = absl::InfinitePast();
   int64_t done_ = 0;
+  bool drawn_complete_ = false;
   bool finished_ = false;
 };
 
