@@ -152,9 +152,10 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
   // 2. The cache.
   const absl::StatusOr<GeneratorInfo> generator = FindGenerator(request.task);
   if (!generator.ok()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no D4RL file ", request.task, ".hdf5 in [", absl::StrJoin(dirs, ", "),
-        "] and ", generator.status().message()));
+    if (dirs.empty()) return generator.status();
+    return absl::NotFoundError(absl::StrCat("no D4RL file ", request.task, ".hdf5 in ",
+                                            absl::StrJoin(dirs, ", "), "; and ",
+                                            generator.status().message()));
   }
   const int64_t rows = request.rows > 0 ? request.rows : generator->d4rl_rows;
   ROMI_ASSIGN_OR_RETURN(const std::string cache_path, CachedDatasetPath(request));
