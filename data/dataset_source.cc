@@ -164,7 +164,8 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
     absl::StatusOr<D4rlFile> cached = ReadCachedFile(cache_path, *generator, rows, request.seed);
     if (cached.ok()) {
       return log({*std::move(cached), DatasetOrigin::kCache, cache_path,
-                  absl::StrCat("generated ", request.task, " from the cache: ", cache_path)});
+                  absl::StrFormat("%s (%d rows, seed %d, %s) from the cache: %s", request.task,
+                                  rows, request.seed, generator->recipe, cache_path)});
     }
     replaced = absl::StrCat("; replaced a bad cached file (", cached.status().message(), ")");
     if (request.log_to_stderr) {

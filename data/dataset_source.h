@@ -12,6 +12,14 @@
 //     the cache (if the cache cannot be written, the data is still returned and the description
 //     says so).
 //
+// Typical use (an evaluation suite's quick default):
+//   DatasetRequest request;
+//   request.task = "maze2d-umaze-v1";
+//   request.rows = 100000;
+//   ROMI_ASSIGN_OR_RETURN(ResolvedDataset data, ResolveDataset(request));
+//   ROMI_ASSIGN_OR_RETURN(Dataset dataset,
+//                         Dataset::FromD4rlFile(data.file, options, data.description));
+//
 // `rows` (0: D4RL's full size) makes small datasets for tests and quick evaluations; generated
 // data is a prefix of the full-size data with the same seed, and a user file is cut to its first
 // `rows` rows. Generation is deterministic in the seed.
