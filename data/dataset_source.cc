@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "data/dataset_generators.h"
 #include "data/fingerprint.h"
-#include "data/progress_bar.h"
+#include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
 
 namespace romi::data {

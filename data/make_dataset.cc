@@ -25,7 +25,7 @@
 #include "data/dataset_generators.h"
 #include "data/dataset_source.h"
 #include "data/maze2d_generator.h"
-#include "data/progress_bar.h"
+#include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
 
 ABSL_FLAG(std::string, task, "", "D4RL task name, e.g. maze2d-umaze-v1.");

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "eval/progress.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
@@ -76,13 +75,6 @@ TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
   EXPECT_NE(Read(dir / "results.md").find("| maze2d-umaze-v1 | 60.0 ± 10.0"), std::string::npos);
   const std::string curves = Read(dir / "curves.csv");
   EXPECT_NE(curves.find("maze2d-umaze-v1,romi-bcq,0,10,20.0000"), std::string::npos) << curves;
-}
-
-TEST(ProgressBarTest, RendersFractionElapsedAndEta) {
-  EXPECT_EQ(ProgressBar::Render("t", "learner", 50, 100, 30),
-            "[t] learner        [##########----------]  50% 50/100  30s, ETA 30s");
-  EXPECT_EQ(ProgressBar::Render("t", "dynamics", 7, 0, 125), "[t] dynamics       7  2m05s");
-  EXPECT_EQ(ProgressBar::FormatSeconds(3725), "1h02m");
 }
 
 }  // namespace

@@ -14,11 +14,11 @@
 #include "envs/registry.h"
 #include "eval/evaluator.h"
 #include "eval/methods.h"
-#include "eval/progress.h"
 #include "eval/report.h"
 #include "eval/trajectory_discrepancy.h"
 #include "google/protobuf/text_format.h"
 #include "romi/base/atomic_file.h"
+#include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
 #include "romi/pipeline.h"
 
@@ -80,11 +80,19 @@ class RunContext {
     result.set_dataset_source(data_.source);
     result.set_run_dir(run_dir_);
 
-    ProgressBar bar(absl::StrCat(task_, " ", method_, " seed ", seed_));
+    // One bar per pipeline stage, replaced when the stage changes.
+    std::unique_ptr<ProgressBar> bar;
+    std::string bar_stage;
     PipelineHooks hooks;
     if (options_.progress) {
       hooks.progress = [&](const std::string& stage, int64_t done, int64_t total) {
-        bar.Update(stage, done, total);
+        if (bar == nullptr || stage != bar_stage) {
+          bar.reset();  // finishes the previous stage's line first
+          bar = std::make_unique<ProgressBar>(
+              absl::StrFormat("[%s %s seed %d] %s", task_, method_, seed_, stage), total);
+          bar_stage = stage;
+        }
+        bar->Update(done);
       };
     }
     absl::Status evaluation_status;
@@ -106,7 +114,7 @@ class RunContext {
     const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
         RunPipeline(data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_,
                     hooks);
-    bar.Finish();
+    bar.reset();
     if (!learner.ok()) return learner.status();
     ROMI_RETURN_IF_ERROR(evaluation_status);
     if (result.curve_size() == 0 || result.curve().rbegin()->step() != total_steps_) {
