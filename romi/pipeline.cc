@@ -233,6 +233,7 @@ class Pipeline {
       }
       return model;
     }
+    Progress("dynamics", 0, config_.dynamics().max_epochs());  // starts the clock for the ETA
     ROMI_ASSIGN_OR_RETURN(
         std::unique_ptr<DynamicsEnsemble> model,
         DynamicsEnsemble::Train(dataset_.transitions(), config_.dynamics(),
@@ -270,6 +271,7 @@ class Pipeline {
     }
     torch::Generator generator = Generator(StageSeed(config_.seed(), kRolloutPolicyStage));
     const int64_t report_every = std::max<int64_t>(1, config_.rollout_policy().train_steps() / 20);
+    Progress("rollout_policy", 0, config_.rollout_policy().train_steps());
     ROMI_RETURN_IF_ERROR(policy->Train(
         dataset_.transitions(), generator, [&](int64_t step, double loss) {
           if (step % report_every == 0) {
@@ -342,6 +344,7 @@ class Pipeline {
     const int64_t every = config_.checkpoint_every();
     torch::Generator generator;
     const int64_t progress_every = std::max<int64_t>(1, total / 200);
+    Progress("learner", learner->step(), total);
     for (int64_t step = learner->step(); step < total; ++step) {
       // Reseeding at each checkpoint boundary makes the batches after a resume the same as those
       // of an uninterrupted run, without checkpointing the sampler.

@@ -32,9 +32,9 @@ std::string ProgressBar::FormatDuration(absl::Duration duration) {
 }
 
 std::string ProgressBar::Line(const std::string& label, int64_t done, int64_t total,
-                              absl::Duration elapsed) {
+                              absl::Duration elapsed, int64_t first_done) {
   const double seconds = absl::ToDoubleSeconds(elapsed);
-  const double rate = seconds > 0 ? done / seconds : 0.0;
+  const double rate = seconds > 0 ? (done - first_done) / seconds : 0.0;
   if (total <= 0) {
     return absl::StrFormat("%s %d  %.3g/s  %s", label, done, rate, FormatDuration(elapsed));
   }
@@ -50,7 +50,7 @@ std::string ProgressBar::Line(const std::string& label, int64_t done, int64_t to
 }
 
 void ProgressBar::Draw(absl::Time now) {
-  const std::string line = Line(label_, done_, total_, now - start_);
+  const std::string line = Line(label_, done_, total_, now - start_, std::max<int64_t>(first_done_, 0));
   if (terminal_) {
     std::fprintf(out_, "\r%s\033[K", line.c_str());
   } else {
@@ -61,6 +61,7 @@ void ProgressBar::Draw(absl::Time now) {
 }
 
 void ProgressBar::Update(int64_t done) {
+  if (first_done_ < 0) first_done_ = done;
   done_ = done;
   const absl::Time now = absl::Now();
   const bool complete = total_ > 0 && done >= total_;

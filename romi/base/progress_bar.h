@@ -26,9 +26,10 @@ class ProgressBar {
   void Update(int64_t done);
   void Finish();
 
-  // The line drawn for `done` of `total` after `elapsed` (exposed for tests).
+  // The line drawn for `done` of `total` after `elapsed`, the rate counted from `first_done`
+  // (where the bar started, e.g. a resumed run's step) (exposed for tests).
   static std::string Line(const std::string& label, int64_t done, int64_t total,
-                          absl::Duration elapsed);
+                          absl::Duration elapsed, int64_t first_done = 0);
   // "1h02m", "3m05s", "12s", "4.0s" (under 10 s).
   static std::string FormatDuration(absl::Duration duration);
 
@@ -42,6 +43,7 @@ class ProgressBar {
   absl::Time start_;
   absl::Time last_draw_ = absl::InfinitePast();
   int64_t done_ = 0;
+  int64_t first_done_ = -1;  // the first value given to Update
   int64_t last_step_drawn_ = -1;  // off a terminal: the tenth (or count) last written
   bool drawn_complete_ = false;
   bool finished_ = false;

@@ -42,6 +42,13 @@ TEST(ProgressBarTest, WritesToItsStream) {
   EXPECT_THAT(std::string(buffer, size), HasSubstr("10/10"));
 }
 
+TEST(ProgressBarTest, RateCountsFromWhereTheBarStarted) {
+  // A run resumed at step 600 that reached 800 in 2 s: 100/s, 2 s to go.
+  const std::string line = ProgressBar::Line("learner", 800, 1000, absl::Seconds(2), 600);
+  EXPECT_THAT(line, HasSubstr("100/s"));
+  EXPECT_THAT(line, HasSubstr("ETA 2.0s"));
+}
+
 TEST(ProgressBarTest, UnknownTotalShowsCountRateAndElapsedTime) {
   EXPECT_EQ(ProgressBar::Line("dynamics", 7, 0, absl::Seconds(125)), "dynamics 7  0.056/s  2m05s");
 }
