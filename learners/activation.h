@@ -29,6 +29,23 @@ inline torch::Tensor Apply(Activation activation, const torch::Tensor& x) {
   return x;
 }
 
+// Apply() to a fresh temporary that nothing else references (e.g. a linear layer's output): in
+// place where autograd allows it (relu and tanh, whose backward needs only their output), which
+// saves an allocation and a pass over memory; swish, whose backward needs its input, allocates.
+inline torch::Tensor ApplyInPlace(Activation activation, torch::Tensor x) {
+  switch (activation) {
+    case Activation::kRelu:
+      return x.relu_();
+    case Activation::kTanh:
+      return x.tanh_();
+    case Activation::kSwish:
+      return torch::silu(x);
+    case Activation::kIdentity:
+      break;
+  }
+  return x;
+}
+
 }  // namespace romi::learners
 
 #endif  // ROMI_LEARNERS_ACTIVATION_H_

@@ -28,7 +28,7 @@ Bc::Bc(const LearnerOptions& options) : Learner(options) {
 
 Metrics Bc::UpdateImpl(const data::Batch& batch) {
   const torch::Tensor loss = -policy_->LogProb(batch.observations, batch.actions).mean();
-  optimizer_->zero_grad();
+  ZeroGrad(*optimizer_);
   loss.backward();
   optimizer_->step();
   return {{"bc_loss", loss.item<double>()}};

@@ -69,7 +69,7 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
 
   const VaeOutput reconstruction = vae_->forward(s, a, generator());
   const torch::Tensor vae_loss = ConditionalVaeImpl::Loss(reconstruction, a);
-  vae_optimizer_->zero_grad();
+  ZeroGrad(*vae_optimizer_);
   vae_loss.backward();
   vae_optimizer_->step();
 
@@ -83,7 +83,7 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
   }
   const torch::Tensor q = critic_->forward(torch::cat({s, a}, 1)).squeeze(-1);  // [2, B]
   const torch::Tensor critic_loss = (q - target).square().mean(1).sum();
-  critic_optimizer_->zero_grad();
+  ZeroGrad(*critic_optimizer_);
   critic_loss.backward();
   critic_optimizer_->step();
 
@@ -95,7 +95,7 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
   // Q1 through frozen critic weights: the actor's gradient without critic weight gradients.
   const torch::Tensor actor_loss =
       -critic_->FrozenMemberForward(torch::cat({s, Perturb(actor_, s, candidates)}, 1), 0).mean();
-  actor_optimizer_->zero_grad();
+  ZeroGrad(*actor_optimizer_);
   actor_loss.backward();
   actor_optimizer_->step();
 

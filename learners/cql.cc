@@ -105,7 +105,7 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
   torch::Tensor alpha = torch::ones({1}, s.options());
   if (log_alpha_.defined()) {
     const torch::Tensor alpha_loss = -(log_alpha_ * (pi.log_prob.detach() + target_entropy_)).mean();
-    alpha_optimizer_->zero_grad();
+    ZeroGrad(*alpha_optimizer_);
     alpha_loss.backward();
     alpha_optimizer_->step();
     alpha = log_alpha_.detach().exp();
@@ -117,7 +117,7 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
     policy_objective = critic_->FrozenForward(torch::cat({s, pi.action}, 1)).amin(0).squeeze(-1);
   }
   const torch::Tensor policy_loss = (alpha * pi.log_prob - policy_objective).mean();
-  policy_optimizer_->zero_grad();
+  ZeroGrad(*policy_optimizer_);
   policy_loss.backward();
   policy_optimizer_->step();
 
@@ -158,7 +158,7 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
     const torch::Tensor alpha_prime = log_alpha_prime_.exp().clamp(0.0, 1e6);
     const torch::Tensor gap = conservative.detach() - config_.lagrange_threshold();
     const torch::Tensor alpha_prime_loss = -0.5 * (alpha_prime * gap).sum();
-    alpha_prime_optimizer_->zero_grad();
+    ZeroGrad(*alpha_prime_optimizer_);
     alpha_prime_loss.backward();
     alpha_prime_optimizer_->step();
     conservative = alpha_prime.detach() * (conservative - config_.lagrange_threshold());
@@ -166,7 +166,7 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
   }
   const torch::Tensor td_loss = (q_data - target).square().mean(1).sum();
   const torch::Tensor critic_loss = td_loss + conservative.sum();
-  critic_optimizer_->zero_grad();
+  ZeroGrad(*critic_optimizer_);
   critic_loss.backward();
   critic_optimizer_->step();
   SoftUpdate(*critic_, *critic_target_, config_.tau());

@@ -33,11 +33,9 @@ EnsembleLinearImpl::EnsembleLinearImpl(int64_t members, int64_t input, int64_t o
 }
 
 torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x) {
-  if (x.dim() == 2) {
-    // Shared input: [B, in] x [E, in, out] broadcasts to [E, B, out] in one matmul.
-    return torch::matmul(x, weight) + bias;
-  }
-  return torch::baddbmm(bias, x, weight);
+  // A shared [B, in] input is expanded (a view, no copy) so that the bias add stays fused.
+  const torch::Tensor input = x.dim() == 2 ? x.expand({weight.size(0), x.size(0), x.size(1)}) : x;
+  return torch::baddbmm(bias, input, weight);
 }
 
 EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
@@ -55,7 +53,7 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vect
 
 torch::Tensor EnsembleMlpImpl::Features(torch::Tensor x) {
   for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    x = Apply(hidden_activation_, layers_[i]->forward(x));
+    x = ApplyInPlace(hidden_activation_, layers_[i]->forward(x));
   }
   return x;
 }
@@ -67,9 +65,9 @@ torch::Tensor EnsembleMlpImpl::forward(torch::Tensor x) {
 torch::Tensor EnsembleMlpImpl::FrozenForward(torch::Tensor x) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     const torch::Tensor weight = layers_[i]->weight.detach();
-    const torch::Tensor bias = layers_[i]->bias.detach();
-    x = x.dim() == 2 ? torch::matmul(x, weight) + bias : torch::baddbmm(bias, x, weight);
-    if (i + 1 < layers_.size()) x = Apply(hidden_activation_, x);
+    if (x.dim() == 2) x = x.expand({weight.size(0), x.size(0), x.size(1)});
+    x = torch::baddbmm(layers_[i]->bias.detach(), x, weight);
+    if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
   }
   return x;
 }
@@ -77,7 +75,7 @@ torch::Tensor EnsembleMlpImpl::FrozenForward(torch::Tensor x) {
 torch::Tensor EnsembleMlpImpl::FrozenMemberForward(torch::Tensor x, int64_t member) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     x = torch::addmm(layers_[i]->bias.detach()[member], x, layers_[i]->weight.detach()[member]);
-    if (i + 1 < layers_.size()) x = Apply(hidden_activation_, x);
+    if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
   }
   return x;
 }

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "absl/strings/str_cat.h"
+#include "learners/runtime.h"
 #include "romi/base/atomic_file.h"
 
 namespace romi::learners {
@@ -27,6 +28,7 @@ Learner::Learner(const LearnerOptions& options)
       act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)) {
   // Module constructors draw initial weights from torch's global generator.
   torch::manual_seed(options.seed);
+  KeepFreedMemory();
 }
 
 Metrics Learner::Update(const data::Batch& batch) {
@@ -124,6 +126,12 @@ absl::Status Learner::Load(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat("loading learner from ", path, ": ", e.what()));
   }
   return absl::OkStatus();
+}
+
+void ZeroGrad(torch::optim::Optimizer& optimizer) {
+  for (torch::optim::OptimizerParamGroup& group : optimizer.param_groups()) {
+    for (torch::Tensor& parameter : group.params()) parameter.mutable_grad().reset();
+  }
 }
 
 void SoftUpdate(const torch::nn::Module& source, torch::nn::Module& target, double tau) {

@@ -98,6 +98,10 @@ class Learner {
   int64_t step_ = 0;
 };
 
+// Drops the gradients of `optimizer`'s parameters (set to none, not zeroed): the next backward
+// then writes each gradient into a fresh buffer instead of adding it to zeros.
+void ZeroGrad(torch::optim::Optimizer& optimizer);
+
 // target <- (1 - tau) * target + tau * source, parameter by parameter, in place.
 void SoftUpdate(const torch::nn::Module& source, torch::nn::Module& target, double tau);
 

@@ -19,9 +19,9 @@ MlpImpl::MlpImpl(int64_t input, const std::vector<int64_t>& hidden, int64_t outp
 
 torch::Tensor MlpImpl::forward(torch::Tensor x) {
   for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    x = Apply(hidden_activation_, layers_[i]->forward(x));
+    x = ApplyInPlace(hidden_activation_, layers_[i]->forward(x));
   }
-  return Apply(output_activation_, layers_.back()->forward(x));
+  return ApplyInPlace(output_activation_, layers_.back()->forward(x));
 }
 
 }  // namespace romi::learners

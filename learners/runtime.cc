@@ -1,6 +1,9 @@
 #include "learners/runtime.h"
 
+#include <malloc.h>
+
 #include <exception>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -30,6 +33,16 @@ int SetIntraOpThreads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   return torch::get_num_threads();
+}
+
+void KeepFreedMemory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Blocks up to 32 MiB (glibc's largest mmap threshold) come from the heap, and up to 1 GiB
+    // of free heap top is kept.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  });
 }
 
 }  // namespace romi::learners

@@ -4,6 +4,8 @@
 //                                           when this LibTorch build or machine has no CUDA
 //   SetIntraOpThreads(n)                    torch's intra-op thread count; n <= 0 means one per
 //                                           core (the default)
+//   KeepFreedMemory()                       makes malloc keep freed memory for reuse (see below);
+//                                           every Learner calls it when created
 #ifndef ROMI_LEARNERS_RUNTIME_H_
 #define ROMI_LEARNERS_RUNTIME_H_
 
@@ -19,6 +21,13 @@ absl::StatusOr<torch::Device> ParseDevice(const std::string& name);
 
 // Returns the thread count now in effect.
 int SetIntraOpThreads(int threads);
+
+// A learner update allocates and frees the same large temporaries (activations, gradients) every
+// step. By default glibc serves blocks above its mmap threshold with fresh mappings and trims the
+// heap top back to the OS on free, so every step page-faults its working set in again (a quarter
+// of the time of a small-network update, measured). This raises both thresholds so freed memory
+// stays in the process and is reused: the CPU analogue of a caching allocator. Idempotent.
+void KeepFreedMemory();
 
 }  // namespace romi::learners
 

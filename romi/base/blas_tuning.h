@@ -17,7 +17,8 @@ namespace romi {
 std::string PreferredOpenBlasCore();
 
 // Call first in main(). When OpenBLAS is loaded, detected an older core than PreferredOpenBlasCore()
-// and OPENBLAS_CORETYPE is unset, sets it and re-executes the binary with the same arguments.
+// (a generic fallback, or AVX2-only kernels on an AVX-512 CPU) and OPENBLAS_CORETYPE is unset,
+// sets it and re-executes the binary with the same arguments.
 // Otherwise returns. Set ROMI_KEEP_BLAS_CORE=1 to opt out.
 void UseBestOpenBlasKernels(char** argv);
 

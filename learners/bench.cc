@@ -1,0 +1,179 @@
+// Learner throughput at the paper's settings: updates per second of BC, BCQ and CQL, and the
+// GFLOP/s they achieve next to this machine's measured fp32 matmul peak.
+//
+//   bazel run //learners:bench -- [--threads=0] [--device=cpu] [--seconds=10]
+//       [--learners=bc,bcq,cql]
+//
+// Settings (learners.proto defaults): BCQ batch 100, actor and critics 400-300, VAE 750-750, 10
+// target samples; CQL batch 256, 3 x 256 policy and critics, 10 sampled actions per proposal with
+// importance sampling, timed after its behaviour-cloning warm start; BC batch 256, 256-256.
+// Dimensions default to hopper's (obs 11, act 3). Batches are random rows drawn from a fixed
+// random pool, so data movement is that of a real run. The peak is torch::mm on two 2048 x 2048
+// matrices with the same intra-op threads (best of several calls). FLOPs per update are analytic
+// (learners/update_flops.h: linear layers only, forward + backward).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "torch/csrc/autograd/profiler_legacy.h"
+#include "learners/learner.h"
+#include "learners/learner_registry.h"
+#include "learners/runtime.h"
+#include "learners/update_flops.h"
+#include "romi/base/blas_tuning.h"
+
+ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
+ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
+ABSL_FLAG(double, seconds, 10, "Timed seconds per learner (after a short warm-up).");
+ABSL_FLAG(std::string, learners, "bc,bcq,cql", "Comma-separated registered learner names.");
+ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
+ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
+ABSL_FLAG(std::string, profile, "",
+          "If set, also writes a Chrome trace (torch's op profiler) of 10 updates of each learner "
+          "to <profile>.<learner>.json.");
+
+namespace romi::learners {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void Synchronize(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+}
+
+// fp32 matmul GFLOP/s: the best of repeated n x n products over about a second.
+double MeasurePeakGflops(const torch::Device& device) {
+  constexpr int64_t n = 2048;
+  const torch::Tensor a = torch::randn({n, n}, torch::device(device));
+  const torch::Tensor b = torch::randn({n, n}, torch::device(device));
+  torch::Tensor c = torch::mm(a, b);  // warm-up: thread pool, BLAS buffers
+  Synchronize(device);
+  double best = 0;
+  const Clock::time_point begin = Clock::now();
+  for (int i = 0; i < 3 || Seconds(begin) < 1.0; ++i) {
+    const Clock::time_point start = Clock::now();
+    torch::mm_out(c, a, b);
+    Synchronize(device);
+    best = std::max(best, 2.0 * n * n * n / Seconds(start) / 1e9);
+  }
+  return best;
+}
+
+// The batch size each learner is run with in the paper.
+int64_t PaperBatch(const std::string& algorithm) { return algorithm == "bcq" ? 100 : 256; }
+
+LearnerConfig PaperConfig(const std::string& algorithm) {
+  LearnerConfig config;
+  config.set_algorithm(algorithm);
+  // Time CQL's steady state: its policy loss through the critics, not the warm start's.
+  if (algorithm == "cql") config.mutable_cql()->set_bc_warm_start_steps(0);
+  return config;
+}
+
+struct Result {
+  double updates_per_second = 0;
+  double gflops = 0;
+};
+
+absl::StatusOr<Result> Bench(const std::string& algorithm, const torch::Device& device,
+                             double seconds) {
+  LearnerOptions options;
+  options.obs_dim = absl::GetFlag(FLAGS_obs_dim);
+  options.act_dim = absl::GetFlag(FLAGS_act_dim);
+  options.config = PaperConfig(algorithm);
+  options.device = device;
+  absl::StatusOr<double> flops = UpdateFlops(options, PaperBatch(algorithm));
+  if (!flops.ok()) return flops.status();
+  absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
+  if (!learner.ok()) return learner.status();
+
+  // A pool of random transitions on the device; each update gathers a random batch from it.
+  constexpr int64_t kPool = 100000;
+  const int64_t batch = PaperBatch(algorithm);
+  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(1);
+  const auto on_device = torch::device(device);
+  const data::Batch pool = {
+      torch::randn({kPool, options.obs_dim}, generator).to(device),
+      (torch::rand({kPool, options.act_dim}, generator) * 2 - 1).to(device),
+      torch::randn({kPool}, generator).to(device),
+      torch::randn({kPool, options.obs_dim}, generator).to(device),
+      (torch::rand({kPool}, generator) < 0.01).to(on_device.dtype(torch::kFloat))};
+  auto update = [&] {
+    const torch::Tensor index =
+        torch::randint(kPool, {batch}, generator, torch::kInt64).to(device);
+    (*learner)->Update({pool.observations.index_select(0, index),
+                        pool.actions.index_select(0, index), pool.rewards.index_select(0, index),
+                        pool.next_observations.index_select(0, index),
+                        pool.terminals.index_select(0, index)});
+  };
+  for (int i = 0; i < 5; ++i) update();
+  Synchronize(device);
+  int64_t updates = 0;
+  const Clock::time_point start = Clock::now();
+  while (Seconds(start) < seconds) {
+    update();
+    ++updates;
+  }
+  Synchronize(device);
+  const double elapsed = Seconds(start);
+  if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
+    torch::autograd::profiler::RecordProfile record(profile + "." + algorithm + ".json");
+    for (int i = 0; i < 10; ++i) update();
+  }
+  Result result;
+  result.updates_per_second = updates / elapsed;
+  result.gflops = result.updates_per_second * *flops / 1e9;
+  return result;
+}
+
+int Run() {
+  absl::StatusOr<torch::Device> device = ParseDevice(absl::GetFlag(FLAGS_device));
+  if (!device.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(device.status().message()).c_str());
+    return 1;
+  }
+  const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
+  const double peak = MeasurePeakGflops(*device);
+  std::printf("device %s, %d intra-op threads, fp32 matmul peak %.1f GFLOP/s\n\n",
+              device->str().c_str(), threads, peak);
+  std::printf("%-8s %6s %12s %14s %10s %8s\n", "learner", "batch", "updates/s", "GFLOP/update",
+              "GFLOP/s", "% peak");
+  const std::vector<std::string> algorithms =
+      absl::StrSplit(absl::GetFlag(FLAGS_learners), ',', absl::SkipEmpty());
+  for (const std::string& algorithm : algorithms) {
+    const absl::StatusOr<Result> result = Bench(algorithm, *device, absl::GetFlag(FLAGS_seconds));
+    if (!result.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%-8s %6lld %12.1f %14.3f %10.1f %7.1f%%\n", algorithm.c_str(),
+                static_cast<long long>(PaperBatch(algorithm)), result->updates_per_second,
+                result->gflops / result->updates_per_second, result->gflops,
+                100.0 * result->gflops / peak);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace romi::learners
+
+int main(int argc, char** argv) {
+  romi::UseBestOpenBlasKernels(argv);
+  absl::SetProgramUsageMessage("Usage: bench [--threads=N] [--device=cpu] [--seconds=S] "
+                               "[--learners=bc,bcq,cql]");
+  absl::ParseCommandLine(argc, argv);
+  return romi::learners::Run();
+}
