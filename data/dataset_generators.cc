@@ -1,0 +1,76 @@
+#include "data/dataset_generators.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "data/fingerprint.h"
+#include "data/maze2d_generator.h"
+#include "data/random_policy_generator.h"
+#include "romi/base/status_macros.h"
+
+namespace romi::data {
+namespace {
+
+using GenerateFn = absl::StatusOr<D4rlFile> (*)(absl::string_view, const GeneratorOptions&);
+
+struct Recipe {
+  const char* task;
+  int64_t d4rl_rows;
+  const char* recipe;
+  GenerateFn generate;
+};
+
+constexpr char kMaze2dRecipe[] = "maze2d-waypoint-controller/1";
+constexpr char kRandomRecipe[] = "uniform-random-policy/1";
+
+constexpr Recipe kRecipes[] = {
+    {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+    {"hopper-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+    {"maze2d-large-dense-v1", 4'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"maze2d-large-v1", 4'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"maze2d-medium-dense-v1", 2'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"maze2d-medium-v1", 2'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"maze2d-umaze-dense-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"maze2d-umaze-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"walker2d-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+};
+
+absl::StatusOr<const Recipe*> FindRecipe(absl::string_view task) {
+  for (const Recipe& recipe : kRecipes) {
+    if (task == recipe.task) return &recipe;
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no dataset generator for '", task,
+      "' (medium, expert and replay datasets need behaviour policies, not available yet); "
+      "generatable tasks: ",
+      absl::StrJoin(GeneratableTasks(), ", ")));
+}
+
+}  // namespace
+
+std::vector<std::string> GeneratableTasks() {
+  std::vector<std::string> tasks;
+  for (const Recipe& recipe : kRecipes) tasks.push_back(recipe.task);
+  std::sort(tasks.begin(), tasks.end());
+  return tasks;
+}
+
+absl::StatusOr<GeneratorInfo> FindGenerator(absl::string_view task) {
+  ROMI_ASSIGN_OR_RETURN(const Recipe* recipe, FindRecipe(task));
+  return GeneratorInfo{recipe->task, recipe->d4rl_rows, recipe->recipe};
+}
+
+absl::StatusOr<D4rlFile> GenerateDataset(absl::string_view task,
+                                         const GeneratorOptions& options) {
+  ROMI_ASSIGN_OR_RETURN(const Recipe* recipe, FindRecipe(task));
+  ROMI_ASSIGN_OR_RETURN(D4rlFile file, recipe->generate(task, options));
+  file.metadata_strings["romi_task"] = recipe->task;
+  file.metadata_strings["romi_recipe"] = recipe->recipe;
+  file.metadata_strings["romi_seed"] = absl::StrCat(options.seed);
+  file.metadata_strings["romi_rows"] = absl::StrCat(options.rows);
+  file.metadata_strings["romi_fingerprint"] = FingerprintArrays(file);
+  return file;
+}
+
+}  // namespace romi::data

@@ -1,0 +1,54 @@
+// The evaluator: runs episodes of a policy in the native simulator and scores them the way D4RL
+// does (undiscounted return -> normalized score, envs/normalized_score.h).
+//
+// The episodes run in lockstep, one env (one mjData) per episode: every step the observations of
+// all running episodes form one batch and the policy is called once on it. Acting with a network
+// costs far more than a MuJoCo step, so one batched forward per step beats N threads each running
+// a batch of one; the env steps themselves are spread over `threads` workers. Episode i resets with
+// a seed derived from (options.seed, i), so an evaluation is reproducible.
+#ifndef ROMI_EVAL_EVALUATOR_H_
+#define ROMI_EVAL_EVALUATOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/status/statusor.h"
+
+namespace romi::eval {
+
+// Actions [B, act_dim] for observations [B, obs_dim] (float32, CPU). Called under NoGradGuard.
+using BatchPolicy = std::function<torch::Tensor(const torch::Tensor& observations)>;
+
+struct EvaluationOptions {
+  int episodes = 10;
+  uint64_t seed = 0;
+  int threads = 1;              // workers stepping the envs
+  bool record_states = false;   // keep every visited state (for the trajectory discrepancy)
+};
+
+struct EvaluationReport {
+  std::vector<double> returns;  // per episode
+  std::vector<double> scores;   // D4RL normalized, per episode
+  std::vector<int> lengths;     // steps per episode
+  // With record_states: episode i's visited states s_0 .. s_T as float32 [T + 1, obs_dim].
+  std::vector<torch::Tensor> trajectories;
+  double seconds = 0;
+
+  double ReturnMean() const;
+  double ReturnStd() const;  // population std over episodes, as D4RL reports
+  double ScoreMean() const;
+  double ScoreStd() const;
+};
+
+// InvalidArgument for episodes < 1 or a policy that returns the wrong shape; the env's error
+// (e.g. a diverged simulation or non-finite actions) with the task, episode and step otherwise.
+absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPolicy& policy,
+                                          const EvaluationOptions& options);
+
+}  // namespace romi::eval
+
+#endif  // ROMI_EVAL_EVALUATOR_H_

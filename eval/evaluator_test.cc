@@ -1,0 +1,96 @@
+#include "eval/evaluator.h"
+
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "envs/registry.h"
+#include "gtest/gtest.h"
+
+namespace romi::eval {
+namespace {
+
+BatchPolicy Constant(int act_dim, float value) {
+  return [act_dim, value](const torch::Tensor& obs) {
+    return torch::full({obs.size(0), act_dim}, value);
+  };
+}
+
+TEST(EvaluatorTest, RunsFullEpisodesAndScoresThemLikeD4rl) {
+  EvaluationOptions options;
+  options.episodes = 3;
+  options.seed = 4;
+  absl::StatusOr<EvaluationReport> report =
+      Evaluate("maze2d-umaze-v1", Constant(2, 0.0f), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->returns.size(), 3u);
+  const envs::EnvSpec spec = *envs::FindSpec("maze2d-umaze-v1");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(report->lengths[i], spec.max_episode_steps);  // maze2d never terminates
+    EXPECT_NEAR(report->scores[i],
+                100 * (report->returns[i] - spec.ref_min_score) /
+                    (spec.ref_max_score - spec.ref_min_score),
+                1e-9);
+  }
+}
+
+TEST(EvaluatorTest, TerminatingEpisodesEndEarlyAndStatesAreRecorded) {
+  EvaluationOptions options;
+  options.episodes = 4;
+  options.record_states = true;
+  options.threads = 2;
+  // Full torque on every hopper joint topples it long before the time limit.
+  absl::StatusOr<EvaluationReport> report = Evaluate("hopper-random-v2", Constant(3, 1.0f), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_LT(report->lengths[i], 1000);
+    EXPECT_EQ(report->trajectories[i].size(0), report->lengths[i] + 1);
+    EXPECT_EQ(report->trajectories[i].size(1), 11);
+  }
+}
+
+TEST(EvaluatorTest, SameSeedSameResultWhateverTheThreadCount) {
+  torch::manual_seed(0);
+  const torch::Tensor w = torch::randn({17, 6}) * 0.3;
+  const BatchPolicy linear = [&w](const torch::Tensor& obs) { return torch::tanh(obs.mm(w)); };
+  EvaluationOptions options;
+  options.episodes = 3;
+  options.seed = 9;
+  absl::StatusOr<EvaluationReport> one = Evaluate("walker2d-random-v2", linear, options);
+  options.threads = 2;
+  absl::StatusOr<EvaluationReport> two = Evaluate("walker2d-random-v2", linear, options);
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ(one->returns, two->returns);
+  options.seed = 10;
+  absl::StatusOr<EvaluationReport> other = Evaluate("walker2d-random-v2", linear, options);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(one->returns, other->returns);
+}
+
+TEST(EvaluatorTest, ReportsMeanAndPopulationStd) {
+  EvaluationReport report;
+  report.returns = {1, 3};
+  report.scores = {10, 30};
+  EXPECT_DOUBLE_EQ(report.ReturnMean(), 2);
+  EXPECT_DOUBLE_EQ(report.ReturnStd(), 1);
+  EXPECT_DOUBLE_EQ(report.ScoreMean(), 20);
+  EXPECT_DOUBLE_EQ(report.ScoreStd(), 10);
+}
+
+TEST(EvaluatorTest, BadInputsAreErrorsNotCrashes) {
+  EvaluationOptions options;
+  EXPECT_EQ(Evaluate("no-such-task-v0", Constant(2, 0), options).status().code(),
+            absl::StatusCode::kNotFound);
+  options.episodes = 0;
+  EXPECT_EQ(Evaluate("maze2d-umaze-v1", Constant(2, 0), options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.episodes = 2;
+  const absl::Status wrong_shape = Evaluate("maze2d-umaze-v1", Constant(3, 0), options).status();
+  EXPECT_EQ(wrong_shape.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong_shape.message().find("[2, 2]"), absl::string_view::npos) << wrong_shape;
+  const absl::Status nan = Evaluate("maze2d-umaze-v1", Constant(2, NAN), options).status();
+  EXPECT_FALSE(nan.ok());
+  EXPECT_NE(nan.message().find("maze2d-umaze-v1 episode"), absl::string_view::npos) << nan;
+}
+
+}  // namespace
+}  // namespace romi::eval

@@ -1,0 +1,115 @@
+#include "eval/methods.h"
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/text_format.h"
+#include "romi/base/status_macros.h"
+
+namespace romi::eval {
+namespace {
+
+struct Method {
+  std::string name;
+  const char* learner;  // registered learner name
+  bool use_model;
+  Direction direction;
+};
+
+const std::vector<Method>& Methods() {
+  static const auto* methods = new std::vector<Method>{
+      {"romi-bcq", "bcq", true, REVERSE}, {"fomi-bcq", "bcq", true, FORWARD},
+      {"bcq", "bcq", false, REVERSE},     {"romi-cql", "cql", true, REVERSE},
+      {"fomi-cql", "cql", true, FORWARD}, {"cql", "cql", false, REVERSE},
+      {"bc", "bc", false, REVERSE},
+  };
+  return *methods;
+}
+
+template <typename Message>
+absl::StatusOr<Message> ReadTextProto(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  Message message;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &message)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a valid ", Message::descriptor()->full_name(), " in text format"));
+  }
+  return message;
+}
+
+}  // namespace
+
+const std::vector<std::string>& MethodNames() {
+  static const auto* names = [] {
+    auto* names = new std::vector<std::string>;
+    for (const Method& method : Methods()) names->push_back(method.name);
+    return names;
+  }();
+  return *names;
+}
+
+absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const TaskConfig& task,
+                                          const Budget& budget, uint64_t seed) {
+  const Method* method = nullptr;
+  for (const Method& candidate : Methods()) {
+    if (candidate.name == method_name) method = &candidate;
+  }
+  if (method == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown method '", method_name, "'; known: ",
+                                            absl::StrJoin(MethodNames(), ", ")));
+  }
+  RunConfig config;
+  config.set_task(task.task());
+  config.set_seed(seed);
+  config.set_use_model(method->use_model);
+  config.mutable_learner()->set_algorithm(method->learner);
+  const bool bcq = std::string(method->learner) == "bcq";
+  config.set_batch_size(bcq ? 100 : 256);
+  config.set_learner_steps(std::string(method->learner) == "cql" ? 1500000 : 1000000);
+  config.set_checkpoint_every(5000);
+  if (method->use_model) {
+    config.mutable_dynamics()->set_direction(method->direction);
+    config.mutable_rollout_policy()->set_name(task.rollout_policy());
+    config.mutable_rollout_policy()->set_skip_terminals(!task.rollout_policy_uses_terminals());
+    config.mutable_imagination()->set_rollout_length(task.rollout_length());
+    config.mutable_imagination()->set_return_priority(task.return_priority());
+    config.set_model_fraction(task.model_fraction());
+    config.set_real_return_priority(task.return_priority());
+  } else {
+    config.set_model_fraction(0);
+  }
+  config.MergeFrom(task.overrides());
+  config.MergeFrom(budget.overrides());
+  for (const learners::LearnerConfig& learner : budget.learners()) {
+    if (learner.algorithm() == method->learner) config.mutable_learner()->MergeFrom(learner);
+  }
+  // The budget must not turn a model-free baseline into a model-based one or vice versa.
+  config.set_use_model(method->use_model);
+  if (!method->use_model) config.set_model_fraction(0);
+  return config;
+}
+
+absl::StatusOr<TaskConfig> LoadTaskConfig(const std::string& configs_dir, const std::string& task) {
+  const std::string path = absl::StrCat(configs_dir, "/", task, ".textproto");
+  ROMI_ASSIGN_OR_RETURN(TaskConfig config, ReadTextProto<TaskConfig>(path));
+  if (config.task() != task) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": names task '", config.task(), "', expected '", task, "'"));
+  }
+  return config;
+}
+
+absl::StatusOr<Budget> LoadBudget(const std::string& path) { return ReadTextProto<Budget>(path); }
+
+absl::StatusOr<PaperScores> LoadPaperScores(const std::string& path) {
+  return ReadTextProto<PaperScores>(path);
+}
+
+}  // namespace romi::eval

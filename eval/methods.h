@@ -1,0 +1,38 @@
+// The methods the suite compares, as RunConfigs built from a task's paper settings.
+//
+//   romi-bcq, romi-cql   reverse model + the task's rollout policy, imagined data mixed at eta
+//   fomi-bcq, fomi-cql   the same with a forward model (the paper's FOMI ablation)
+//   bcq, cql, bc         the model-free learners on the real data alone
+// BCQ runs use batch 100 and 1e6 steps, CQL batch 256 and 1.5e6 steps, BC batch 256 and 1e6
+// steps (ROMI_SPEC.md); a Budget then caps steps and model training for quick suites.
+#ifndef ROMI_EVAL_METHODS_H_
+#define ROMI_EVAL_METHODS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "eval/suite.pb.h"
+#include "romi/pipeline.pb.h"
+
+namespace romi::eval {
+
+// The registered method names, in report order.
+const std::vector<std::string>& MethodNames();
+
+// The run of `method` on `task` under `budget` (budget overrides applied last, after the task's
+// own overrides). NotFound listing the methods for an unknown name.
+absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method, const TaskConfig& task,
+                                          const Budget& budget, uint64_t seed);
+
+// Reads `<configs_dir>/<task>.textproto`; NotFound naming the file when it is missing,
+// InvalidArgument naming it when it does not parse or names another task.
+absl::StatusOr<TaskConfig> LoadTaskConfig(const std::string& configs_dir, const std::string& task);
+
+// Reads a text-format message of type T from `path`, with errors naming the file.
+absl::StatusOr<Budget> LoadBudget(const std::string& path);
+absl::StatusOr<PaperScores> LoadPaperScores(const std::string& path);
+
+}  // namespace romi::eval
+
+#endif  // ROMI_EVAL_METHODS_H_

@@ -1,0 +1,121 @@
+#include "eval/methods.h"
+
+#include <filesystem>
+#include <set>
+
+#include "absl/status/status.h"
+#include "envs/registry.h"
+#include "gtest/gtest.h"
+
+namespace romi::eval {
+namespace {
+
+// The paper's 24 tasks: each has a config, and each config names a registered task or one that
+// a later issue adds (antmaze).
+const std::vector<std::string>& PaperTasks() {
+  static const auto* tasks = new std::vector<std::string>{
+      "maze2d-umaze-v1", "maze2d-medium-v1", "maze2d-large-v1", "maze2d-umaze-dense-v1",
+      "maze2d-medium-dense-v1", "maze2d-large-dense-v1", "antmaze-umaze-v0",
+      "antmaze-medium-play-v0", "antmaze-large-play-v0", "antmaze-umaze-diverse-v0",
+      "antmaze-medium-diverse-v0", "antmaze-large-diverse-v0", "hopper-random-v2",
+      "hopper-medium-v2", "hopper-medium-replay-v2", "hopper-medium-expert-v2",
+      "walker2d-random-v2", "walker2d-medium-v2", "walker2d-medium-replay-v2",
+      "walker2d-medium-expert-v2", "halfcheetah-random-v2", "halfcheetah-medium-v2",
+      "halfcheetah-medium-replay-v2", "halfcheetah-medium-expert-v2"};
+  return *tasks;
+}
+
+TEST(TaskConfigTest, EveryPaperTaskHasTheTable7Settings) {
+  for (const std::string& task : PaperTasks()) {
+    absl::StatusOr<TaskConfig> config = LoadTaskConfig("eval/configs", task);
+    ASSERT_TRUE(config.ok()) << config.status();
+    const bool maze2d = task.rfind("maze2d", 0) == 0;
+    EXPECT_EQ(config->return_priority(), !maze2d) << task;
+    EXPECT_GT(config->model_fraction(), 0) << task;
+    EXPECT_LT(config->model_fraction(), 1) << task;
+    EXPECT_GE(config->rollout_length(), 1) << task;
+  }
+  // The paper's eta for maze2d: 0.7 / 0.5 / 0.3; the uniform policy there.
+  EXPECT_DOUBLE_EQ(LoadTaskConfig("eval/configs", "maze2d-umaze-v1")->model_fraction(), 0.7);
+  EXPECT_DOUBLE_EQ(LoadTaskConfig("eval/configs", "maze2d-medium-v1")->model_fraction(), 0.5);
+  EXPECT_DOUBLE_EQ(LoadTaskConfig("eval/configs", "maze2d-large-v1")->model_fraction(), 0.3);
+  EXPECT_EQ(LoadTaskConfig("eval/configs", "maze2d-umaze-v1")->rollout_policy(), "uniform");
+  EXPECT_EQ(LoadTaskConfig("eval/configs", "walker2d-medium-v2")->rollout_policy(), "cvae");
+}
+
+TEST(TaskConfigTest, MissingAndMismatchedConfigsAreErrorsNamingTheFile) {
+  const absl::Status missing = LoadTaskConfig("eval/configs", "maze2d-huge-v1").status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find("maze2d-huge-v1.textproto"), absl::string_view::npos);
+}
+
+TEST(PaperScoresTest, CoverTheDefaultSuiteCells) {
+  absl::StatusOr<PaperScores> paper = LoadPaperScores("eval/paper_scores.textproto");
+  ASSERT_TRUE(paper.ok()) << paper.status();
+  std::set<std::pair<std::string, std::string>> cells;
+  for (const PaperScore& score : paper->score()) {
+    EXPECT_TRUE(cells.insert({score.task(), score.method()}).second)
+        << "duplicate " << score.task() << " " << score.method();
+    EXPECT_NE(std::find(MethodNames().begin(), MethodNames().end(), score.method()),
+              MethodNames().end())
+        << score.method();
+    EXPECT_NE(std::find(PaperTasks().begin(), PaperTasks().end(), score.task()),
+              PaperTasks().end())
+        << score.task();
+  }
+  for (const char* method : {"romi-bcq", "fomi-bcq", "bcq"}) {
+    EXPECT_TRUE(cells.count({"maze2d-umaze-v1", method})) << method;
+  }
+  // Table 1 / 3: ROMI-BCQ on sparse maze2d-umaze.
+  for (const PaperScore& score : paper->score()) {
+    if (score.task() == "maze2d-umaze-v1" && score.method() == "romi-bcq") {
+      EXPECT_DOUBLE_EQ(score.mean(), 139.5);
+    }
+  }
+}
+
+TEST(MethodRunConfigTest, BuildsThePapersRuns) {
+  const TaskConfig task = *LoadTaskConfig("eval/configs", "maze2d-umaze-v1");
+  const Budget paper;
+  const RunConfig romi = *MethodRunConfig("romi-bcq", task, paper, 3);
+  EXPECT_TRUE(romi.use_model());
+  EXPECT_EQ(romi.dynamics().direction(), REVERSE);
+  EXPECT_EQ(romi.rollout_policy().name(), "uniform");
+  EXPECT_EQ(romi.imagination().rollout_length(), 5);
+  EXPECT_DOUBLE_EQ(romi.model_fraction(), 0.7);
+  EXPECT_EQ(romi.learner().algorithm(), "bcq");
+  EXPECT_EQ(romi.batch_size(), 100);
+  EXPECT_EQ(romi.learner_steps(), 1000000);
+  EXPECT_EQ(romi.seed(), 3u);
+
+  const RunConfig fomi = *MethodRunConfig("fomi-bcq", task, paper, 3);
+  EXPECT_EQ(fomi.dynamics().direction(), FORWARD);
+  EXPECT_DOUBLE_EQ(fomi.model_fraction(), 0.7);
+
+  const RunConfig bcq = *MethodRunConfig("bcq", task, paper, 3);
+  EXPECT_FALSE(bcq.use_model());
+  EXPECT_DOUBLE_EQ(bcq.model_fraction(), 0);
+
+  const RunConfig cql = *MethodRunConfig("romi-cql", task, paper, 3);
+  EXPECT_EQ(cql.batch_size(), 256);
+  EXPECT_EQ(cql.learner_steps(), 1500000);
+
+  EXPECT_EQ(MethodRunConfig("romi-sac", task, paper, 3).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(MethodRunConfigTest, BudgetsApplyToEveryMethodAndLearnerParametersOnlyToTheirLearner) {
+  const TaskConfig task = *LoadTaskConfig("eval/configs", "maze2d-umaze-v1");
+  const Budget smoke = *LoadBudget("eval/configs/budget_smoke.textproto");
+  for (const std::string& method : MethodNames()) {
+    const RunConfig config = *MethodRunConfig(method, task, smoke, 0);
+    EXPECT_EQ(config.learner_steps(), 20) << method;
+    EXPECT_EQ(config.learner().algorithm() == "bcq", config.learner().has_bcq()) << method;
+    EXPECT_EQ(config.learner().algorithm() == "cql", config.learner().has_cql()) << method;
+  }
+  EXPECT_TRUE(LoadBudget("eval/configs/budget_quick.textproto").ok());
+  EXPECT_TRUE(LoadBudget("eval/configs/budget_paper.textproto").ok());
+}
+
+}  // namespace
+}  // namespace romi::eval

@@ -1,0 +1,38 @@
+// The suite's report: our normalized scores beside the paper's for the same cells.
+//
+// Files written (atomically) into the output directory:
+//   results.json   SuiteResults in protobuf's JSON mapping (every run, its curve and final score)
+//   results.csv    one row per run: task, method, seed, final score and return (mean, std over
+//                  episodes), trajectory discrepancy, wall time, and the paper's number for the cell
+//   results.md     the table printed at the end: task rows, method columns, "ours (paper)"
+//   curves.csv     one row per evaluation: task, method, seed, step, score, return
+//   curves_<task>.png  learning curves, when gnuplot is installed (tools/bootstrap.sh installs it)
+// A cell aggregates a task's seeds: the mean of their final scores, ± the std across seeds (with
+// one seed, the std over evaluation episodes).
+#ifndef ROMI_EVAL_REPORT_H_
+#define ROMI_EVAL_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "eval/suite.pb.h"
+
+namespace romi::eval {
+
+// The markdown table (results.md), methods in the order given.
+std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
+                        const std::vector<std::string>& methods);
+
+// Writes every file above into `out_dir` (which must exist). Plots are skipped, with a note on
+// stderr, when gnuplot is missing; any other failure is an error naming the file.
+absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
+                         const std::vector<std::string>& methods, const std::string& out_dir);
+
+// The paper's score for (task, method), or nullptr.
+const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& task,
+                                 const std::string& method);
+
+}  // namespace romi::eval
+
+#endif  // ROMI_EVAL_REPORT_H_

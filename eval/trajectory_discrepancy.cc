@@ -1,0 +1,59 @@
+#include "eval/trajectory_discrepancy.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "romi/base/status_macros.h"
+
+namespace romi::eval {
+
+absl::StatusOr<torch::Tensor> NearestDistances(const torch::Tensor& queries,
+                                               const torch::Tensor& reference,
+                                               int64_t chunk_rows) {
+  if (queries.dim() != 2 || reference.dim() != 2 || queries.size(1) != reference.size(1)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("nearest distances need [Q, d] queries and [N, d] reference states; got %s "
+                        "and %s",
+                        c10::str(queries.sizes()), c10::str(reference.sizes())));
+  }
+  if (reference.size(0) == 0) {
+    return absl::InvalidArgumentError("nearest distances: the reference set is empty");
+  }
+  torch::NoGradGuard no_grad;
+  // float64 keeps ||q||^2 - 2 q.s + ||s||^2 from cancelling badly for nearby points.
+  const torch::Tensor q = queries.to(torch::kFloat64);
+  const torch::Tensor q_norms = q.square().sum(1, /*keepdim=*/true);  // [Q, 1]
+  torch::Tensor best = torch::full({q.size(0)}, std::numeric_limits<double>::infinity(),
+                                   torch::kFloat64);
+  torch::Tensor block;
+  for (int64_t start = 0; start < reference.size(0); start += chunk_rows) {
+    const int64_t rows = std::min(chunk_rows, reference.size(0) - start);
+    const torch::Tensor s = reference.slice(0, start, start + rows).to(torch::kFloat64);
+    block = torch::addmm(q_norms + s.square().sum(1).unsqueeze(0), q, s.t(), /*beta=*/1,
+                         /*alpha=*/-2);
+    best = torch::minimum(best, std::get<0>(block.min(1)));
+  }
+  return best.clamp_min(0).sqrt().to(torch::kFloat32);
+}
+
+absl::StatusOr<double> AverageTrajectoryDiscrepancy(const std::vector<torch::Tensor>& trajectories,
+                                                    const torch::Tensor& dataset_states) {
+  if (trajectories.empty()) {
+    return absl::InvalidArgumentError("trajectory discrepancy of no trajectories");
+  }
+  std::vector<int64_t> lengths;
+  for (const torch::Tensor& trajectory : trajectories) lengths.push_back(trajectory.size(0));
+  // One pass over the dataset for all trajectories together.
+  ROMI_ASSIGN_OR_RETURN(const torch::Tensor distances,
+                        NearestDistances(torch::cat(trajectories, 0), dataset_states));
+  double sum = 0;
+  int64_t offset = 0;
+  for (int64_t length : lengths) {
+    sum += distances.slice(0, offset, offset + length).to(torch::kFloat64).mean().item<double>();
+    offset += length;
+  }
+  return sum / static_cast<double>(trajectories.size());
+}
+
+}  // namespace romi::eval

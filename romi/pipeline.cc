@@ -1,0 +1,408 @@
+#include "romi/pipeline.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "data/batch_sampler.h"
+#include "data/index_distribution.h"
+#include "data/return_priority.h"
+#include "google/protobuf/text_format.h"
+#include "learners/archive_io.h"
+#include "learners/learner_registry.h"
+#include "romi/base/atomic_file.h"
+#include "romi/base/status_macros.h"
+#include "romi/dynamics_ensemble.h"
+#include "romi/imagination.h"
+#include "romi/rollout_policy_registry.h"
+
+namespace romi {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Stage numbers for seed derivation; never reorder (runs would change).
+enum Stage : uint64_t { kDynamicsStage = 1, kRolloutPolicyStage, kImaginationStage, kLearnerStage };
+
+// SplitMix64 finalizer: decorrelates seeds that differ in one bit.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t StageSeed(uint64_t seed, Stage stage, uint64_t step = 0) {
+  return Mix(Mix(Mix(seed) ^ stage) ^ step);
+}
+
+torch::Generator Generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+
+// A message's resolved text form: every field printed, defaults included.
+void FillDefaults(google::protobuf::Message* message) {
+  const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) continue;
+    if (field->containing_oneof() != nullptr) {
+      // Only the set member of a oneof is resolved; setting the others would clear it.
+      if (reflection->HasField(*message, field) &&
+          field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        FillDefaults(reflection->MutableMessage(message, field));
+      }
+      continue;
+    }
+    switch (field->cpp_type()) {
+      case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
+        FillDefaults(reflection->MutableMessage(message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(message, field, reflection->GetInt32(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(message, field, reflection->GetInt64(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_UINT32:
+        reflection->SetUInt32(message, field, reflection->GetUInt32(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_UINT64:
+        reflection->SetUInt64(message, field, reflection->GetUInt64(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE:
+        reflection->SetDouble(message, field, reflection->GetDouble(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_FLOAT:
+        reflection->SetFloat(message, field, reflection->GetFloat(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(message, field, reflection->GetBool(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+        reflection->SetEnum(message, field, reflection->GetEnum(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(message, field, reflection->GetString(*message, field));
+        break;
+    }
+  }
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// Writes the resolved config beside the outputs, or checks that a directory being resumed was
+// started with the same one.
+absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& run_dir) {
+  const std::string path = (fs::path(run_dir) / "config.textproto").string();
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(resolved, &text);
+  if (!fs::exists(path)) return WriteStringAtomically(path, text);
+  ROMI_ASSIGN_OR_RETURN(const std::string existing_text, ReadFile(path));
+  RunConfig existing;
+  if (!google::protobuf::TextFormat::ParseFromString(existing_text, &existing)) {
+    return absl::DataLossError(absl::StrCat(path, ": not a RunConfig in text format"));
+  }
+  std::string existing_resolved;
+  google::protobuf::TextFormat::PrintToString(ResolveDefaults(existing), &existing_resolved);
+  if (existing_resolved != text) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(run_dir, " holds a run with another config (", path,
+                     "); use a new run directory or delete this one"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SaveTransitions(const data::Transitions& table, const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  archive.write("observations", table.observations);
+  archive.write("actions", table.actions);
+  archive.write("rewards", table.rewards);
+  archive.write("next_observations", table.next_observations);
+  archive.write("terminals", table.terminals);
+  return learners::SaveArchive(archive, path);
+}
+
+absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64_t obs_dim,
+                                                  int64_t act_dim) {
+  torch::serialize::InputArchive archive;
+  ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
+  data::Transitions table;
+  try {
+    archive.read("observations", table.observations);
+    archive.read("actions", table.actions);
+    archive.read("rewards", table.rewards);
+    archive.read("next_observations", table.next_observations);
+    archive.read("terminals", table.terminals);
+  } catch (const c10::Error& error) {
+    return absl::DataLossError(absl::StrCat(path, ": missing column: ", error.what_without_backtrace()));
+  }
+  const int64_t rows = table.observations.size(0);
+  const bool shapes_ok =
+      table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
+      table.next_observations.sizes() == table.observations.sizes() && table.actions.dim() == 2 &&
+      table.actions.size(0) == rows && table.actions.size(1) == act_dim &&
+      table.rewards.dim() == 1 && table.rewards.size(0) == rows && table.terminals.dim() == 1 &&
+      table.terminals.size(0) == rows;
+  if (!shapes_ok) {
+    return absl::DataLossError(absl::StrFormat(
+        "%s: model buffer shapes do not match the dataset (obs %d, act %d): observations %s, "
+        "actions %s",
+        path, obs_dim, act_dim, c10::str(table.observations.sizes()),
+        c10::str(table.actions.sizes())));
+  }
+  return table;
+}
+
+struct Stopper {
+  const PipelineHooks& hooks;
+  absl::Status After(const std::string& stage) const {
+    if (hooks.stop_after_stage == stage) {
+      return absl::CancelledError(absl::StrCat("stopped after stage ", stage, " (test hook)"));
+    }
+    return absl::OkStatus();
+  }
+};
+
+class Pipeline {
+ public:
+  Pipeline(const data::Dataset& dataset, const envs::TerminationFn& termination,
+           double max_action, RunConfig config, std::string run_dir, const PipelineHooks& hooks)
+      : dataset_(dataset),
+        termination_(termination),
+        max_action_(max_action),
+        config_(std::move(config)),
+        run_dir_(std::move(run_dir)),
+        hooks_(hooks) {}
+
+  absl::StatusOr<std::unique_ptr<learners::Learner>> Run() {
+    if (dataset_.size() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dataset ", dataset_.summary().source, " has no transitions"));
+    }
+    std::error_code error;
+    fs::create_directories(run_dir_, error);
+    if (error) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot create run directory ", run_dir_, ": ", error.message()));
+    }
+    ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config_, run_dir_));
+    const Stopper stop{hooks_};
+
+    data::Transitions model_buffer;
+    if (config_.use_model()) {
+      ROMI_ASSIGN_OR_RETURN(std::unique_ptr<DynamicsEnsemble> model, DynamicsStage());
+      ROMI_RETURN_IF_ERROR(stop.After("dynamics"));
+      ROMI_ASSIGN_OR_RETURN(std::unique_ptr<RolloutPolicy> policy, RolloutPolicyStage());
+      ROMI_RETURN_IF_ERROR(stop.After("rollout_policy"));
+      ROMI_ASSIGN_OR_RETURN(model_buffer, ImaginationStage(*model, *policy));
+      ROMI_RETURN_IF_ERROR(stop.After("imagination"));
+    }
+    return LearnerStage(model_buffer);
+  }
+
+ private:
+  std::string Path(const std::string& name) const { return (fs::path(run_dir_) / name).string(); }
+  void Log(const std::string& stage, const std::string& message) const {
+    if (hooks_.log) hooks_.log(stage, message);
+  }
+  void Progress(const std::string& stage, int64_t done, int64_t total) const {
+    if (hooks_.progress) hooks_.progress(stage, done, total);
+  }
+
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsStage() {
+    const std::string path = Path("dynamics.pt");
+    if (fs::exists(path)) {
+      Log("dynamics", absl::StrCat("resumed from ", path));
+      ROMI_ASSIGN_OR_RETURN(std::unique_ptr<DynamicsEnsemble> model, DynamicsEnsemble::Load(path));
+      if (model->obs_dim() != dataset_.obs_dim() || model->act_dim() != dataset_.act_dim() ||
+          model->direction() != config_.dynamics().direction()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, " was trained for other dimensions or another direction"));
+      }
+      return model;
+    }
+    Progress("dynamics", 0, config_.dynamics().max_epochs());  // starts the clock for the ETA
+    ROMI_ASSIGN_OR_RETURN(
+        std::unique_ptr<DynamicsEnsemble> model,
+        DynamicsEnsemble::Train(dataset_.transitions(), config_.dynamics(),
+                                StageSeed(config_.seed(), kDynamicsStage),
+                                [this](const DynamicsEpoch& epoch) {
+                                  Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
+                                  double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
+                                  for (double mse : epoch.holdout_mse) best = std::min(best, mse);
+                                  Log("dynamics",
+                                      absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
+                                                      "without improvement",
+                                                      epoch.epoch, best,
+                                                      epoch.epochs_without_improvement));
+                                }));
+    ROMI_RETURN_IF_ERROR(model->Save(path));
+    return model;
+  }
+
+  absl::StatusOr<std::unique_ptr<RolloutPolicy>> RolloutPolicyStage() {
+    RolloutPolicyOptions options;
+    options.obs_dim = dataset_.obs_dim();
+    options.act_dim = dataset_.act_dim();
+    options.max_action = max_action_;
+    options.direction = config_.dynamics().direction();
+    options.config = config_.rollout_policy();
+    // Module constructors draw initial weights from torch's global generator: seed it, so the
+    // policy does not depend on what ran before in the process (e.g. a model trained or loaded).
+    torch::manual_seed(StageSeed(config_.seed(), kRolloutPolicyStage));
+    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<RolloutPolicy> policy, CreateRolloutPolicy(options));
+    const std::string path = Path("rollout_policy.pt");
+    if (fs::exists(path)) {
+      Log("rollout_policy", absl::StrCat("resumed from ", path));
+      ROMI_RETURN_IF_ERROR(policy->Load(path));
+      return policy;
+    }
+    torch::Generator generator = Generator(StageSeed(config_.seed(), kRolloutPolicyStage));
+    const int64_t report_every = std::max<int64_t>(1, config_.rollout_policy().train_steps() / 20);
+    Progress("rollout_policy", 0, config_.rollout_policy().train_steps());
+    ROMI_RETURN_IF_ERROR(policy->Train(
+        dataset_.transitions(), generator, [&](int64_t step, double loss) {
+          if (step % report_every == 0) {
+            Progress("rollout_policy", step, config_.rollout_policy().train_steps());
+            Log("rollout_policy", absl::StrFormat("step %d / %d, loss %.5g", step,
+                                                  config_.rollout_policy().train_steps(), loss));
+          }
+        }));
+    ROMI_RETURN_IF_ERROR(policy->Save(path));
+    return policy;
+  }
+
+  data::IndexDistribution RealRowDistribution(bool return_priority) const {
+    return return_priority ? data::ReturnPriorityDistribution(dataset_)
+                           : data::IndexDistribution::Uniform(dataset_.size());
+  }
+
+  absl::StatusOr<data::Transitions> ImaginationStage(const DynamicsEnsemble& model,
+                                                     RolloutPolicy& policy) {
+    const std::string path = Path("model_buffer.pt");
+    if (fs::exists(path)) {
+      Log("imagination", absl::StrCat("resumed from ", path));
+      return LoadTransitions(path, dataset_.obs_dim(), dataset_.act_dim());
+    }
+    torch::Generator generator = Generator(StageSeed(config_.seed(), kImaginationStage));
+    ImaginationSummary summary;
+    Progress("imagination", 0, config_.imagination().buffer_size());
+    ROMI_ASSIGN_OR_RETURN(
+        data::Transitions buffer,
+        Imagine(model, policy, dataset_.transitions(),
+                RealRowDistribution(config_.imagination().return_priority()), termination_,
+                config_.imagination(), generator, &summary));
+    Log("imagination",
+        absl::StrFormat("%d transitions (%d terminal) in %.1f s, %.0f transitions/s", summary.rows,
+                        summary.terminated, summary.seconds,
+                        summary.rows / std::max(summary.seconds, 1e-9)));
+    Progress("imagination", summary.rows, config_.imagination().buffer_size());
+    ROMI_RETURN_IF_ERROR(SaveTransitions(buffer, path));
+    return buffer;
+  }
+
+  absl::StatusOr<std::unique_ptr<learners::Learner>> LearnerStage(
+      const data::Transitions& model_buffer) {
+    learners::LearnerOptions options;
+    options.obs_dim = dataset_.obs_dim();
+    options.act_dim = dataset_.act_dim();
+    options.max_action = max_action_;
+    options.config = config_.learner();
+    options.seed = StageSeed(config_.seed(), kLearnerStage);
+    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
+                          learners::LearnerRegistry::Create(options));
+    const std::string path = Path("learner.pt");
+    if (fs::exists(path)) {
+      ROMI_RETURN_IF_ERROR(learner->Load(path));
+      Log("learner", absl::StrCat("resumed from ", path, " at step ", learner->step()));
+    }
+
+    data::RowSource real{dataset_.transitions(), RealRowDistribution(config_.real_return_priority())};
+    absl::StatusOr<data::BatchSampler> sampler =
+        config_.use_model()
+            ? data::BatchSampler::Mixed(
+                  std::move(real),
+                  data::RowSource{model_buffer,
+                                  data::IndexDistribution::Uniform(model_buffer.size())},
+                  config_.batch_size(), config_.model_fraction())
+            : data::BatchSampler::Uniform(dataset_.transitions(), config_.batch_size());
+    ROMI_RETURN_IF_ERROR(sampler.status());
+
+    const int64_t total = config_.learner_steps();
+    const int64_t every = config_.checkpoint_every();
+    torch::Generator generator;
+    const int64_t progress_every = std::max<int64_t>(1, total / 200);
+    Progress("learner", learner->step(), total);
+    for (int64_t step = learner->step(); step < total; ++step) {
+      // Reseeding at each checkpoint boundary makes the batches after a resume the same as those
+      // of an uninterrupted run, without checkpointing the sampler.
+      if (step % every == 0) {
+        generator = Generator(StageSeed(config_.seed(), kLearnerStage, static_cast<uint64_t>(step)));
+      }
+      const learners::Metrics metrics = learner->Update(sampler->Next(generator));
+      const int64_t done = step + 1;
+      if (done % progress_every == 0) Progress("learner", done, total);
+      if (done % every != 0 && done != total) continue;
+      std::string line = absl::StrFormat("step %d / %d", done, total);
+      for (const auto& [name, value] : metrics) absl::StrAppendFormat(&line, ", %s %.4g", name, value);
+      Log("learner", line);
+      // The hook (e.g. evaluation) runs before the checkpoint is written, so a run that dies in
+      // between repeats both, and the acting generator it advances is saved in the same state as
+      // in an uninterrupted run.
+      if (hooks_.on_checkpoint) hooks_.on_checkpoint(done, *learner);
+      ROMI_RETURN_IF_ERROR(learner->Save(path));
+      if (hooks_.stop_after_learner_step == done) {
+        return absl::CancelledError(absl::StrCat("stopped after learner step ", done, " (test hook)"));
+      }
+    }
+    return learner;
+  }
+
+  const data::Dataset& dataset_;
+  const envs::TerminationFn& termination_;
+  const double max_action_;
+  const RunConfig config_;
+  const std::string run_dir_;
+  const PipelineHooks& hooks_;
+};
+
+}  // namespace
+
+RunConfig ResolveDefaults(const RunConfig& config) {
+  RunConfig resolved = config;
+  FillDefaults(&resolved);
+  return resolved;
+}
+
+absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
+    const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
+    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks) {
+  if (config.checkpoint_every() <= 0 || config.batch_size() <= 0 || config.learner_steps() < 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "RunConfig: checkpoint_every (%d) and batch_size (%d) must be positive, learner_steps (%d) "
+        "non-negative",
+        config.checkpoint_every(), config.batch_size(), config.learner_steps()));
+  }
+  if (config.model_fraction() < 0 || config.model_fraction() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("RunConfig: model_fraction %g is outside [0, 1]", config.model_fraction()));
+  }
+  if (!config.learner().has_algorithm()) {
+    return absl::InvalidArgumentError("RunConfig: learner.algorithm is not set");
+  }
+  return Pipeline(dataset, termination, max_action, ResolveDefaults(config), run_dir, hooks).Run();
+}
+
+}  // namespace romi

@@ -1,0 +1,56 @@
+// The ROMI pipeline: Algorithm 1 as resumable stages in a run directory.
+//
+//   1. dynamics        train the (reverse, or forward for FOMI) dynamics ensemble -> dynamics.pt
+//   2. rollout_policy  train the rollout policy G                                 -> rollout_policy.pt
+//   3. imagination     fill the model buffer once                                  -> model_buffer.pt
+//   4. learner         train the offline learner on mixed real/imagined batches    -> learner.pt
+// Stages 1-3 are skipped for model-free runs (RunConfig.use_model = false).
+//
+// Every artifact is written atomically when its stage completes, so a run that dies resumes at the
+// first unfinished stage, and inside stage 4 at the learner's last checkpoint. Each stage seeds its
+// own randomness from (seed, stage), and the batch sampler is reseeded from (seed, step) at every
+// checkpoint boundary: a resumed run reproduces an uninterrupted one bit for bit (for a fixed
+// thread count). The resolved config is written to config.textproto; rerunning a directory with a
+// different config is an error rather than a silent mix of two experiments.
+#ifndef ROMI_ROMI_PIPELINE_H_
+#define ROMI_ROMI_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "data/dataset.h"
+#include "envs/termination.h"
+#include "learners/learner.h"
+#include "romi/pipeline.pb.h"
+
+namespace romi {
+
+struct PipelineHooks {
+  // Progress lines, e.g. for a progress bar: (stage, message).
+  std::function<void(const std::string&, const std::string&)> log;
+  // Progress within a stage, e.g. for a progress bar with an ETA: (stage, done, total). `total` is
+  // 0 where it is not known in advance (model training stops early).
+  std::function<void(const std::string&, int64_t, int64_t)> progress;
+  // After every learner checkpoint (each checkpoint_every steps and at the end); e.g. evaluation.
+  // Not called again for checkpoints that a resumed run had already passed.
+  std::function<void(int64_t step, learners::Learner& learner)> on_checkpoint;
+  // Simulated crashes for tests: return CancelledError right after this stage completes
+  // ("dynamics", "rollout_policy", "imagination") or after the learner checkpoint at this step.
+  std::string stop_after_stage;
+  int64_t stop_after_learner_step = -1;
+};
+
+// `termination` is the task's rule (envs/termination.h); actions lie in [-max_action, max_action].
+absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
+    const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
+    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {});
+
+// `config` with every unset singular field of it and its set sub-messages filled with defaults.
+RunConfig ResolveDefaults(const RunConfig& config);
+
+}  // namespace romi
+
+#endif  // ROMI_ROMI_PIPELINE_H_

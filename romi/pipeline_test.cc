@@ -1,0 +1,162 @@
+#include "romi/pipeline.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "data/dataset.h"
+#include "data/synthetic.h"
+#include "envs/termination.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace romi {
+namespace {
+
+namespace fs = std::filesystem;
+
+const data::Dataset& PointMass() {
+  static const data::Dataset* dataset = new data::Dataset(*data::Dataset::FromD4rlFile(
+      data::MakePointMassDataset(600, 50, 3), data::DatasetOptions(), "point mass"));
+  return *dataset;
+}
+
+// Every stage, at toy sizes: a cvae rollout policy and BCQ, so that each stage has state to resume.
+RunConfig TinyConfig() {
+  RunConfig config;
+  google::protobuf::TextFormat::ParseFromString(R"pb(
+    task: "point-mass"
+    dynamics { members: 3 elites: 2 hidden_layers: 1 hidden_width: 16 max_epochs: 3 }
+    rollout_policy { name: "cvae" hidden: [ 16, 16 ] train_steps: 20 batch_size: 32 }
+    imagination { rollout_length: 3 starts_per_round: 50 buffer_size: 400 }
+    learner {
+      algorithm: "bcq"
+      bcq { actor_hidden: [ 16 ] critic_hidden: [ 16 ] vae_hidden: [ 16 ] target_samples: 2 act_candidates: 4 }
+    }
+    model_fraction: 0.5
+    batch_size: 16
+    learner_steps: 30
+    checkpoint_every: 10
+    seed: 5
+  )pb",
+                                                &config);
+  return config;
+}
+
+std::string FreshDir(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) / name;
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+envs::TerminationFn Never() { return envs::NeverTerminates(4, 2); }
+
+void ExpectSameParameters(learners::Learner& a, learners::Learner& b) {
+  const std::vector<torch::Tensor> pa = a.parameters();
+  const std::vector<torch::Tensor> pb = b.parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << "parameter " << i;
+}
+
+TEST(PipelineTest, WritesEveryArtifactAndTheResolvedConfig) {
+  const std::string dir = FreshDir("all_artifacts");
+  std::vector<int64_t> checkpoints;
+  PipelineHooks hooks;
+  hooks.on_checkpoint = [&](int64_t step, learners::Learner&) { checkpoints.push_back(step); };
+  absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
+      RunPipeline(PointMass(), Never(), 1.0, TinyConfig(), dir, hooks);
+  ASSERT_TRUE(learner.ok()) << learner.status();
+  EXPECT_EQ((*learner)->step(), 30);
+  EXPECT_EQ(checkpoints, (std::vector<int64_t>{10, 20, 30}));
+  for (const char* file :
+       {"config.textproto", "dynamics.pt", "rollout_policy.pt", "model_buffer.pt", "learner.pt"}) {
+    EXPECT_TRUE(fs::exists(fs::path(dir) / file)) << file;
+  }
+  // Defaults are written out, so the directory says everything the run used.
+  std::ifstream in(fs::path(dir) / "config.textproto");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("patience: 6"), std::string::npos) << text;
+  EXPECT_NE(text.find("use_model: true"), std::string::npos) << text;
+}
+
+TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
+  torch::set_num_threads(1);  // bit-identical results need a fixed thread count
+  const RunConfig config = TinyConfig();
+  absl::StatusOr<std::unique_ptr<learners::Learner>> reference =
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("uninterrupted"));
+  ASSERT_TRUE(reference.ok()) << reference.status();
+
+  const std::string dir = FreshDir("interrupted");
+  std::vector<int64_t> checkpoints;
+  for (const std::string stage : {"dynamics", "rollout_policy", "imagination"}) {
+    PipelineHooks hooks;
+    hooks.stop_after_stage = stage;
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+              absl::StatusCode::kCancelled)
+        << stage;
+  }
+  for (const int64_t step : {10, 20}) {
+    PipelineHooks hooks;
+    hooks.stop_after_learner_step = step;
+    hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+              absl::StatusCode::kCancelled);
+  }
+  PipelineHooks hooks;
+  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
+  absl::StatusOr<std::unique_ptr<learners::Learner>> resumed =
+      RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(checkpoints, (std::vector<int64_t>{10, 20, 30}));  // each checkpoint's hook once
+  ExpectSameParameters(**reference, **resumed);
+  const torch::Tensor obs = torch::rand({8, 4});
+  EXPECT_TRUE(torch::equal((*reference)->Act(obs, true), (*resumed)->Act(obs, true)));
+}
+
+TEST(PipelineTest, ModelFreeRunsSkipTheModelStages) {
+  RunConfig config = TinyConfig();
+  config.set_use_model(false);
+  const std::string dir = FreshDir("model_free");
+  absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
+      RunPipeline(PointMass(), Never(), 1.0, config, dir);
+  ASSERT_TRUE(learner.ok()) << learner.status();
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "learner.pt"));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "dynamics.pt"));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "model_buffer.pt"));
+}
+
+TEST(PipelineTest, ForwardImaginationTrainsAForwardModel) {
+  RunConfig config = TinyConfig();
+  config.mutable_dynamics()->set_direction(FORWARD);
+  config.set_learner_steps(10);
+  absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("forward"));
+  ASSERT_TRUE(learner.ok()) << learner.status();
+}
+
+TEST(PipelineTest, RefusesADirectoryOfAnotherRunAndBadConfigs) {
+  const std::string dir = FreshDir("other_run");
+  RunConfig config = TinyConfig();
+  config.set_learner_steps(10);
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, config, dir).ok());
+  config.set_seed(6);
+  const absl::Status status = RunPipeline(PointMass(), Never(), 1.0, config, dir).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_NE(status.message().find("config.textproto"), absl::string_view::npos) << status;
+
+  RunConfig bad = TinyConfig();
+  bad.set_model_fraction(1.5);
+  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshDir("bad")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad = TinyConfig();
+  bad.mutable_learner()->clear_algorithm();
+  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshDir("bad")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace romi
