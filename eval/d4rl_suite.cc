@@ -117,6 +117,8 @@ int Main() {
     return TaskData{*std::move(dataset), resolved->description};
   };
   learners::SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
+  // Model training allocates as much per step as a learner does: keep freed memory for reuse.
+  learners::KeepFreedMemory();
 
   std::fprintf(stderr, "d4rl_suite: tasks %s; methods %s; seeds %s; budget %s; output %s\n",
                absl::GetFlag(FLAGS_tasks).c_str(), absl::GetFlag(FLAGS_methods).c_str(),
