@@ -22,7 +22,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "data/dataset.h"
 #include "data/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/report.h"
@@ -99,23 +98,11 @@ int Main() {
                         : UserPath(absl::GetFlag(FLAGS_out));
   options.progress = absl::GetFlag(FLAGS_progress);
   options.eval_threads = static_cast<int>(std::thread::hardware_concurrency());
-  const std::string dataset_dir = UserPath(absl::GetFlag(FLAGS_dataset_dir));
-  const std::string cache_dir = UserPath(absl::GetFlag(FLAGS_cache_dir));
-  const uint64_t dataset_seed = absl::GetFlag(FLAGS_dataset_seed);
-  options.datasets = [&](const std::string& task, int64_t rows) -> absl::StatusOr<TaskData> {
-    data::DatasetRequest request;
-    request.task = task;
-    request.rows = rows;
-    request.seed = dataset_seed;
-    request.dataset_dir = dataset_dir;
-    request.cache_dir = cache_dir;
-    absl::StatusOr<data::ResolvedDataset> resolved = data::ResolveDataset(request);
-    if (!resolved.ok()) return resolved.status();
-    absl::StatusOr<data::Dataset> dataset = data::Dataset::FromD4rlFile(
-        resolved->file, data::DatasetOptions(), resolved->description);
-    if (!dataset.ok()) return dataset.status();
-    return TaskData{*std::move(dataset), resolved->description};
-  };
+  data::DatasetRequest request;
+  request.seed = absl::GetFlag(FLAGS_dataset_seed);
+  request.dataset_dir = UserPath(absl::GetFlag(FLAGS_dataset_dir));
+  request.cache_dir = UserPath(absl::GetFlag(FLAGS_cache_dir));
+  options.datasets = DatasetSourceProvider(request);
   learners::SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
   // Model training allocates as much per step as a learner does: keep freed memory for reuse.
   learners::KeepFreedMemory();

@@ -170,6 +170,20 @@ class RunContext {
 
 }  // namespace
 
+DatasetProvider DatasetSourceProvider(data::DatasetRequest request) {
+  return [request](const std::string& task, int64_t rows) -> absl::StatusOr<TaskData> {
+    data::DatasetRequest task_request = request;
+    task_request.task = task;
+    task_request.rows = rows;
+    ROMI_ASSIGN_OR_RETURN(const data::ResolvedDataset resolved,
+                          data::ResolveDataset(task_request));
+    ROMI_ASSIGN_OR_RETURN(data::Dataset dataset,
+                          data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(),
+                                                      resolved.description));
+    return TaskData{std::move(dataset), resolved.description};
+  };
+}
+
 absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (options.tasks.empty() || options.methods.empty() || options.seeds.empty()) {

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
-#include "data/dataset.h"
 #include "data/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
@@ -34,21 +33,11 @@ SuiteOptions SmokeSuite(const fs::path& root) {
   options.paper = *LoadPaperScores("eval/paper_scores.textproto");
   options.out_dir = (root / "suite").string();
   options.progress = false;
-  const std::string cache = (root / "cache").string();
-  options.datasets = [cache](const std::string& task, int64_t rows) -> absl::StatusOr<TaskData> {
-    data::DatasetRequest request;
-    request.task = task;
-    request.rows = rows;
-    request.search_user_files = false;
-    request.cache_dir = cache;
-    request.log_to_stderr = false;
-    absl::StatusOr<data::ResolvedDataset> resolved = data::ResolveDataset(request);
-    if (!resolved.ok()) return resolved.status();
-    absl::StatusOr<data::Dataset> dataset =
-        data::Dataset::FromD4rlFile(resolved->file, data::DatasetOptions(), resolved->description);
-    if (!dataset.ok()) return dataset.status();
-    return TaskData{*std::move(dataset), resolved->description};
-  };
+  data::DatasetRequest request;
+  request.search_user_files = false;
+  request.cache_dir = (root / "cache").string();
+  request.log_to_stderr = false;
+  options.datasets = DatasetSourceProvider(request);
   return options;
 }
 
