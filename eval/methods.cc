@@ -1,14 +1,12 @@
 #include "eval/methods.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/text_format.h"
 #include "romi/base/status_macros.h"
+#include "romi/base/text_proto.h"
 
 namespace romi::eval {
 namespace {
@@ -28,20 +26,6 @@ const std::vector<Method>& Methods() {
       {"bc", "bc", false, REVERSE},
   };
   return *methods;
-}
-
-template <typename Message>
-absl::StatusOr<Message> ReadTextProto(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  Message message;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &message)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a valid ", Message::descriptor()->full_name(), " in text format"));
-  }
-  return message;
 }
 
 }  // namespace
@@ -98,7 +82,8 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
 
 absl::StatusOr<TaskConfig> LoadTaskConfig(const std::string& configs_dir, const std::string& task) {
   const std::string path = absl::StrCat(configs_dir, "/", task, ".textproto");
-  ROMI_ASSIGN_OR_RETURN(TaskConfig config, ReadTextProto<TaskConfig>(path));
+  TaskConfig config;
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &config));
   if (config.task() != task) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": names task '", config.task(), "', expected '", task, "'"));
@@ -106,10 +91,16 @@ absl::StatusOr<TaskConfig> LoadTaskConfig(const std::string& configs_dir, const 
   return config;
 }
 
-absl::StatusOr<Budget> LoadBudget(const std::string& path) { return ReadTextProto<Budget>(path); }
+absl::StatusOr<Budget> LoadBudget(const std::string& path) {
+  Budget budget;
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &budget));
+  return budget;
+}
 
 absl::StatusOr<PaperScores> LoadPaperScores(const std::string& path) {
-  return ReadTextProto<PaperScores>(path);
+  PaperScores paper;
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &paper));
+  return paper;
 }
 
 }  // namespace romi::eval

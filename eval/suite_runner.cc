@@ -3,10 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -20,6 +18,7 @@
 #include "romi/base/atomic_file.h"
 #include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
+#include "romi/base/text_proto.h"
 #include "romi/pipeline.h"
 
 namespace romi::eval {
@@ -28,14 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 
 absl::StatusOr<RunResult> ReadRunResult(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream text;
-  text << in.rdbuf();
   RunResult result;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &result)) {
-    return absl::DataLossError(absl::StrCat(path, ": not a RunResult in text format"));
-  }
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &result, absl::StatusCode::kDataLoss));
   return result;
 }
 

@@ -3,8 +3,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -18,6 +16,7 @@
 #include "learners/learner_registry.h"
 #include "romi/base/atomic_file.h"
 #include "romi/base/status_macros.h"
+#include "romi/base/text_proto.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
 #include "romi/rollout_policy_registry.h"
@@ -94,14 +93,6 @@ void FillDefaults(google::protobuf::Message* message) {
   }
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 // Writes the resolved config beside the outputs, or checks that a directory being resumed was
 // started with the same one.
 absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& run_dir) {
@@ -109,11 +100,8 @@ absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& ru
   std::string text;
   google::protobuf::TextFormat::PrintToString(resolved, &text);
   if (!fs::exists(path)) return WriteStringAtomically(path, text);
-  ROMI_ASSIGN_OR_RETURN(const std::string existing_text, ReadFile(path));
   RunConfig existing;
-  if (!google::protobuf::TextFormat::ParseFromString(existing_text, &existing)) {
-    return absl::DataLossError(absl::StrCat(path, ": not a RunConfig in text format"));
-  }
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &existing, absl::StatusCode::kDataLoss));
   std::string existing_resolved;
   google::protobuf::TextFormat::PrintToString(ResolveDefaults(existing), &existing_resolved);
   if (existing_resolved != text) {
