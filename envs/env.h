@@ -57,6 +57,16 @@ class Env {
   // or with non-finite entries; FailedPreconditionError before the first Reset; InternalError
   // when MuJoCo raised a warning (the simulation diverged), as mujoco-py raised an exception.
   virtual absl::StatusOr<StepResult> Step(absl::Span<const double> action) = 0;
+
+  // Puts the simulator in a state this observation describes, so that a transition (s, a, s')
+  // from a dataset or a model can be replayed from s (what a Step after it returns is the
+  // simulator's s'). Exact where the observation is the full state (maze2d); the locomotion
+  // tasks drop the x position, which nothing depends on, and clip velocities, so there it is exact
+  // for observations whose velocities were not clipped. Counts as a Reset for Step's
+  // precondition. UnimplementedError for an env that cannot do it.
+  virtual absl::Status SetStateFromObservation(absl::Span<const double> observation) {
+    return absl::UnimplementedError(Spec().task + ": cannot set the state from an observation");
+  }
 };
 
 }  // namespace romi::envs

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "romi/base/status_macros.h"
@@ -33,6 +34,26 @@ absl::Status MujocoEnv::SetState(absl::Span<const double> qpos, absl::Span<const
   mj_forward(model_.get(), data_.get());
   has_state_ = true;
   return CheckNoWarnings(*data_);
+}
+
+absl::Status MujocoEnv::SetStateFromObservation(absl::Span<const double> observation) {
+  const int nq = model_->nq;
+  const int nv = model_->nv;
+  const int dropped = nq + nv - spec_.obs_dim;
+  if (observation.size() != size_t(spec_.obs_dim) || dropped < 0 || dropped > nq) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: SetStateFromObservation got %d values, expected %d (nq %d, nv %d)", spec_.task,
+        observation.size(), spec_.obs_dim, nq, nv));
+  }
+  for (size_t i = 0; i < observation.size(); ++i) {
+    if (!std::isfinite(observation[i])) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: observation[%d] = %f is not finite", spec_.task, i, observation[i]));
+    }
+  }
+  std::vector<double> qpos(nq, 0.0);
+  std::copy(observation.begin(), observation.begin() + (nq - dropped), qpos.begin() + dropped);
+  return SetState(qpos, observation.subspan(nq - dropped, nv));
 }
 
 absl::StatusOr<StepResult> MujocoEnv::Step(absl::Span<const double> action) {

@@ -39,6 +39,10 @@ class MujocoEnv : public Env {
   // reset for Step's precondition but does not restart the episode's step count.
   absl::Status SetState(absl::Span<const double> qpos, absl::Span<const double> qvel);
 
+  // Env's replay hook for the observation layout every task here uses: qpos without its first
+  // nq + nv - obs_dim entries (set to 0: the forward position of the locomotion tasks), then qvel.
+  absl::Status SetStateFromObservation(absl::Span<const double> observation) override;
+
   // Steps taken since the last Reset.
   int steps() const { return steps_; }
 

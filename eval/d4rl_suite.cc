@@ -116,6 +116,9 @@ int Main() {
   std::printf("\nD4RL normalized scores, budget '%s' (ours: mean ± std; paper: its Tables 1-3, 8, 9)\n\n%s\n",
               options.budget.name().c_str(),
               RenderTable(*results, options.paper, options.methods).c_str());
+  std::printf("Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
+              "\n\n%s\n",
+              RenderDiagnostics(*results).c_str());
   std::printf("Wall time %.0f s. Report: %s/results.{md,csv,json}, curves.csv, curves_*.png\n",
               results->wall_seconds(), options.out_dir.c_str());
   return 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -186,6 +187,32 @@ std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
   return table;
 }
 
+std::string RenderDiagnostics(const SuiteResults& results) {
+  std::string table =
+      "| task | method | seed | final | mean of curve | mean of last 3 | best | discrepancy | "
+      "imagined-data error (relative) | imagined reward MAE |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const RunResult& run : results.run()) {
+    double sum = 0, last = 0, best = -1e300;
+    const int n = run.curve_size();
+    for (int i = 0; i < n; ++i) {
+      const double score = run.curve(i).score_mean();
+      sum += score;
+      if (i >= n - 3) last += score;
+      best = std::max(best, score);
+    }
+    const std::string model =
+        run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().relative_error()) : "—";
+    const std::string reward =
+        run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().reward_mae()) : "—";
+    absl::StrAppendFormat(&table, "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %s | %s |\n",
+                          run.task(), run.method(), run.seed(), run.final().score_mean(),
+                          n ? sum / n : 0.0, n ? last / std::min(n, 3) : 0.0, n ? best : 0.0,
+                          run.final().trajectory_discrepancy(), model, reward);
+  }
+  return table;
+}
+
 absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
                          const std::vector<std::string>& methods, const std::string& out_dir) {
   std::string json;
@@ -202,6 +229,12 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
       "(mean ± std) beside the paper's number for the same cell. Wall time %.0f s.\n\n",
       results.budget(), results.wall_seconds());
   markdown += RenderTable(results, paper, methods);
+  markdown +=
+      "\nPer run: the final score, the learning curve's mean, last three and best evaluations, "
+      "the final policy's trajectory discrepancy (paper Eq. 5) and, for model-based runs, the "
+      "imagined transitions' error when replayed in the real simulator (0 = physically exact, "
+      "1 = as wrong as predicting no motion).\n\n";
+  markdown += RenderDiagnostics(results);
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.md", markdown));
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/curves.csv", CurvesCsv(results)));
   return PlotCurves(results, out_dir);

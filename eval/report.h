@@ -24,6 +24,10 @@ namespace romi::eval {
 std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
                         const std::vector<std::string>& methods);
 
+// Per-run diagnostics (results.md, below the table): final score, curve mean / last three /
+// best, trajectory discrepancy, and the imagined data's error in the real simulator.
+std::string RenderDiagnostics(const SuiteResults& results);
+
 // Writes every file above into `out_dir` (which must exist). Plots are skipped, with a note on
 // stderr, when gnuplot is missing; any other failure is an error naming the file.
 absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -12,6 +14,7 @@
 #include "envs/registry.h"
 #include "eval/evaluator.h"
 #include "eval/methods.h"
+#include "eval/model_fidelity.h"
 #include "eval/report.h"
 #include "eval/trajectory_discrepancy.h"
 #include "google/protobuf/text_format.h"
@@ -77,6 +80,23 @@ class RunContext {
     std::unique_ptr<ProgressBar> bar;
     std::string bar_stage;
     PipelineHooks hooks;
+    // Every stage's log lines (model epochs, learner losses, evaluations) go to log.txt in the
+    // run directory, appended across resumes: the record a researcher reads after the bars are
+    // gone.
+    std::error_code dir_error;
+    fs::create_directories(run_dir_, dir_error);
+    if (dir_error) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot create run directory ", run_dir_, ": ", dir_error.message()));
+    }
+    std::ofstream log(run_dir_ + "/log.txt", std::ios::app);
+    auto write_log = [&log](const std::string& stage, const std::string& message) {
+      const std::time_t now = std::time(nullptr);
+      char stamp[32];
+      std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+      log << stamp << " [" << stage << "] " << message << std::endl;
+    };
+    hooks.log = write_log;
     if (options_.progress) {
       hooks.progress = [&](const std::string& stage, int64_t done, int64_t total) {
         if (bar == nullptr || stage != bar_stage) {
@@ -102,6 +122,9 @@ class RunContext {
         if (curve->Get(i).step() == step) curve->DeleteSubrange(i, 1);
       }
       *result.add_curve() = *evaluation;
+      write_log("evaluation", absl::StrFormat("step %d, score %.1f +- %.1f over %d episodes", step,
+                                              evaluation->score_mean(), evaluation->score_std(),
+                                              evaluation->episodes()));
       evaluation_status = WriteRunResult(result, curve_path);
     };
     const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
@@ -115,6 +138,16 @@ class RunContext {
                                               "of its final policy (see ", curve_path, ")"));
     }
     *result.mutable_final() = *result.curve().rbegin();
+    const std::string buffer_path = run_dir_ + "/model_buffer.pt";
+    if (fs::exists(buffer_path)) {
+      ROMI_ASSIGN_OR_RETURN(const ModelDataFidelity fidelity, ModelBufferFidelity(buffer_path));
+      *result.mutable_model_data() = fidelity;
+      write_log("model_data",
+                absl::StrFormat("%d imagined transitions replayed in the simulator: next-state "
+                                "MSE %.4g, relative error %.4g, reward MAE %.4g",
+                                fidelity.rows(), fidelity.next_state_mse(),
+                                fidelity.relative_error(), fidelity.reward_mae()));
+    }
     result.set_wall_seconds(
         result.wall_seconds() +
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -123,6 +156,23 @@ class RunContext {
   }
 
  private:
+  // A fixed sample of the model buffer is enough: the error is an average.
+  absl::StatusOr<ModelDataFidelity> ModelBufferFidelity(const std::string& path) const {
+    constexpr int64_t kRows = 10000;
+    const data::Dataset& dataset = data_.dataset;
+    ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
+                          LoadTransitions(path, dataset.obs_dim(), dataset.act_dim()));
+    ROMI_ASSIGN_OR_RETURN(const ModelFidelity fidelity,
+                          ReplayInSimulator(task_, buffer, kRows, seed_));
+    ModelDataFidelity out;
+    out.set_rows(fidelity.rows);
+    out.set_failed(fidelity.failed);
+    out.set_next_state_mse(fidelity.next_state_mse);
+    out.set_relative_error(fidelity.relative_error);
+    out.set_reward_mae(fidelity.reward_mae);
+    return out;
+  }
+
   absl::StatusOr<Evaluation> EvaluateAt(int64_t step, learners::Learner& learner) {
     EvaluationOptions eval_options;
     eval_options.episodes = options_.budget.eval_episodes();

@@ -42,6 +42,7 @@ ABSL_FLAG(std::string, precision, "fp32",
           "Matmul precision of the learners: fp32, bf16 or both (learners/precision.h).");
 ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
 ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
+ABSL_FLAG(int64_t, batch, 0, "Batch size (0: each learner's batch in the paper).");
 ABSL_FLAG(std::string, profile, "",
           "If set, also writes a Chrome trace (torch's op profiler) of 10 updates of each learner "
           "to <profile>.<learner>.json.");
@@ -80,6 +81,11 @@ double MeasurePeakGflops(const torch::Device& device, torch::ScalarType dtype) {
 // The batch size each learner is run with in the paper.
 int64_t PaperBatch(const std::string& algorithm) { return algorithm == "bcq" ? 100 : 256; }
 
+int64_t BatchFor(const std::string& algorithm) {
+  const int64_t flag = absl::GetFlag(FLAGS_batch);
+  return flag > 0 ? flag : PaperBatch(algorithm);
+}
+
 LearnerConfig PaperConfig(const std::string& algorithm, Precision precision) {
   LearnerConfig config;
   config.set_algorithm(algorithm);
@@ -101,14 +107,14 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   options.act_dim = absl::GetFlag(FLAGS_act_dim);
   options.config = PaperConfig(algorithm, precision);
   options.device = device;
-  absl::StatusOr<double> flops = UpdateFlops(options, PaperBatch(algorithm));
+  absl::StatusOr<double> flops = UpdateFlops(options, BatchFor(algorithm));
   if (!flops.ok()) return flops.status();
   absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
   if (!learner.ok()) return learner.status();
 
   // A pool of random transitions on the device; each update gathers a random batch from it.
   constexpr int64_t kPool = 100000;
-  const int64_t batch = PaperBatch(algorithm);
+  const int64_t batch = BatchFor(algorithm);
   torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(1);
   const auto on_device = torch::device(device);
   const data::Batch pool = {
@@ -183,7 +189,7 @@ int Run() {
       }
       std::printf("%-8s %-9s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
                   Precision_Name(precision).c_str(),
-                  static_cast<long long>(PaperBatch(algorithm)), result->updates_per_second,
+                  static_cast<long long>(BatchFor(algorithm)), result->updates_per_second,
                   result->gflops / result->updates_per_second, result->gflops,
                   100.0 * result->gflops / peak);
       std::fflush(stdout);

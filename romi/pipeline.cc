@@ -112,47 +112,6 @@ absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& ru
   return absl::OkStatus();
 }
 
-absl::Status SaveTransitions(const data::Transitions& table, const std::string& path) {
-  torch::serialize::OutputArchive archive;
-  archive.write("observations", table.observations);
-  archive.write("actions", table.actions);
-  archive.write("rewards", table.rewards);
-  archive.write("next_observations", table.next_observations);
-  archive.write("terminals", table.terminals);
-  return learners::SaveArchive(archive, path);
-}
-
-absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64_t obs_dim,
-                                                  int64_t act_dim) {
-  torch::serialize::InputArchive archive;
-  ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
-  data::Transitions table;
-  try {
-    archive.read("observations", table.observations);
-    archive.read("actions", table.actions);
-    archive.read("rewards", table.rewards);
-    archive.read("next_observations", table.next_observations);
-    archive.read("terminals", table.terminals);
-  } catch (const c10::Error& error) {
-    return absl::DataLossError(absl::StrCat(path, ": missing column: ", error.what_without_backtrace()));
-  }
-  const int64_t rows = table.observations.size(0);
-  const bool shapes_ok =
-      table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
-      table.next_observations.sizes() == table.observations.sizes() && table.actions.dim() == 2 &&
-      table.actions.size(0) == rows && table.actions.size(1) == act_dim &&
-      table.rewards.dim() == 1 && table.rewards.size(0) == rows && table.terminals.dim() == 1 &&
-      table.terminals.size(0) == rows;
-  if (!shapes_ok) {
-    return absl::DataLossError(absl::StrFormat(
-        "%s: model buffer shapes do not match the dataset (obs %d, act %d): observations %s, "
-        "actions %s",
-        path, obs_dim, act_dim, c10::str(table.observations.sizes()),
-        c10::str(table.actions.sizes())));
-  }
-  return table;
-}
-
 struct Stopper {
   const PipelineHooks& hooks;
   absl::Status After(const std::string& stage) const {
@@ -367,6 +326,47 @@ class Pipeline {
 };
 
 }  // namespace
+
+absl::Status SaveTransitions(const data::Transitions& table, const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  archive.write("observations", table.observations);
+  archive.write("actions", table.actions);
+  archive.write("rewards", table.rewards);
+  archive.write("next_observations", table.next_observations);
+  archive.write("terminals", table.terminals);
+  return learners::SaveArchive(archive, path);
+}
+
+absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64_t obs_dim,
+                                                  int64_t act_dim) {
+  torch::serialize::InputArchive archive;
+  ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
+  data::Transitions table;
+  try {
+    archive.read("observations", table.observations);
+    archive.read("actions", table.actions);
+    archive.read("rewards", table.rewards);
+    archive.read("next_observations", table.next_observations);
+    archive.read("terminals", table.terminals);
+  } catch (const c10::Error& error) {
+    return absl::DataLossError(absl::StrCat(path, ": missing column: ", error.what_without_backtrace()));
+  }
+  const int64_t rows = table.observations.size(0);
+  const bool shapes_ok =
+      table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
+      table.next_observations.sizes() == table.observations.sizes() && table.actions.dim() == 2 &&
+      table.actions.size(0) == rows && table.actions.size(1) == act_dim &&
+      table.rewards.dim() == 1 && table.rewards.size(0) == rows && table.terminals.dim() == 1 &&
+      table.terminals.size(0) == rows;
+  if (!shapes_ok) {
+    return absl::DataLossError(absl::StrFormat(
+        "%s: model buffer shapes do not match the dataset (obs %d, act %d): observations %s, "
+        "actions %s",
+        path, obs_dim, act_dim, c10::str(table.observations.sizes()),
+        c10::str(table.actions.sizes())));
+  }
+  return table;
+}
 
 RunConfig ResolveDefaults(const RunConfig& config) {
   RunConfig resolved = config;

@@ -51,6 +51,12 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
 // `config` with every unset singular field of it and its set sub-messages filled with defaults.
 RunConfig ResolveDefaults(const RunConfig& config);
 
+// A transition table as a LibTorch archive: the run directory's model_buffer.pt. Loading checks
+// every column's shape against the dataset's widths (DataLossError naming the file otherwise).
+absl::Status SaveTransitions(const data::Transitions& table, const std::string& path);
+absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64_t obs_dim,
+                                                  int64_t act_dim);
+
 }  // namespace romi
 
 #endif  // ROMI_ROMI_PIPELINE_H_

@@ -57,6 +57,17 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     EXPECT_TRUE(std::isfinite(run.final().score_mean())) << run.method();
     EXPECT_GT(run.final().trajectory_discrepancy(), 0) << run.method();
     EXPECT_TRUE(fs::exists(fs::path(run.run_dir()) / "learner.pt")) << run.method();
+    // The run's log records the learner's losses and every evaluation.
+    const std::string log = Read(fs::path(run.run_dir()) / "log.txt");
+    EXPECT_NE(log.find("[learner] step 20 / 20"), std::string::npos) << run.method();
+    EXPECT_NE(log.find("[evaluation] step 10, score "), std::string::npos) << run.method();
+    // Model-based runs replay a sample of their imagined data in the simulator.
+    EXPECT_EQ(run.has_model_data(), run.method().find("omi-") != std::string::npos) << run.method();
+    if (run.has_model_data()) {
+      EXPECT_GT(run.model_data().rows(), 0) << run.method();
+      EXPECT_GT(run.model_data().relative_error(), 0) << run.method();
+      EXPECT_TRUE(std::isfinite(run.model_data().reward_mae())) << run.method();
+    }
     EXPECT_EQ(fs::exists(fs::path(run.run_dir()) / "model_buffer.pt"),
               run.method().find("omi-") != std::string::npos)
         << run.method();
@@ -74,6 +85,7 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   EXPECT_EQ(rows[0].substr(0, 28), "task,method,seed,score_mean,");
   EXPECT_NE(Read(out / "results.csv").find("maze2d-umaze-v1,romi-bcq,0,"), std::string::npos);
   EXPECT_NE(Read(out / "results.md").find("| maze2d-umaze-v1 |"), std::string::npos);
+  EXPECT_NE(Read(out / "results.md").find("| maze2d-umaze-v1 | romi-bcq | 0 |"), std::string::npos);
   EXPECT_NE(Read(out / "curves.csv").find("maze2d-umaze-v1,bcq,0,20,"), std::string::npos);
 
   // A rerun reads the finished runs back: same results, no training (learner.pt untouched).

@@ -1,0 +1,75 @@
+#include "eval/model_fidelity.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "envs/registry.h"
+#include "romi/base/status_macros.h"
+
+namespace romi::eval {
+namespace {
+
+// Row `i` of a float [N, d] CPU tensor as doubles.
+std::vector<double> Row(const torch::Tensor& table, int64_t i) {
+  const float* p = table.data_ptr<float>() + i * table.size(1);
+  return std::vector<double>(p, p + table.size(1));
+}
+
+}  // namespace
+
+absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
+                                                const data::Transitions& transitions,
+                                                int64_t max_rows, uint64_t seed) {
+  ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> env, envs::MakeEnv(task));
+  const envs::EnvSpec& spec = env->Spec();
+  const int64_t n = transitions.size();
+  if (n == 0 || transitions.obs_dim() != spec.obs_dim || transitions.act_dim() != spec.act_dim) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: cannot replay a table of %d rows with obs %d / act %d in a task with obs %d / act %d",
+        task, n, n == 0 ? 0 : transitions.obs_dim(), n == 0 ? 0 : transitions.act_dim(),
+        spec.obs_dim, spec.act_dim));
+  }
+  torch::Tensor rows = torch::arange(n, torch::kLong);
+  if (max_rows > 0 && n > max_rows) {
+    torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    rows = torch::randperm(n, generator, torch::kLong).slice(0, 0, max_rows);
+  }
+  const data::Transitions sample = transitions.Select(rows);
+  const torch::Tensor s = sample.observations.to(torch::kFloat).contiguous();
+  const torch::Tensor a = sample.actions.to(torch::kFloat).contiguous();
+  const torch::Tensor next = sample.next_observations.to(torch::kFloat).contiguous();
+  const torch::Tensor r = sample.rewards.to(torch::kFloat).contiguous();
+
+  ModelFidelity fidelity;
+  double squared_error = 0, squared_motion = 0, reward_error = 0;
+  for (int64_t i = 0; i < sample.size(); ++i) {
+    const std::vector<double> start = Row(s, i);
+    if (!env->SetStateFromObservation(start).ok()) {
+      ++fidelity.failed;
+      continue;
+    }
+    const absl::StatusOr<envs::StepResult> step = env->Step(Row(a, i));
+    if (!step.ok()) {
+      ++fidelity.failed;
+      continue;
+    }
+    const std::vector<double> claimed = Row(next, i);
+    for (int k = 0; k < spec.obs_dim; ++k) {
+      const double error = claimed[k] - step->observation[k];
+      const double motion = step->observation[k] - start[k];
+      squared_error += error * error;
+      squared_motion += motion * motion;
+    }
+    reward_error += std::abs(r.data_ptr<float>()[i] - step->reward);
+    ++fidelity.rows;
+  }
+  if (fidelity.rows > 0) {
+    fidelity.next_state_mse = squared_error / (fidelity.rows * spec.obs_dim);
+    fidelity.relative_error = squared_error / std::max(squared_motion, 1e-12);
+    fidelity.reward_mae = reward_error / fidelity.rows;
+  }
+  return fidelity;
+}
+
+}  // namespace romi::eval
