@@ -43,6 +43,7 @@ absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
 
   ModelFidelity fidelity;
   double squared_error = 0, squared_motion = 0, reward_error = 0;
+  double table_reward = 0, simulator_reward = 0;
   for (int64_t i = 0; i < sample.size(); ++i) {
     const std::vector<double> start = Row(s, i);
     if (!env->SetStateFromObservation(start).ok()) {
@@ -62,12 +63,16 @@ absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
       squared_motion += motion * motion;
     }
     reward_error += std::abs(r.data_ptr<float>()[i] - step->reward);
+    table_reward += r.data_ptr<float>()[i];
+    simulator_reward += step->reward;
     ++fidelity.rows;
   }
   if (fidelity.rows > 0) {
     fidelity.next_state_mse = squared_error / (fidelity.rows * spec.obs_dim);
     fidelity.relative_error = squared_error / std::max(squared_motion, 1e-12);
     fidelity.reward_mae = reward_error / fidelity.rows;
+    fidelity.table_reward_mean = table_reward / fidelity.rows;
+    fidelity.simulator_reward_mean = simulator_reward / fidelity.rows;
   }
   return fidelity;
 }

@@ -26,8 +26,11 @@ struct ModelFidelity {
   // sum ||s'_table - s'_simulator||^2 / sum ||s'_simulator - s||^2: 0 is exact, 1 is as wrong as
   // predicting that nothing moves.
   double relative_error = 0;
-  // Mean |r_table - r_simulator|.
+  // Mean |r_table - r_simulator|, and the two means (a model that misses rare rewards shows a
+  // small error but a table mean below the simulator's).
   double reward_mae = 0;
+  double table_reward_mean = 0;
+  double simulator_reward_mean = 0;
 };
 
 // Replays up to `max_rows` rows of `transitions` (a seeded uniform sample when there are more) in

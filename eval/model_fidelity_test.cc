@@ -50,6 +50,7 @@ TEST(ModelFidelityTest, RealTransitionsReplayExactlyAndErrorsShow) {
     // float32 storage is the only error source.
     EXPECT_LT(exact->relative_error, 1e-6) << task;
     EXPECT_LT(exact->reward_mae, 1e-4) << task;
+    EXPECT_NEAR(exact->table_reward_mean, exact->simulator_reward_mean, 1e-4) << task;
 
     // A known error in every next state: 0.1 in each dimension.
     data::Transitions wrong = real;

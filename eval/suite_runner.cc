@@ -144,9 +144,11 @@ class RunContext {
       *result.mutable_model_data() = fidelity;
       write_log("model_data",
                 absl::StrFormat("%d imagined transitions replayed in the simulator: next-state "
-                                "MSE %.4g, relative error %.4g, reward MAE %.4g",
+                                "MSE %.4g, relative error %.4g, reward MAE %.4g, mean reward %.4g "
+                                "(simulator %.4g)",
                                 fidelity.rows(), fidelity.next_state_mse(),
-                                fidelity.relative_error(), fidelity.reward_mae()));
+                                fidelity.relative_error(), fidelity.reward_mae(),
+                                fidelity.table_reward_mean(), fidelity.simulator_reward_mean()));
     }
     result.set_wall_seconds(
         result.wall_seconds() +
@@ -170,6 +172,8 @@ class RunContext {
     out.set_next_state_mse(fidelity.next_state_mse);
     out.set_relative_error(fidelity.relative_error);
     out.set_reward_mae(fidelity.reward_mae);
+    out.set_table_reward_mean(fidelity.table_reward_mean);
+    out.set_simulator_reward_mean(fidelity.simulator_reward_mean);
     return out;
   }
 
