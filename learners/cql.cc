@@ -19,20 +19,53 @@ torch::Tensor CqlPenalty(const CqlPenaltyInputs& in) {
   return soft_max - in.q_data.mean(1);
 }
 
+CqlConfig SacAsCql(const SacConfig& sac) {
+  CqlConfig config;
+  config.mutable_policy_hidden()->CopyFrom(sac.policy_hidden());
+  config.mutable_critic_hidden()->CopyFrom(sac.critic_hidden());
+  for (auto* hidden : {config.mutable_policy_hidden(), config.mutable_critic_hidden()}) {
+    if (hidden->empty()) {
+      hidden->Add(256);
+      hidden->Add(256);
+    }
+  }
+  config.set_policy_learning_rate(sac.policy_learning_rate());
+  config.set_critic_learning_rate(sac.critic_learning_rate());
+  config.set_discount(sac.discount());
+  config.set_tau(sac.tau());
+  config.set_log_std_min(sac.log_std_min());
+  config.set_log_std_max(sac.log_std_max());
+  config.set_automatic_entropy_tuning(sac.automatic_entropy_tuning());
+  config.set_bc_warm_start_steps(0);
+  config.set_min_q_weight(0);
+  config.set_with_lagrange(false);
+  config.set_deterministic_backup(false);
+  return config;
+}
+
 absl::StatusOr<std::unique_ptr<Learner>> Cql::Create(const LearnerOptions& options) {
+  return CreateWith(options, options.config.cql());
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> Cql::CreateSac(const LearnerOptions& options) {
+  return CreateWith(options, SacAsCql(options.config.sac()));
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> Cql::CreateWith(const LearnerOptions& options,
+                                                         const CqlConfig& config) {
   ROMI_RETURN_IF_ERROR(ValidateLearnerOptions(options));
-  const CqlConfig& config = options.config.cql();
   if (config.num_sampled_actions() < 1 || !(config.temperature() > 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("cql needs num_sampled_actions >= 1 and temperature > 0, got ",
                      config.num_sampled_actions(), " and ", config.temperature()));
   }
-  return std::unique_ptr<Learner>(new Cql(options));
+  return std::unique_ptr<Learner>(new Cql(options, config));
 }
 
-Cql::Cql(const LearnerOptions& options)
+Cql::Cql(const LearnerOptions& options, const CqlConfig& config)
     : Learner(options),
-      config_(options.config.cql()),
+      config_(config),
+      conservative_(config.min_q_weight() != 0 || config.with_lagrange()),
       target_entropy_(-static_cast<double>(options.act_dim)) {
   const int64_t obs = options.obs_dim;
   const int64_t act = options.act_dim;
@@ -91,14 +124,22 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
   torch::Tensor next_action, next_log_pi, policy_actions, policy_log_pi;
   {
     torch::NoGradGuard no_grad;
-    auto [mean, log_std] = policy_->forward(torch::cat({s, batch.next_observations}, 0));
-    const PolicySample next = policy_->SampleFrom(mean.slice(0, b), log_std.slice(0, b), generator());
+    auto [mean, log_std] = conservative_
+                               ? policy_->forward(torch::cat({s, batch.next_observations}, 0))
+                               : policy_->forward(batch.next_observations);
+    // Rows of s' (the first b rows are at s only when the penalty needs them).
+    const int64_t next_rows = conservative_ ? b : 0;
+    const PolicySample next = policy_->SampleFrom(mean.slice(0, next_rows, next_rows + b),
+                                                  log_std.slice(0, next_rows, next_rows + b),
+                                                  generator());
     next_action = next.action;
     next_log_pi = next.log_prob;
-    const PolicySample repeated = policy_->SampleFrom(
-        mean.repeat_interleave(n, 0), log_std.repeat_interleave(n, 0), generator());
-    policy_actions = repeated.action;          // rows [0, bn): at s; [bn, 2bn): at s'
-    policy_log_pi = repeated.log_prob.view({2, b, n});
+    if (conservative_) {
+      const PolicySample repeated = policy_->SampleFrom(
+          mean.repeat_interleave(n, 0), log_std.repeat_interleave(n, 0), generator());
+      policy_actions = repeated.action;  // rows [0, bn): at s; [bn, 2bn): at s'
+      policy_log_pi = repeated.log_prob.view({2, b, n});
+    }
   }
 
   // Entropy temperature, then the policy (the critics it uses are frozen: no weight gradients).
@@ -132,6 +173,20 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
             .squeeze(-1);
     if (!config_.deterministic_backup()) next_q = next_q - alpha * next_log_pi;
     target = batch.rewards + (1.0 - batch.terminals) * config_.discount() * next_q;
+  }
+  if (!conservative_) {
+    const torch::Tensor q_data = critic_->forward(torch::cat({s, a}, 1)).squeeze(-1);  // [2, b]
+    const torch::Tensor td_loss = (q_data - target).square().mean(1).sum();
+    ZeroGrad(*critic_optimizer_);
+    td_loss.backward();
+    critic_optimizer_->step();
+    SoftUpdate(*critic_, *critic_target_, config_.tau());
+    metrics["critic_loss"] = td_loss.item<double>();
+    metrics["td_loss"] = metrics["critic_loss"];
+    metrics["policy_loss"] = policy_loss.item<double>();
+    metrics["alpha"] = alpha.item<double>();
+    metrics["q_data"] = q_data[0].mean().item<double>();
+    return metrics;
   }
   const torch::Tensor random_actions =
       at::empty({b * n, a.size(1)}, a.options()).uniform_(-max_action, max_action, generator());
@@ -187,5 +242,6 @@ torch::Tensor Cql::ActImpl(const torch::Tensor& observations, bool deterministic
 }
 
 ROMI_REGISTER_LEARNER("cql", Cql::Create);
+ROMI_REGISTER_LEARNER("sac", Cql::CreateSac);
 
 }  // namespace romi::learners

@@ -1,6 +1,6 @@
-// CQL(H), conservative Q-learning on SAC (Kumar et al. 2020), as used with ROMI.
+// CQL(H), conservative Q-learning on SAC (Kumar et al. 2020), as used with ROMI, and plain SAC.
 //
-// Registered as "cql". Parameters (CqlConfig in learners/learners.proto) and defaults:
+// Registered as "cql" and, with the penalty off, as "sac" (sac.cc). Parameters (CqlConfig in learners/learners.proto) and defaults:
 //   policy     tanh-Gaussian, obs -> 256 -> 256 -> 256 -> (mean, log_std in [-5, 2]); Adam 1e-4
 //   critics    twin [s, a] -> 256 -> 256 -> 256 -> 1, one 2-member EnsembleMlp; Adam 3e-4
 //   discount 0.99, tau 0.005 (critic targets); automatic entropy tuning toward -act_dim (Adam 1e-4)
@@ -43,17 +43,27 @@ struct CqlPenaltyInputs {
 // holds each proposal's Q minus its log density (importance sampling), as CQL's min_q_version 3.
 torch::Tensor CqlPenalty(const CqlPenaltyInputs& inputs);
 
+// The CqlConfig that runs SAC: min_q_weight 0 (no penalty is computed), no warm start, the
+// entropy bonus in the backup; networks, learning rates and log-std bounds from `sac`.
+CqlConfig SacAsCql(const SacConfig& sac);
+
 class Cql : public Learner {
  public:
+  // "cql": options.config.cql(). "sac": SacAsCql(options.config.sac()).
   static absl::StatusOr<std::unique_ptr<Learner>> Create(const LearnerOptions& options);
+  static absl::StatusOr<std::unique_ptr<Learner>> CreateSac(const LearnerOptions& options);
 
  private:
-  explicit Cql(const LearnerOptions& options);
+  Cql(const LearnerOptions& options, const CqlConfig& config);
+  static absl::StatusOr<std::unique_ptr<Learner>> CreateWith(const LearnerOptions& options,
+                                                             const CqlConfig& config);
 
   Metrics UpdateImpl(const data::Batch& batch) override;
   torch::Tensor ActImpl(const torch::Tensor& observations, bool deterministic) override;
 
   CqlConfig config_;
+  // False for SAC: the critics are fitted to the TD target alone.
+  bool conservative_;
   double target_entropy_;
   TanhGaussianPolicy policy_{nullptr};
   EnsembleMlp critic_{nullptr};

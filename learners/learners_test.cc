@@ -60,7 +60,7 @@ std::vector<torch::Tensor> Snapshot(const Learner& learner) {
 }
 
 TEST(LearnerRegistryTest, ListsTheLearnersAndRejectsUnknownNames) {
-  EXPECT_EQ(LearnerRegistry::Names(), (std::vector<std::string>{"bc", "bcq", "cql"}));
+  EXPECT_EQ(LearnerRegistry::Names(), (std::vector<std::string>{"bc", "bcq", "cql", "sac"}));
   LearnerOptions options;
   options.obs_dim = kObs;
   options.act_dim = kAct;
