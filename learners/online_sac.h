@@ -1,0 +1,73 @@
+// Online SAC on a simulator: how the behaviour policies behind the generated medium and expert
+// gym datasets are trained (D4RL trained its with rlkit's SAC the same way: one environment, one
+// gradient step per environment step after a phase of uniform random actions).
+//
+//   steps [0, random_steps)       uniform random actions, no updates
+//   steps [random_steps, total)   a ~ pi(. | s) (stochastic), then one SAC update on a batch
+//                                 drawn uniformly from everything seen so far
+//   every eval_every steps        the deterministic policy runs eval_episodes episodes
+//   every checkpoint_every steps  learner.pt (networks, optimizers, RNG) and replay.pt (the
+//                                 whole replay buffer, with terminals and time-outs)
+//
+// Resuming continues bit-for-bit: the training episode is cut (marked as a time-out) at every
+// checkpoint in every run, and the batch sampler is reseeded there, so a resumed run and an
+// uninterrupted one see the same episodes and batches. The replay buffer it writes is what the
+// medium-replay datasets are cut from.
+#ifndef ROMI_LEARNERS_ONLINE_SAC_H_
+#define ROMI_LEARNERS_ONLINE_SAC_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "envs/env.h"
+#include "learners/learner.h"
+#include "learners/learners.pb.h"
+
+namespace romi::learners {
+
+struct OnlineSacOptions {
+  int64_t total_steps = 1000000;  // environment steps
+  int64_t random_steps = 10000;   // uniform random actions before the first update
+  int64_t batch_size = 256;
+  int64_t eval_every = 10000;
+  int eval_episodes = 10;
+  int64_t checkpoint_every = 50000;
+  uint64_t seed = 0;
+  SacConfig sac;
+};
+
+struct OnlineEvaluation {
+  int64_t step = 0;
+  double return_mean = 0;
+  double return_std = 0;
+  double score_mean = 0;  // D4RL normalized score of return_mean (the env spec's references)
+};
+
+struct OnlineSacHooks {
+  std::function<void(const std::string& line)> log;
+  // After each evaluation, e.g. to keep a snapshot of the policy.
+  std::function<absl::Status(const OnlineEvaluation&, Learner&)> on_evaluation;
+  // Tests: stop with CancelledError right after the checkpoint at this step.
+  int64_t stop_after_checkpoint = -1;
+};
+
+using MakeEnvFn = std::function<absl::StatusOr<std::unique_ptr<envs::Env>>()>;
+
+// Trains in `run_dir` (created; resumed from its checkpoint when there is one) and returns every
+// evaluation so far. InvalidArgument for inconsistent options; the env's errors pass through.
+absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& make_env,
+                                                             const OnlineSacOptions& options,
+                                                             const std::string& run_dir,
+                                                             const OnlineSacHooks& hooks = {});
+
+// The learner TrainOnlineSac builds for an env (also to load its checkpoints).
+absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
+                                                        const SacConfig& sac, uint64_t seed);
+
+}  // namespace romi::learners
+
+#endif  // ROMI_LEARNERS_ONLINE_SAC_H_
