@@ -13,6 +13,7 @@
 #include "data/transitions.h"
 #include "envs/normalized_score.h"
 #include "learners/archive_io.h"
+#include "learners/cql.h"
 #include "learners/learner_registry.h"
 #include "romi/base/status_macros.h"
 
@@ -181,6 +182,18 @@ absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spe
   *options.config.mutable_sac() = sac;
   options.seed = seed;
   return LearnerRegistry::Create(options);
+}
+
+TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec, const SacConfig& sac) {
+  const CqlConfig config = SacAsCql(sac);
+  TanhGaussianPolicyOptions options;
+  options.obs_dim = spec.obs_dim;
+  options.act_dim = spec.act_dim;
+  options.hidden.assign(config.policy_hidden().begin(), config.policy_hidden().end());
+  options.log_std_min = config.log_std_min();
+  options.log_std_max = config.log_std_max();
+  options.max_action = spec.action_high.empty() ? 1.0 : spec.action_high[0];
+  return options;
 }
 
 absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& make_env,

@@ -26,6 +26,7 @@
 #include "envs/env.h"
 #include "learners/learner.h"
 #include "learners/learners.pb.h"
+#include "learners/tanh_gaussian.h"
 
 namespace romi::learners {
 
@@ -67,6 +68,10 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
 // The learner TrainOnlineSac builds for an env (also to load its checkpoints).
 absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
                                                         const SacConfig& sac, uint64_t seed);
+
+// The shape of that learner's policy network ("policy" in its parameter names), for policy
+// files (policy_file.h).
+TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec, const SacConfig& sac);
 
 }  // namespace romi::learners
 
