@@ -59,7 +59,7 @@ class Learner {
   const LearnerOptions& options() const { return options_; }
   // All trainable parameters (targets excluded), e.g. to check that an update changed them.
   std::vector<torch::Tensor> parameters() const { return root_->parameters(); }
-  // The same by module path, e.g. "policy.net.layers.0.weight" (what a policy file exports).
+  // The same by module path, e.g. "policy.net.linear0.weight" (what a policy file exports).
   torch::OrderedDict<std::string, torch::Tensor> named_parameters() const {
     return root_->named_parameters();
   }

@@ -1,0 +1,41 @@
+// Datasets of a trained behaviour policy in a native simulator: D4RL's gym-mujoco "-medium-v2"
+// and "-expert-v2" datasets, and "-medium-expert-v2" (the two concatenated), from the SAC
+// policies shipped in data/policies/ (their manifest says how each was trained).
+//
+// Recipe: actions sampled from the stochastic tanh-Gaussian policy (as D4RL's, which is why its
+// files carry infos/action_log_probs); episodes run until the env terminates or reaches its time
+// limit, then the env is reset with a fresh seed; the last episode is cut where the rows end.
+// Keys as the random-policy datasets (random_policy_generator.h) with the policy's log-densities
+// in infos/action_log_probs, plus the policy's weights under metadata/policy/ as D4RL stores them.
+#ifndef ROMI_DATA_POLICY_GENERATOR_H_
+#define ROMI_DATA_POLICY_GENERATOR_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/d4rl_file.h"
+#include "data/generator_options.h"
+#include "learners/tanh_gaussian.h"
+
+namespace romi::data {
+
+// Rolls out `policy` in `task` (any registered MuJoCo task). Deterministic in options.seed;
+// a smaller dataset is a prefix of a larger one.
+absl::StatusOr<D4rlFile> GeneratePolicyRollouts(absl::string_view task,
+                                                learners::TanhGaussianPolicy& policy,
+                                                const GeneratorOptions& options);
+
+// Where the shipped policy `name` (e.g. "hopper-medium") lives: $ROMI_POLICY_DIR/<name>.pt when
+// that variable is set, else data/policies/<name>.pt (the runfiles of //data:policies).
+std::string ShippedPolicyPath(const std::string& name);
+
+// "<env>-medium-v2" / "<env>-expert-v2": rollouts of the shipped <env>-medium / <env>-expert
+// policy. "<env>-medium-expert-v2": rows / 2 of each (medium first, with seeds seed and seed + 1),
+// as D4RL concatenates its medium and expert files; this one is not a prefix of a larger one.
+absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
+                                                      const GeneratorOptions& options);
+
+}  // namespace romi::data
+
+#endif  // ROMI_DATA_POLICY_GENERATOR_H_

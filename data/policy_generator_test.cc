@@ -1,0 +1,105 @@
+#include "data/policy_generator.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "envs/registry.h"
+#include "gtest/gtest.h"
+#include "learners/online_sac.h"
+#include "learners/policy_file.h"
+
+namespace romi::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kTask[] = "hopper-medium-v2";
+
+learners::TanhGaussianPolicy UntrainedPolicy(uint64_t seed) {
+  torch::manual_seed(seed);
+  learners::TanhGaussianPolicyOptions options;
+  options.obs_dim = 11;
+  options.act_dim = 3;
+  options.hidden = {32, 32};
+  return learners::TanhGaussianPolicy(options);
+}
+
+GeneratorOptions Rows(int64_t rows, uint64_t seed) {
+  GeneratorOptions options;
+  options.rows = rows;
+  options.seed = seed;
+  return options;
+}
+
+TEST(PolicyGeneratorTest, RollsOutAPolicyDeterministicallyInD4rlLayout) {
+  learners::TanhGaussianPolicy policy = UntrainedPolicy(1);
+  absl::StatusOr<D4rlFile> file = GeneratePolicyRollouts(kTask, policy, Rows(600, 5));
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(ValidateD4rlFile(*file, "generated").ok());
+  EXPECT_EQ(file->size(), 600);
+  EXPECT_GT(file->terminals.sum().item<double>(), 0);  // an untrained hopper falls
+  EXPECT_TRUE(torch::isfinite(file->infos.at("action_log_probs")).all().item<bool>());
+  EXPECT_EQ(file->infos.at("qpos").size(1), 6);
+  EXPECT_EQ(file->metadata.count("policy/net/linear0/weight"), 1u) << file->metadata.begin()->first;
+  // Actions are sampled: not the policy's mean.
+  torch::NoGradGuard no_grad;
+  EXPECT_FALSE(torch::allclose(file->actions, policy->Deterministic(file->observations)));
+
+  // Same seed: identical; fewer rows: a prefix; another seed: other data.
+  const D4rlFile again = GeneratePolicyRollouts(kTask, policy, Rows(600, 5)).value();
+  EXPECT_TRUE(torch::equal(again.observations, file->observations));
+  EXPECT_TRUE(torch::equal(again.actions, file->actions));
+  const D4rlFile prefix = GeneratePolicyRollouts(kTask, policy, Rows(250, 5)).value();
+  EXPECT_TRUE(torch::equal(prefix.actions, file->actions.slice(0, 0, 250)));
+  const D4rlFile other = GeneratePolicyRollouts(kTask, policy, Rows(250, 6)).value();
+  EXPECT_FALSE(torch::equal(other.actions, prefix.actions));
+
+  // The written file reads back, policy weights included.
+  const std::string path = (fs::path(::testing::TempDir()) / "policy_rollouts.hdf5").string();
+  ASSERT_TRUE(WriteD4rlFile(path, *file).ok());
+  absl::StatusOr<D4rlFile> read = ReadD4rlFile(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(torch::equal(read->metadata.at("policy/net/linear0/weight"),
+                           file->metadata.at("policy/net/linear0/weight")));
+}
+
+TEST(PolicyGeneratorTest, RejectsAPolicyOfAnotherShape) {
+  learners::TanhGaussianPolicy policy = UntrainedPolicy(1);
+  const absl::Status status =
+      GeneratePolicyRollouts("halfcheetah-medium-v2", policy, Rows(10, 0)).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("halfcheetah-medium-v2"), std::string::npos) << status;
+}
+
+TEST(PolicyGeneratorTest, MediumExpertConcatenatesTheShippedPolicies) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "policies";
+  fs::create_directories(dir);
+  setenv("ROMI_POLICY_DIR", dir.c_str(), 1);
+  const envs::EnvSpec spec = envs::FindSpec(kTask).value();
+  // No policy yet: the error says which one is missing.
+  const absl::Status missing = GenerateShippedPolicyDataset(kTask, Rows(10, 0)).status();
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("medium behaviour policy"), std::string::npos) << missing;
+
+  learners::SacConfig sac;
+  for (const char* level : {"medium", "expert"}) {
+    std::unique_ptr<learners::Learner> learner =
+        learners::MakeSacLearner(spec, sac, level[0]).value();
+    ASSERT_TRUE(learners::SavePolicyFile(*learner, "policy",
+                                         learners::SacPolicyOptions(spec, sac),
+                                         ShippedPolicyPath(absl::StrCat("hopper-", level)))
+                    .ok());
+  }
+  const D4rlFile medium = GenerateShippedPolicyDataset(kTask, Rows(100, 3)).value();
+  const D4rlFile mixed =
+      GenerateShippedPolicyDataset("hopper-medium-expert-v2", Rows(200, 3)).value();
+  EXPECT_TRUE(ValidateD4rlFile(mixed, "medium-expert").ok());
+  ASSERT_EQ(mixed.size(), 200);
+  EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 0, 100), medium.actions));
+  const D4rlFile expert = GenerateShippedPolicyDataset("hopper-expert-v2", Rows(100, 4)).value();
+  EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 100), expert.actions));
+  unsetenv("ROMI_POLICY_DIR");
+}
+
+}  // namespace
+}  // namespace romi::data
