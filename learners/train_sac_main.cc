@@ -4,8 +4,8 @@
 //   bazel run //learners:train_sac -- --task=hopper-medium-v2 --steps=300000 --out=/tmp/sac_hopper
 //
 // Rerun with the same --out to resume. Writes, in --out: learner.pt and replay.pt (checkpoint),
-// log.txt (one line per evaluation), curve.csv, and policies/step_<k>.pt, a copy of the learner at
-// every snapshot step (load with learners::MakeSacLearner + Learner::Load).
+// log.txt (one line per evaluation), curve.csv, and policies/step_<k>.pt, the policy at every
+// snapshot step as a policy file (policy_file.h), ready to ship as a behaviour policy.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "envs/registry.h"
 #include "learners/online_sac.h"
+#include "learners/policy_file.h"
 #include "learners/runtime.h"
 #include "romi/base/blas_tuning.h"
 
@@ -55,6 +56,11 @@ int Run() {
   const std::string task = absl::GetFlag(FLAGS_task);
   const int64_t snapshot_every = absl::GetFlag(FLAGS_snapshot_every);
 
+  const absl::StatusOr<envs::EnvSpec> spec = envs::FindSpec(task);
+  if (!spec.ok()) {
+    std::fprintf(stderr, "train_sac: %s\n", spec.status().ToString().c_str());
+    return 1;
+  }
   std::error_code error;
   fs::create_directories(fs::path(out) / "policies", error);
   std::ofstream log(fs::path(out) / "log.txt", std::ios::app);
@@ -68,7 +74,8 @@ int Run() {
     csv << absl::StrFormat("%d,%.4f,%.4f,%.4f\n", e.step, e.return_mean, e.return_std,
                            e.score_mean);
     if (snapshot_every > 0 && e.step % snapshot_every == 0) {
-      return learner.Save(
+      return SavePolicyFile(
+          learner, "policy", SacPolicyOptions(*spec, options.sac),
           (fs::path(out) / "policies" / absl::StrCat("step_", e.step, ".pt")).string());
     }
     return absl::OkStatus();
