@@ -145,14 +145,29 @@ class Actor {
   torch::Tensor obs_;
 };
 
-absl::StatusOr<OnlineEvaluation> Evaluate(envs::Env& env, Actor& actor, int episodes,
-                                          uint64_t seed, int64_t step) {
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
+                                                        const SacConfig& sac, uint64_t seed) {
+  LearnerOptions options;
+  options.obs_dim = spec.obs_dim;
+  options.act_dim = spec.act_dim;
+  options.max_action = spec.action_high.empty() ? 1.0 : spec.action_high[0];
+  options.config.set_algorithm("sac");
+  *options.config.mutable_sac() = sac;
+  options.seed = seed;
+  return LearnerRegistry::Create(options);
+}
+
+absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
+                                                uint64_t seed, int64_t step) {
+  if (episodes < 1) return absl::InvalidArgumentError("EvaluatePolicy needs episodes >= 1");
   std::vector<double> returns;
   for (int e = 0; e < episodes; ++e) {
     std::vector<double> obs = env.Reset(EvalEpisodeSeed(seed, e));
     double total = 0;
     while (true) {
-      ROMI_ASSIGN_OR_RETURN(const envs::StepResult result, env.Step(actor(obs, true)));
+      ROMI_ASSIGN_OR_RETURN(const envs::StepResult result, env.Step(act(obs)));
       total += result.reward;
       if (result.terminated || result.truncated) break;
       obs = result.observation;
@@ -168,20 +183,6 @@ absl::StatusOr<OnlineEvaluation> Evaluate(envs::Env& env, Actor& actor, int epis
   evaluation.return_std = std::sqrt(evaluation.return_std / episodes);
   evaluation.score_mean = envs::NormalizedScore(env.Spec(), evaluation.return_mean);
   return evaluation;
-}
-
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
-                                                        const SacConfig& sac, uint64_t seed) {
-  LearnerOptions options;
-  options.obs_dim = spec.obs_dim;
-  options.act_dim = spec.act_dim;
-  options.max_action = spec.action_high.empty() ? 1.0 : spec.action_high[0];
-  options.config.set_algorithm("sac");
-  *options.config.mutable_sac() = sac;
-  options.seed = seed;
-  return LearnerRegistry::Create(options);
 }
 
 TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec, const SacConfig& sac) {
@@ -282,8 +283,11 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
 
     const int64_t done = step + 1;
     if (done % options.eval_every == 0 || done == options.total_steps) {
-      ROMI_ASSIGN_OR_RETURN(const OnlineEvaluation evaluation,
-                            Evaluate(*eval_env, actor, options.eval_episodes, options.seed, done));
+      ROMI_ASSIGN_OR_RETURN(
+          const OnlineEvaluation evaluation,
+          EvaluatePolicy(
+              *eval_env, [&actor](const std::vector<double>& obs) { return actor(obs, true); },
+              options.eval_episodes, options.seed, done));
       curve.push_back(evaluation);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -65,6 +65,12 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
                                                              const std::string& run_dir,
                                                              const OnlineSacHooks& hooks = {});
 
+// The evaluation TrainOnlineSac runs: `episodes` episodes of the deterministic policy `act` with
+// the evaluation seeds of run seed `seed` (so a shipped policy's score can be re-measured).
+using ActFn = std::function<std::vector<double>(const std::vector<double>& observation)>;
+absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
+                                                uint64_t seed, int64_t step = 0);
+
 // The learner TrainOnlineSac builds for an env (also to load its checkpoints).
 absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
                                                         const SacConfig& sac, uint64_t seed);

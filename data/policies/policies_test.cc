@@ -1,0 +1,51 @@
+// Every shipped behaviour policy loads, fits its env, and scores what the manifest says when its
+// deterministic policy is re-evaluated with train_sac's evaluation seeds.
+#include <filesystem>
+#include <set>
+
+#include "data/policies/manifest.pb.h"
+#include "envs/registry.h"
+#include "gtest/gtest.h"
+#include "learners/online_sac.h"
+#include "learners/policy_file.h"
+#include "romi/base/text_proto.h"
+
+namespace romi::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ShippedPoliciesTest, EveryPolicyLoadsAndScoresAsTheManifestSays) {
+  BehaviorPolicyManifest manifest;
+  ASSERT_TRUE(ReadTextProto("data/policies/manifest.textproto", &manifest).ok());
+  std::set<std::string> listed;
+  for (const BehaviorPolicy& entry : manifest.policy()) {
+    SCOPED_TRACE(entry.name());
+    EXPECT_TRUE(listed.insert(entry.name()).second) << "listed twice";
+    EXPECT_EQ(entry.name(), entry.env() + "-" + entry.level());
+    absl::StatusOr<learners::TanhGaussianPolicy> policy =
+        learners::LoadPolicyFile("data/policies/" + entry.name() + ".pt");
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    std::unique_ptr<envs::Env> env = envs::MakeEnv(entry.task()).value();
+    ASSERT_EQ((*policy)->options().obs_dim, env->Spec().obs_dim);
+    ASSERT_EQ((*policy)->options().act_dim, env->Spec().act_dim);
+    torch::NoGradGuard no_grad;
+    const learners::ActFn act = [&policy](const std::vector<double>& obs) {
+      std::vector<float> row(obs.begin(), obs.end());
+      const torch::Tensor a = (*policy)->Deterministic(
+          torch::from_blob(row.data(), {1, static_cast<int64_t>(row.size())}));
+      return std::vector<double>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    };
+    const learners::OnlineEvaluation score =
+        learners::EvaluatePolicy(*env, act, entry.episodes(), entry.seed()).value();
+    EXPECT_NEAR(score.score_mean, entry.score_mean(), 0.05);
+  }
+  // Every policy file is listed.
+  for (const auto& file : fs::directory_iterator("data/policies")) {
+    if (file.path().extension() != ".pt") continue;
+    EXPECT_EQ(listed.count(file.path().stem().string()), 1u) << file.path();
+  }
+}
+
+}  // namespace
+}  // namespace romi::data
