@@ -190,8 +190,8 @@ std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
 std::string RenderDiagnostics(const SuiteResults& results) {
   std::string table =
       "| task | method | seed | final | mean of curve | mean of last 3 | best | discrepancy | "
-      "imagined-data error (relative) | imagined reward MAE |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      "imagined-data error (relative) | imagined reward MAE | real-data reward MAE |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const RunResult& run : results.run()) {
     double sum = 0, last = 0, best = -1e300;
     const int n = run.curve_size();
@@ -205,10 +205,13 @@ std::string RenderDiagnostics(const SuiteResults& results) {
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().relative_error()) : "—";
     const std::string reward =
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().reward_mae()) : "—";
-    absl::StrAppendFormat(&table, "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %s | %s |\n",
+    const std::string real =
+        run.has_real_data() ? absl::StrFormat("%.3g", run.real_data().reward_mae()) : "—";
+    absl::StrAppendFormat(&table,
+                          "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %s | %s | %s |\n",
                           run.task(), run.method(), run.seed(), run.final().score_mean(),
                           n ? sum / n : 0.0, n ? last / std::min(n, 3) : 0.0, n ? best : 0.0,
-                          run.final().trajectory_discrepancy(), model, reward);
+                          run.final().trajectory_discrepancy(), model, reward, real);
   }
   return table;
 }

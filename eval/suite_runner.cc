@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -97,6 +98,7 @@ class RunContext {
       log << stamp << " [" << stage << "] " << message << std::endl;
     };
     hooks.log = write_log;
+    log_ = write_log;
     if (options_.progress) {
       hooks.progress = [&](const std::string& stage, int64_t done, int64_t total) {
         if (bar == nullptr || stage != bar_stage) {
@@ -138,17 +140,16 @@ class RunContext {
                                               "of its final policy (see ", curve_path, ")"));
     }
     *result.mutable_final() = *result.curve().rbegin();
+    // The same check on the real data is the baseline: it shows what the dataset's own reward
+    // convention differs by (maze2d's rewards are labelled on the earlier state, as D4RL's).
+    ROMI_ASSIGN_OR_RETURN(*result.mutable_real_data(),
+                          Fidelity(data_.dataset.transitions(), "real"));
     const std::string buffer_path = run_dir_ + "/model_buffer.pt";
     if (fs::exists(buffer_path)) {
-      ROMI_ASSIGN_OR_RETURN(const ModelDataFidelity fidelity, ModelBufferFidelity(buffer_path));
-      *result.mutable_model_data() = fidelity;
-      write_log("model_data",
-                absl::StrFormat("%d imagined transitions replayed in the simulator: next-state "
-                                "MSE %.4g, relative error %.4g, reward MAE %.4g, mean reward %.4g "
-                                "(simulator %.4g)",
-                                fidelity.rows(), fidelity.next_state_mse(),
-                                fidelity.relative_error(), fidelity.reward_mae(),
-                                fidelity.table_reward_mean(), fidelity.simulator_reward_mean()));
+      const data::Dataset& dataset = data_.dataset;
+      ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
+                            LoadTransitions(buffer_path, dataset.obs_dim(), dataset.act_dim()));
+      ROMI_ASSIGN_OR_RETURN(*result.mutable_model_data(), Fidelity(buffer, "imagined"));
     }
     result.set_wall_seconds(
         result.wall_seconds() +
@@ -158,14 +159,12 @@ class RunContext {
   }
 
  private:
-  // A fixed sample of the model buffer is enough: the error is an average.
-  absl::StatusOr<ModelDataFidelity> ModelBufferFidelity(const std::string& path) const {
+  // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
+  absl::StatusOr<ModelDataFidelity> Fidelity(const data::Transitions& table,
+                                             const std::string& what) {
     constexpr int64_t kRows = 10000;
-    const data::Dataset& dataset = data_.dataset;
-    ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
-                          LoadTransitions(path, dataset.obs_dim(), dataset.act_dim()));
     ROMI_ASSIGN_OR_RETURN(const ModelFidelity fidelity,
-                          ReplayInSimulator(task_, buffer, kRows, seed_));
+                          ReplayInSimulator(task_, table, kRows, seed_));
     ModelDataFidelity out;
     out.set_rows(fidelity.rows);
     out.set_failed(fidelity.failed);
@@ -174,7 +173,16 @@ class RunContext {
     out.set_reward_mae(fidelity.reward_mae);
     out.set_table_reward_mean(fidelity.table_reward_mean);
     out.set_simulator_reward_mean(fidelity.simulator_reward_mean);
+    Log("fidelity",
+        absl::StrFormat("%d %s transitions replayed in the simulator: next-state MSE %.4g, "
+                        "relative error %.4g, reward MAE %.4g, mean reward %.4g (simulator %.4g)",
+                        out.rows(), what, out.next_state_mse(), out.relative_error(),
+                        out.reward_mae(), out.table_reward_mean(), out.simulator_reward_mean()));
     return out;
+  }
+
+  void Log(const std::string& stage, const std::string& message) {
+    if (log_) log_(stage, message);
   }
 
   absl::StatusOr<Evaluation> EvaluateAt(int64_t step, learners::Learner& learner) {
@@ -213,6 +221,7 @@ class RunContext {
   const envs::EnvSpec& spec_;
   std::string run_dir_;
   int64_t total_steps_ = 0;
+  std::function<void(const std::string&, const std::string&)> log_;  // log.txt, during Run()
 };
 
 }  // namespace

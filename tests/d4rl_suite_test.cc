@@ -63,6 +63,8 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     EXPECT_NE(log.find("[evaluation] step 10, score "), std::string::npos) << run.method();
     // Model-based runs replay a sample of their imagined data in the simulator.
     EXPECT_EQ(run.has_model_data(), run.method().find("omi-") != std::string::npos) << run.method();
+    EXPECT_TRUE(run.has_real_data()) << run.method();
+    EXPECT_LT(run.real_data().relative_error(), 1e-6) << run.method();  // real data replays exactly
     if (run.has_model_data()) {
       EXPECT_GT(run.model_data().rows(), 0) << run.method();
       EXPECT_GT(run.model_data().relative_error(), 0) << run.method();
