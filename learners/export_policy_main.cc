@@ -1,8 +1,8 @@
 // Writes the policy of a SAC learner checkpoint (train_sac's learner.pt or policies/step_<k>.pt)
 // as a policy file (policy_file.h): what data/policies/ ships.
 //
-//   bazel run //learners:export_policy -- --task=hopper-medium-v2 \
-//       --learner=/tmp/sac_hopper/policies/step_100000.pt --out=$PWD/data/policies/hopper-medium.pt
+//   bazel run //learners:export_policy -- --task=hopper-medium-v2
+//       --learner=/tmp/sac_hopper/learner.pt --out=$PWD/data/policies/hopper-medium.pt
 #include <cstdio>
 #include <string>
 
