@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "data/fingerprint.h"
 #include "data/maze2d_generator.h"
+#include "data/policy_generator.h"
 #include "data/random_policy_generator.h"
 #include "romi/base/status_macros.h"
 
@@ -23,9 +24,12 @@ struct Recipe {
 
 constexpr char kMaze2dRecipe[] = "maze2d-waypoint-controller/1";
 constexpr char kRandomRecipe[] = "uniform-random-policy/1";
+// The policy files are part of the recipe: replacing one means bumping this version.
+constexpr char kPolicyRecipe[] = "sac-behaviour-policy/1";
 
 constexpr Recipe kRecipes[] = {
     {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+    {"hopper-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
     {"maze2d-large-dense-v1", 4'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
     {"maze2d-large-v1", 4'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
@@ -42,7 +46,8 @@ absl::StatusOr<const Recipe*> FindRecipe(absl::string_view task) {
   }
   return absl::NotFoundError(absl::StrCat(
       "no dataset generator for '", task,
-      "' (medium, expert and replay datasets need behaviour policies, not available yet); "
+      "' (the other gym medium, expert and replay datasets need behaviour policies not shipped "
+      "yet; antmaze is not built); "
       "generatable tasks: ",
       absl::StrJoin(GeneratableTasks(), ", ")));
 }

@@ -5,7 +5,9 @@
 //                                            1e6 / 2e6 / 4e6 rows
 //   {hopper,walker2d,halfcheetah}-random-v2  uniform random policy (random_policy_generator.h),
 //                                            1e6 rows
-// Other tasks (medium, expert, replay datasets; antmaze) need behaviour policies: not yet.
+//   hopper-medium-v2                         the shipped SAC behaviour policy
+//                                            (policy_generator.h, data/policies/), 1e6 rows
+// Other tasks (the other medium, expert and replay datasets; antmaze): not yet.
 #ifndef ROMI_DATA_DATASET_GENERATORS_H_
 #define ROMI_DATA_DATASET_GENERATORS_H_
 

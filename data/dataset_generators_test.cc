@@ -31,7 +31,7 @@ bool SameArrays(const D4rlFile& a, const D4rlFile& b) {
 }
 
 TEST(DatasetGeneratorsTest, UnknownTaskListsTheGeneratableOnes) {
-  const absl::StatusOr<D4rlFile> file = GenerateDataset("hopper-medium-v2", {10, 0, nullptr});
+  const absl::StatusOr<D4rlFile> file = GenerateDataset("walker2d-expert-v2", {10, 0, nullptr});
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(file.status().message(), HasSubstr("maze2d-umaze-v1"));
   EXPECT_THAT(file.status().message(), HasSubstr("hopper-random-v2"));
@@ -45,6 +45,20 @@ TEST(DatasetGeneratorsTest, EveryGeneratableTaskIsARegisteredEnv) {
     EXPECT_GT(FindGenerator(task)->d4rl_rows, 0);
   }
   EXPECT_EQ(FindGenerator("maze2d-large-v1")->d4rl_rows, 4'000'000);
+}
+
+TEST(PolicyDatasetTest, HopperMediumComesFromTheShippedPolicy) {
+  const D4rlFile file = Generate("hopper-medium-v2", 3000, 0);
+  EXPECT_TRUE(ValidateD4rlFile(file, "hopper-medium-v2").ok());
+  EXPECT_EQ(file.metadata_strings.at("romi_recipe"), "sac-behaviour-policy/1");
+  EXPECT_EQ(file.metadata.count("policy/net/linear0/weight"), 1u);
+  // A medium hopper hops: its episodes are far longer and better than a random policy's
+  // (random: ~20 steps and ~18 return per episode).
+  const double episodes = (file.terminals + file.timeouts).sum().item<double>();
+  ASSERT_GT(episodes, 0);
+  EXPECT_GT(3000 / episodes, 100);
+  EXPECT_GT(file.rewards.sum().item<double>() / episodes, 300);
+  EXPECT_TRUE(SameArrays(file, Generate("hopper-medium-v2", 3000, 0)));
 }
 
 TEST(Maze2dDatasetTest, LayoutAndRelabelledRewards) {

@@ -15,6 +15,10 @@
 ABSL_FLAG(std::string, task, "", "A task of the env the policy was trained on.");
 ABSL_FLAG(std::string, learner, "", "The SAC learner checkpoint.");
 ABSL_FLAG(std::string, out, "", "The policy file to write.");
+ABSL_FLAG(int, evaluate_episodes, 10,
+          "Then evaluate the written policy's deterministic actions on this many episodes with "
+          "train_sac's evaluation seeds (what data/policies/manifest.textproto records); 0: skip.");
+ABSL_FLAG(uint64_t, seed, 0, "The training run's seed (selects the evaluation seeds).");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -38,5 +42,31 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("wrote %s\n", absl::GetFlag(FLAGS_out).c_str());
+  const int episodes = absl::GetFlag(FLAGS_evaluate_episodes);
+  if (episodes <= 0) return 0;
+  absl::StatusOr<romi::learners::TanhGaussianPolicy> policy =
+      romi::learners::LoadPolicyFile(absl::GetFlag(FLAGS_out));
+  absl::StatusOr<std::unique_ptr<romi::envs::Env>> env = romi::envs::MakeEnv(spec->task);
+  if (!policy.ok() || !env.ok()) {
+    std::fprintf(stderr, "export_policy: %s\n",
+                 (policy.ok() ? env.status() : policy.status()).ToString().c_str());
+    return 1;
+  }
+  torch::NoGradGuard no_grad;
+  const romi::learners::ActFn act = [&policy](const std::vector<double>& obs) {
+    std::vector<float> row(obs.begin(), obs.end());
+    const torch::Tensor a = (*policy)->Deterministic(
+        torch::from_blob(row.data(), {1, static_cast<int64_t>(row.size())}));
+    return std::vector<double>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+  };
+  absl::StatusOr<romi::learners::OnlineEvaluation> score = romi::learners::EvaluatePolicy(
+      **env, act, episodes, absl::GetFlag(FLAGS_seed));
+  if (!score.ok()) {
+    std::fprintf(stderr, "export_policy: %s\n", score.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("%s over %d episodes: return %.4f ± %.4f, normalized score %.4f\n",
+              spec->task.c_str(), episodes, score->return_mean, score->return_std,
+              score->score_mean);
   return 0;
 }
