@@ -85,47 +85,26 @@ absl::Status SaveReplay(const ReplayBuffer& replay, int64_t episodes,
 
 absl::Status LoadReplay(const std::string& path, ReplayBuffer* replay, int64_t* episodes,
                         std::vector<OnlineEvaluation>* curve) {
-  torch::serialize::InputArchive archive;
-  ROMI_RETURN_IF_ERROR(LoadArchive(path, archive));
-  torch::Tensor s, a, r, next, terminals, timeouts, episode_count, flat;
-  try {
-    archive.read("observations", s);
-    archive.read("actions", a);
-    archive.read("rewards", r);
-    archive.read("next_observations", next);
-    archive.read("terminals", terminals);
-    archive.read("timeouts", timeouts);
-    archive.read("episodes", episode_count);
-    archive.read("curve", flat);
-  } catch (const c10::Error& error) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": missing entry: ", error.what_without_backtrace()));
-  }
-  const int64_t n = s.size(0);
-  const int64_t capacity = replay->table.size();
-  if (s.dim() != 2 || s.size(1) != replay->table.obs_dim() || a.dim() != 2 ||
-      a.size(1) != replay->table.act_dim() || a.size(0) != n || next.sizes() != s.sizes() ||
-      r.numel() != n || terminals.numel() != n || timeouts.numel() != n || n > capacity ||
-      flat.dim() != 2 || flat.size(1) != 4) {
+  ROMI_ASSIGN_OR_RETURN(SavedReplay saved, ReadReplayBuffer(path));
+  const data::Transitions& t = saved.transitions;
+  const int64_t n = t.size();
+  if (t.obs_dim() != replay->table.obs_dim() || t.act_dim() != replay->table.act_dim() ||
+      n > replay->table.size()) {
     return absl::DataLossError(absl::StrFormat(
-        "%s: replay buffer of shape observations %s, actions %s does not fit this run (obs %d, "
+        "%s: a replay buffer of %d rows with obs %d / act %d does not fit this run (obs %d, "
         "act %d, at most %d rows)",
-        path, c10::str(s.sizes()), c10::str(a.sizes()), replay->table.obs_dim(),
-        replay->table.act_dim(), capacity));
+        path, n, t.obs_dim(), t.act_dim(), replay->table.obs_dim(), replay->table.act_dim(),
+        replay->table.size()));
   }
-  replay->table.observations.slice(0, 0, n).copy_(s);
-  replay->table.actions.slice(0, 0, n).copy_(a);
-  replay->table.rewards.slice(0, 0, n).copy_(r);
-  replay->table.next_observations.slice(0, 0, n).copy_(next);
-  replay->table.terminals.slice(0, 0, n).copy_(terminals);
-  replay->timeouts.slice(0, 0, n).copy_(timeouts);
+  replay->table.observations.slice(0, 0, n).copy_(t.observations);
+  replay->table.actions.slice(0, 0, n).copy_(t.actions);
+  replay->table.rewards.slice(0, 0, n).copy_(t.rewards);
+  replay->table.next_observations.slice(0, 0, n).copy_(t.next_observations);
+  replay->table.terminals.slice(0, 0, n).copy_(t.terminals);
+  replay->timeouts.slice(0, 0, n).copy_(saved.timeouts);
   replay->size = n;
-  *episodes = episode_count.item<int64_t>();
-  curve->clear();
-  for (int64_t i = 0; i < flat.size(0); ++i) {
-    curve->push_back({static_cast<int64_t>(flat[i][0].item<double>()), flat[i][1].item<double>(),
-                      flat[i][2].item<double>(), flat[i][3].item<double>()});
-  }
+  *episodes = saved.episodes;
+  *curve = std::move(saved.curve);
   return absl::OkStatus();
 }
 
@@ -146,6 +125,44 @@ class Actor {
 };
 
 }  // namespace
+
+absl::StatusOr<SavedReplay> ReadReplayBuffer(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  ROMI_RETURN_IF_ERROR(LoadArchive(path, archive));
+  SavedReplay saved;
+  data::Transitions& t = saved.transitions;
+  torch::Tensor episode_count, flat;
+  try {
+    archive.read("observations", t.observations);
+    archive.read("actions", t.actions);
+    archive.read("rewards", t.rewards);
+    archive.read("next_observations", t.next_observations);
+    archive.read("terminals", t.terminals);
+    archive.read("timeouts", saved.timeouts);
+    archive.read("episodes", episode_count);
+    archive.read("curve", flat);
+  } catch (const c10::Error& error) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": missing entry: ", error.what_without_backtrace()));
+  }
+  const int64_t n = t.observations.dim() == 2 ? t.observations.size(0) : -1;
+  if (n < 0 || t.actions.dim() != 2 || t.actions.size(0) != n ||
+      t.next_observations.sizes() != t.observations.sizes() || t.rewards.numel() != n ||
+      t.terminals.numel() != n || saved.timeouts.numel() != n || flat.dim() != 2 ||
+      flat.size(1) != 4 || episode_count.numel() != 1) {
+    return absl::DataLossError(absl::StrFormat(
+        "%s: inconsistent replay buffer: observations %s, actions %s, rewards %s, timeouts %s",
+        path, c10::str(t.observations.sizes()), c10::str(t.actions.sizes()),
+        c10::str(t.rewards.sizes()), c10::str(saved.timeouts.sizes())));
+  }
+  saved.episodes = episode_count.item<int64_t>();
+  for (int64_t i = 0; i < flat.size(0); ++i) {
+    saved.curve.push_back({static_cast<int64_t>(flat[i][0].item<double>()),
+                           flat[i][1].item<double>(), flat[i][2].item<double>(),
+                           flat[i][3].item<double>()});
+  }
+  return saved;
+}
 
 absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
                                                         const SacConfig& sac, uint64_t seed) {

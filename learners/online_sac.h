@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "data/transitions.h"
 #include "envs/env.h"
 #include "learners/learner.h"
 #include "learners/learners.pb.h"
@@ -70,6 +71,16 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
 using ActFn = std::function<std::vector<double>(const std::vector<double>& observation)>;
 absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
                                                 uint64_t seed, int64_t step = 0);
+
+// A run's replay.pt: every transition so far (terminals: the env's termination rule; timeouts:
+// the time limit or a checkpoint cut the episode), the episode count and the evaluations.
+struct SavedReplay {
+  data::Transitions transitions;
+  torch::Tensor timeouts;
+  int64_t episodes = 0;
+  std::vector<OnlineEvaluation> curve;
+};
+absl::StatusOr<SavedReplay> ReadReplayBuffer(const std::string& path);
 
 // The learner TrainOnlineSac builds for an env (also to load its checkpoints).
 absl::StatusOr<std::unique_ptr<Learner>> MakeSacLearner(const envs::EnvSpec& spec,
