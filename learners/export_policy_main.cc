@@ -52,15 +52,8 @@ int main(int argc, char** argv) {
                  (policy.ok() ? env.status() : policy.status()).ToString().c_str());
     return 1;
   }
-  torch::NoGradGuard no_grad;
-  const romi::learners::ActFn act = [&policy](const std::vector<double>& obs) {
-    std::vector<float> row(obs.begin(), obs.end());
-    const torch::Tensor a = (*policy)->Deterministic(
-        torch::from_blob(row.data(), {1, static_cast<int64_t>(row.size())}));
-    return std::vector<double>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
-  };
   absl::StatusOr<romi::learners::OnlineEvaluation> score = romi::learners::EvaluatePolicy(
-      **env, act, episodes, absl::GetFlag(FLAGS_seed));
+      **env, romi::learners::DeterministicActions(*policy), episodes, absl::GetFlag(FLAGS_seed));
   if (!score.ok()) {
     std::fprintf(stderr, "export_policy: %s\n", score.status().ToString().c_str());
     return 1;

@@ -202,6 +202,17 @@ absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act
   return evaluation;
 }
 
+ActFn DeterministicActions(TanhGaussianPolicy policy) {
+  auto row = std::make_shared<torch::Tensor>(torch::zeros({1, policy->options().obs_dim}));
+  return [policy, row](const std::vector<double>& observation) mutable {
+    torch::NoGradGuard no_grad;
+    std::copy(observation.begin(), observation.end(), row->data_ptr<float>());
+    const torch::Tensor action = policy->Deterministic(*row).contiguous();
+    const float* a = action.data_ptr<float>();
+    return std::vector<double>(a, a + action.numel());
+  };
+}
+
 TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec, const SacConfig& sac) {
   const CqlConfig config = SacAsCql(sac);
   TanhGaussianPolicyOptions options;
