@@ -267,6 +267,15 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
   if (fs::exists(learner_path) && fs::exists(replay_path)) {
     ROMI_RETURN_IF_ERROR(learner->Load(learner_path));
     ROMI_RETURN_IF_ERROR(LoadReplay(replay_path, &replay, &episodes, &curve));
+    // The learner is written first: a run killed between the two writes leaves a learner one
+    // checkpoint ahead of its replay buffer, which must not be resumed as if they matched.
+    const int64_t expected_updates = std::max<int64_t>(0, replay.size - options.random_steps);
+    if (learner->step() != expected_updates) {
+      return absl::DataLossError(absl::StrFormat(
+          "%s has %d updates but %s holds %d steps (%d updates expected): the run died between "
+          "writing them; delete both to restart",
+          learner_path, learner->step(), replay_path, replay.size, expected_updates));
+    }
     log(absl::StrFormat("resumed from %s at step %d (%d episodes)", run_dir, replay.size,
                         episodes));
   }
@@ -279,8 +288,8 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
   std::deque<double> recent_returns;  // the last 10 training episodes
   std::vector<double> action(spec.act_dim);
   torch::Tensor uniform = torch::zeros({spec.act_dim}, torch::kDouble);
-  const auto start = std::chrono::steady_clock::now();
-  const int64_t first_step = replay.size;
+  auto last_report = std::chrono::steady_clock::now();
+  int64_t last_report_step = replay.size;
   Metrics metrics;
 
   for (int64_t step = replay.size; step < options.total_steps; ++step) {
@@ -317,18 +326,22 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
               *eval_env, [&actor](const std::vector<double>& obs) { return actor(obs, true); },
               options.eval_episodes, options.seed, done));
       curve.push_back(evaluation);
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const auto now = std::chrono::steady_clock::now();
+      const double steps_per_second =
+          (done - last_report_step) /
+          std::max(std::chrono::duration<double>(now - last_report).count(), 1e-9);
+      last_report = now;
+      last_report_step = done;
       std::string line = absl::StrFormat(
           "step %d: eval return %.1f ± %.1f (normalized %.1f); training episodes %d, last %d "
-          "mean %.1f; %.0f steps/s",
+          "mean %.1f; %.0f steps/s since the last evaluation",
           done, evaluation.return_mean, evaluation.return_std, evaluation.score_mean, episodes,
           recent_returns.size(),
           recent_returns.empty()
               ? 0.0
               : std::accumulate(recent_returns.begin(), recent_returns.end(), 0.0) /
                     recent_returns.size(),
-          (done - first_step) / std::max(seconds, 1e-9));
+          steps_per_second);
       for (const auto& [name, value] : metrics) absl::StrAppendFormat(&line, ", %s %.4g", name, value);
       log(line);
       if (hooks.on_evaluation) ROMI_RETURN_IF_ERROR(hooks.on_evaluation(evaluation, *learner));

@@ -122,6 +122,24 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
   }
 }
 
+TEST(OnlineSacTest, RefusesALearnerAndReplayFromDifferentCheckpoints) {
+  const OnlineSacOptions options = TinyOptions();
+  const fs::path early = FreshDir("sac_early");
+  const fs::path late = FreshDir("sac_late");
+  OnlineSacHooks stop;
+  stop.stop_after_checkpoint = 1000;
+  ASSERT_EQ(TrainOnlineSac(PointEnvs(), options, early.string(), stop).status().code(),
+            absl::StatusCode::kCancelled);
+  stop.stop_after_checkpoint = 2000;
+  ASSERT_EQ(TrainOnlineSac(PointEnvs(), options, late.string(), stop).status().code(),
+            absl::StatusCode::kCancelled);
+  // As if the run died after writing the learner at step 2000 but before the replay buffer.
+  fs::copy_file(late / "learner.pt", early / "learner.pt", fs::copy_options::overwrite_existing);
+  const absl::Status status = TrainOnlineSac(PointEnvs(), options, early.string()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(status.message().find("replay.pt"), std::string::npos) << status;
+}
+
 TEST(OnlineSacTest, RejectsBadOptions) {
   OnlineSacOptions options = TinyOptions();
   options.eval_episodes = 0;
