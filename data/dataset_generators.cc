@@ -26,9 +26,13 @@ constexpr char kMaze2dRecipe[] = "maze2d-waypoint-controller/1";
 constexpr char kRandomRecipe[] = "uniform-random-policy/1";
 // The policy files are part of the recipe: replacing one means bumping this version.
 constexpr char kPolicyRecipe[] = "sac-behaviour-policy/1";
+constexpr char kReplayRecipe[] = "sac-replay-buffer/1";
 
 constexpr Recipe kRecipes[] = {
     {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+    // D4RL's file has 402 000 rows; ours is the whole replay buffer of the shipped medium policy's
+    // run (data/policies/manifest.textproto: train_steps).
+    {"hopper-medium-replay-v2", 70'000, kReplayRecipe, &GenerateShippedPolicyDataset},
     {"hopper-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
     {"maze2d-large-dense-v1", 4'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},

@@ -7,6 +7,8 @@
 //                                            1e6 rows
 //   hopper-medium-v2                         the shipped SAC behaviour policy
 //                                            (policy_generator.h, data/policies/), 1e6 rows
+//   hopper-medium-replay-v2                  that policy's training run, re-created: its replay
+//                                            buffer up to the medium step, 7e4 rows
 // Other tasks (the other medium, expert and replay datasets; antmaze): not yet.
 #ifndef ROMI_DATA_DATASET_GENERATORS_H_
 #define ROMI_DATA_DATASET_GENERATORS_H_
@@ -24,7 +26,9 @@ namespace romi::data {
 
 struct GeneratorInfo {
   std::string task;
-  int64_t d4rl_rows = 0;  // the size of D4RL's own file
+  // The size of D4RL's own file (the default size), except for a medium-replay dataset: the size
+  // of our run's replay buffer.
+  int64_t d4rl_rows = 0;
   // Names the recipe and its version; stored in generated files, so a cached file made by an
   // older recipe is recognised and regenerated. Bump the version when a generator's output changes.
   std::string recipe;

@@ -6,16 +6,25 @@
 #include <random>
 #include <vector>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "data/rollout_recorder.h"
 #include "envs/registry.h"
+#include "data/policies/manifest.pb.h"
+#include "learners/online_sac.h"
 #include "learners/policy_file.h"
+#include "romi/base/text_proto.h"
 #include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {
+
+namespace fs = std::filesystem;
 
 // The env part of a gym task name: "hopper-medium-expert-v2" -> "hopper".
 std::string EnvName(absl::string_view task) {
@@ -34,15 +43,103 @@ absl::StatusOr<D4rlFile> ShippedRollouts(absl::string_view task, const std::stri
   return GeneratePolicyRollouts(task, *policy, options);
 }
 
+absl::StatusOr<BehaviorPolicy> FindShippedPolicy(const std::string& name) {
+  const std::string path = absl::StrCat(ShippedPolicyDir(), "/manifest.textproto");
+  BehaviorPolicyManifest manifest;
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &manifest));
+  for (const BehaviorPolicy& policy : manifest.policy()) {
+    if (policy.name() == name) return policy;
+  }
+  return absl::NotFoundError(absl::StrCat(path, " lists no policy '", name, "'"));
+}
+
+// True when every weight of the two policies is equal.
+bool SameWeights(const learners::TanhGaussianPolicy& a, const learners::TanhGaussianPolicy& b) {
+  const auto pa = a->named_parameters();
+  const auto pb = b->named_parameters();
+  if (pa.size() != pb.size()) return false;
+  for (const auto& item : pa) {
+    const torch::Tensor* other = pb.find(item.key());
+    if (other == nullptr || !torch::equal(item.value(), *other)) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<D4rlFile> MediumReplay(absl::string_view task, const GeneratorOptions& options) {
+  const std::string name = absl::StrCat(EnvName(task), "-medium");
+  ROMI_ASSIGN_OR_RETURN(const BehaviorPolicy entry, FindShippedPolicy(name));
+  if (options.rows > entry.train_steps()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        task, " has at most ", entry.train_steps(), " rows (the ", name,
+        " run's replay buffer up to its medium step); asked for ", options.rows));
+  }
+  learners::OnlineSacOptions training;
+  training.total_steps = entry.train_steps();
+  training.random_steps = entry.random_steps();
+  training.checkpoint_every = entry.checkpoint_every();
+  training.seed = entry.seed();
+  // Evaluations do not touch the training's randomness; one short one per percent shows progress.
+  training.eval_every = std::max<int64_t>(1, entry.train_steps() / 100);
+  training.eval_episodes = 1;
+  const fs::path run_dir =
+      fs::temp_directory_path() / absl::StrCat("romi-", name, "-replay-", ::getpid());
+  fs::remove_all(run_dir);
+  learners::OnlineSacHooks hooks;
+  hooks.on_evaluation = [&](const learners::OnlineEvaluation& e, learners::Learner&) {
+    if (options.progress) options.progress(std::min(e.step, options.rows));
+    return absl::OkStatus();
+  };
+  const std::string env_task = entry.task();
+  const absl::StatusOr<std::vector<learners::OnlineEvaluation>> trained = learners::TrainOnlineSac(
+      [&env_task] { return envs::MakeEnv(env_task); }, training, run_dir.string(), hooks);
+  absl::StatusOr<learners::SavedReplay> replay =
+      trained.ok() ? learners::ReadReplayBuffer((run_dir / "replay.pt").string())
+                   : absl::StatusOr<learners::SavedReplay>(trained.status());
+  // The re-run's policy against the shipped one.
+  bool matches = false;
+  if (replay.ok()) {
+    ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(env_task));
+    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
+                          learners::MakeSacLearner(spec, learners::SacConfig(), entry.seed()));
+    const std::string exported = (run_dir / "policy.pt").string();
+    ROMI_RETURN_IF_ERROR(learner->Load((run_dir / "learner.pt").string()));
+    ROMI_RETURN_IF_ERROR(learners::SavePolicyFile(
+        *learner, "policy", learners::SacPolicyOptions(spec, learners::SacConfig()), exported));
+    absl::StatusOr<learners::TanhGaussianPolicy> rerun = learners::LoadPolicyFile(exported);
+    absl::StatusOr<learners::TanhGaussianPolicy> shipped =
+        learners::LoadPolicyFile(ShippedPolicyPath(name));
+    matches = rerun.ok() && shipped.ok() && SameWeights(*rerun, *shipped);
+  }
+  std::error_code ignored;
+  fs::remove_all(run_dir, ignored);
+  if (!replay.ok()) return replay.status();
+
+  const data::Transitions rows = replay->transitions.Slice(0, options.rows);
+  D4rlFile file;
+  file.observations = rows.observations.clone();
+  file.next_observations = rows.next_observations.clone();
+  file.actions = rows.actions.clone();
+  file.rewards = rows.rewards.clone();
+  file.terminals = rows.terminals.clone();
+  file.timeouts = replay->timeouts.slice(0, 0, options.rows).clone();
+  file.metadata_strings["algorithm"] = "romi SAC replay buffer (re-created run of the medium policy)";
+  file.metadata_strings["romi_replay_matches_shipped_policy"] = matches ? "yes" : "no";
+  return file;
+}
+
 torch::Tensor Concat(const torch::Tensor& a, const torch::Tensor& b) {
   return a.defined() && b.defined() ? torch::cat({a, b}, 0) : torch::Tensor();
 }
 
 }  // namespace
 
-std::string ShippedPolicyPath(const std::string& name) {
+std::string ShippedPolicyDir() {
   const char* dir = std::getenv("ROMI_POLICY_DIR");
-  return absl::StrCat(dir != nullptr && *dir ? dir : "data/policies", "/", name, ".pt");
+  return dir != nullptr && *dir ? dir : "data/policies";
+}
+
+std::string ShippedPolicyPath(const std::string& name) {
+  return absl::StrCat(ShippedPolicyDir(), "/", name, ".pt");
 }
 
 absl::StatusOr<D4rlFile> GeneratePolicyRollouts(absl::string_view task,
@@ -82,6 +179,7 @@ absl::StatusOr<D4rlFile> GeneratePolicyRollouts(absl::string_view task,
 absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
                                                       const GeneratorOptions& options) {
   ROMI_RETURN_IF_ERROR(CheckGeneratorOptions(task, options));
+  if (absl::StrContains(task, "-medium-replay-")) return MediumReplay(task, options);
   if (absl::StrContains(task, "-medium-expert-")) {
     GeneratorOptions half = options;
     half.rows = options.rows / 2;
@@ -111,7 +209,7 @@ absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
     }
   }
   return absl::InvalidArgumentError(
-      absl::StrCat(task, ": not a medium, expert or medium-expert dataset"));
+      absl::StrCat(task, ": not a medium, medium-replay, expert or medium-expert dataset"));
 }
 
 }  // namespace romi::data

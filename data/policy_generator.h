@@ -26,13 +26,23 @@ absl::StatusOr<D4rlFile> GeneratePolicyRollouts(absl::string_view task,
                                                 learners::TanhGaussianPolicy& policy,
                                                 const GeneratorOptions& options);
 
-// Where the shipped policy `name` (e.g. "hopper-medium") lives: $ROMI_POLICY_DIR/<name>.pt when
-// that variable is set, else data/policies/<name>.pt (the runfiles of //data:policies).
+// The folder of the shipped policies and their manifest: $ROMI_POLICY_DIR when set, else
+// data/policies (the runfiles of //data/policies:policies).
+std::string ShippedPolicyDir();
+// Where the shipped policy `name` (e.g. "hopper-medium") lives: <ShippedPolicyDir()>/<name>.pt.
 std::string ShippedPolicyPath(const std::string& name);
 
 // "<env>-medium-v2" / "<env>-expert-v2": rollouts of the shipped <env>-medium / <env>-expert
 // policy. "<env>-medium-expert-v2": rows / 2 of each (medium first, with seeds seed and seed + 1),
 // as D4RL concatenates its medium and expert files; this one is not a prefix of a larger one.
+//
+// "<env>-medium-replay-v2": the replay buffer of the SAC run that produced the shipped medium
+// policy, up to the step the policy was taken at (D4RL's recipe). The buffer is too large to ship,
+// so it is re-created by re-running that training from the manifest's settings in a temporary
+// folder (minutes). The run is deterministic on a given machine; across BLAS kernels the last
+// bits differ and the re-run drifts from the original, so the file records whether the re-run's
+// final policy equals the shipped one (metadata romi_replay_matches_shipped_policy). At most the
+// manifest's train_steps rows; no infos/ (the trainer keeps no qpos/qvel).
 absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
                                                       const GeneratorOptions& options);
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "envs/registry.h"
 #include "gtest/gtest.h"
@@ -98,6 +99,45 @@ TEST(PolicyGeneratorTest, MediumExpertConcatenatesTheShippedPolicies) {
   EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 0, 100), medium.actions));
   const D4rlFile expert = GenerateShippedPolicyDataset("hopper-expert-v2", Rows(100, 4)).value();
   EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 100), expert.actions));
+  unsetenv("ROMI_POLICY_DIR");
+}
+
+TEST(PolicyGeneratorTest, MediumReplayReRunsTheMediumTraining) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "replay_policies";
+  fs::create_directories(dir);
+  setenv("ROMI_POLICY_DIR", dir.c_str(), 1);
+  // A tiny "medium" run: 600 steps, 300 of them random, checkpoints every 250.
+  std::ofstream(dir / "manifest.textproto")
+      << "policy { name: 'hopper-medium' env: 'hopper' level: 'medium' task: 'hopper-medium-v2' "
+         "seed: 2 train_steps: 600 random_steps: 300 checkpoint_every: 250 }";
+  const envs::EnvSpec spec = envs::FindSpec(kTask).value();
+  std::unique_ptr<learners::Learner> untrained =
+      learners::MakeSacLearner(spec, learners::SacConfig(), 2).value();
+  ASSERT_TRUE(learners::SavePolicyFile(*untrained, "policy",
+                                       learners::SacPolicyOptions(spec, learners::SacConfig()),
+                                       ShippedPolicyPath("hopper-medium"))
+                  .ok());
+
+  const absl::StatusOr<D4rlFile> replay =
+      GenerateShippedPolicyDataset("hopper-medium-replay-v2", Rows(500, 0));
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_TRUE(ValidateD4rlFile(*replay, "medium-replay").ok());
+  EXPECT_EQ(replay->size(), 500);
+  // Random actions first: the uniform box, far from a trained policy's.
+  EXPECT_GT(replay->actions.slice(0, 0, 300).abs().mean().item<double>(), 0.4);
+  // Episodes end by termination (a beginner hopper falls) or a checkpoint cut (a time-out).
+  EXPECT_GT(replay->terminals.sum().item<double>(), 0);
+  EXPECT_EQ(replay->timeouts[249].item<float>(), 1.0f);
+  // The shipped file here is untrained, so the re-run's policy cannot match it.
+  EXPECT_EQ(replay->metadata_strings.at("romi_replay_matches_shipped_policy"), "no");
+  // Deterministic in the manifest's seed.
+  const D4rlFile again =
+      GenerateShippedPolicyDataset("hopper-medium-replay-v2", Rows(500, 0)).value();
+  EXPECT_TRUE(torch::equal(again.observations, replay->observations));
+  EXPECT_TRUE(torch::equal(again.actions, replay->actions));
+  // No more rows than the run had.
+  EXPECT_EQ(GenerateShippedPolicyDataset("hopper-medium-replay-v2", Rows(601, 0)).status().code(),
+            absl::StatusCode::kInvalidArgument);
   unsetenv("ROMI_POLICY_DIR");
 }
 
