@@ -29,6 +29,8 @@ constexpr char kPolicyRecipe[] = "sac-behaviour-policy/1";
 constexpr char kReplayRecipe[] = "sac-replay-buffer/1";
 
 constexpr Recipe kRecipes[] = {
+    {"halfcheetah-medium-replay-v2", 80'000, kReplayRecipe, &GenerateShippedPolicyDataset},
+    {"halfcheetah-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
     // D4RL's file has 402 000 rows; ours is the whole replay buffer of the shipped medium policy's
     // run (data/policies/manifest.textproto: train_steps).

@@ -5,10 +5,10 @@
 //                                            1e6 / 2e6 / 4e6 rows
 //   {hopper,walker2d,halfcheetah}-random-v2  uniform random policy (random_policy_generator.h),
 //                                            1e6 rows
-//   hopper-medium-v2                         the shipped SAC behaviour policy
+//   {hopper,halfcheetah}-medium-v2           the shipped SAC behaviour policy
 //                                            (policy_generator.h, data/policies/), 1e6 rows
-//   hopper-medium-replay-v2                  that policy's training run, re-created: its replay
-//                                            buffer up to the medium step, 7e4 rows
+//   {hopper,halfcheetah}-medium-replay-v2    that policy's training run, re-created: its replay
+//                                            buffer up to the medium step, 7e4 / 8e4 rows
 // Other tasks (the other medium, expert and replay datasets; antmaze): not yet.
 #ifndef ROMI_DATA_DATASET_GENERATORS_H_
 #define ROMI_DATA_DATASET_GENERATORS_H_
