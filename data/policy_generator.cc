@@ -90,8 +90,12 @@ absl::StatusOr<D4rlFile> MediumReplay(absl::string_view task, const GeneratorOpt
     return absl::OkStatus();
   };
   const std::string env_task = entry.task();
+  // The original run's thread count, so that reductions sum in the same order.
+  const int previous_threads = at::get_num_threads();
+  at::set_num_threads(entry.threads());
   const absl::StatusOr<std::vector<learners::OnlineEvaluation>> trained = learners::TrainOnlineSac(
       [&env_task] { return envs::MakeEnv(env_task); }, training, run_dir.string(), hooks);
+  at::set_num_threads(previous_threads);
   absl::StatusOr<learners::SavedReplay> replay =
       trained.ok() ? learners::ReadReplayBuffer((run_dir / "replay.pt").string())
                    : absl::StatusOr<learners::SavedReplay>(trained.status());

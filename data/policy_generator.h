@@ -39,9 +39,10 @@ std::string ShippedPolicyPath(const std::string& name);
 // "<env>-medium-replay-v2": the replay buffer of the SAC run that produced the shipped medium
 // policy, up to the step the policy was taken at (D4RL's recipe). The buffer is too large to ship,
 // so it is re-created by re-running that training from the manifest's settings in a temporary
-// folder (minutes). The run is deterministic on a given machine; across BLAS kernels the last
-// bits differ and the re-run drifts from the original, so the file records whether the re-run's
-// final policy equals the shipped one (metadata romi_replay_matches_shipped_policy). At most the
+// folder (minutes), with the original's thread count. The run is deterministic for given BLAS
+// kernels and threads; with other kernels the last bits differ and the re-run drifts from the
+// original, so the file records whether the re-run's final policy equals the shipped one
+// (metadata romi_replay_matches_shipped_policy). At most the
 // manifest's train_steps rows; no infos/ (the trainer keeps no qpos/qvel).
 absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
                                                       const GeneratorOptions& options);
