@@ -138,6 +138,30 @@ TEST(PolicyGeneratorTest, MediumReplayReRunsTheMediumTraining) {
   // No more rows than the run had.
   EXPECT_EQ(GenerateShippedPolicyDataset("hopper-medium-replay-v2", Rows(601, 0)).status().code(),
             absl::StatusCode::kInvalidArgument);
+
+  // Ship the policy of that very run (trained here with the manifest's settings): now it matches.
+  learners::OnlineSacOptions training;
+  training.total_steps = 600;
+  training.random_steps = 300;
+  training.checkpoint_every = 250;
+  training.eval_every = 600;
+  training.eval_episodes = 1;
+  training.seed = 2;
+  const fs::path run = fs::path(::testing::TempDir()) / "replay_original_run";
+  fs::remove_all(run);
+  ASSERT_TRUE(learners::TrainOnlineSac([] { return envs::MakeEnv(kTask); }, training, run.string())
+                  .ok());
+  std::unique_ptr<learners::Learner> trained =
+      learners::MakeSacLearner(spec, learners::SacConfig(), 2).value();
+  ASSERT_TRUE(trained->Load((run / "learner.pt").string()).ok());
+  ASSERT_TRUE(learners::SavePolicyFile(*trained, "policy",
+                                       learners::SacPolicyOptions(spec, learners::SacConfig()),
+                                       ShippedPolicyPath("hopper-medium"))
+                  .ok());
+  const D4rlFile matched =
+      GenerateShippedPolicyDataset("hopper-medium-replay-v2", Rows(500, 0)).value();
+  EXPECT_TRUE(torch::equal(matched.actions, replay->actions));
+  EXPECT_EQ(matched.metadata_strings.at("romi_replay_matches_shipped_policy"), "yes");
   unsetenv("ROMI_POLICY_DIR");
 }
 
