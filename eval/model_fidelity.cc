@@ -18,9 +18,9 @@ std::vector<double> Row(const torch::Tensor& table, int64_t i) {
 
 }  // namespace
 
-absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
-                                                const data::Transitions& transitions,
-                                                int64_t max_rows, uint64_t seed) {
+absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
+                                                    const data::Transitions& transitions,
+                                                    int64_t max_rows, uint64_t seed) {
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> env, envs::MakeEnv(task));
   const envs::EnvSpec& spec = env->Spec();
   const int64_t n = transitions.size();
@@ -41,18 +41,18 @@ absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
   const torch::Tensor next = sample.next_observations.to(torch::kFloat).contiguous();
   const torch::Tensor r = sample.rewards.to(torch::kFloat).contiguous();
 
-  ModelFidelity fidelity;
+  int64_t replayed = 0, failed = 0;
   double squared_error = 0, squared_motion = 0, reward_error = 0;
   double table_reward = 0, simulator_reward = 0;
   for (int64_t i = 0; i < sample.size(); ++i) {
     const std::vector<double> start = Row(s, i);
     if (!env->SetStateFromObservation(start).ok()) {
-      ++fidelity.failed;
+      ++failed;
       continue;
     }
     const absl::StatusOr<envs::StepResult> step = env->Step(Row(a, i));
     if (!step.ok()) {
-      ++fidelity.failed;
+      ++failed;
       continue;
     }
     const std::vector<double> claimed = Row(next, i);
@@ -65,15 +65,17 @@ absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
     reward_error += std::abs(r.data_ptr<float>()[i] - step->reward);
     table_reward += r.data_ptr<float>()[i];
     simulator_reward += step->reward;
-    ++fidelity.rows;
+    ++replayed;
   }
-  if (fidelity.rows > 0) {
-    fidelity.next_state_mse = squared_error / (fidelity.rows * spec.obs_dim);
-    fidelity.relative_error = squared_error / std::max(squared_motion, 1e-12);
-    fidelity.reward_mae = reward_error / fidelity.rows;
-    fidelity.table_reward_mean = table_reward / fidelity.rows;
-    fidelity.simulator_reward_mean = simulator_reward / fidelity.rows;
-  }
+  ModelDataFidelity fidelity;
+  fidelity.set_rows(replayed);
+  fidelity.set_failed(failed);
+  const double count = static_cast<double>(std::max<int64_t>(replayed, 1));
+  fidelity.set_next_state_mse(squared_error / (count * spec.obs_dim));
+  fidelity.set_relative_error(replayed > 0 ? squared_error / std::max(squared_motion, 1e-12) : 0.0);
+  fidelity.set_reward_mae(reward_error / count);
+  fidelity.set_table_reward_mean(table_reward / count);
+  fidelity.set_simulator_reward_mean(simulator_reward / count);
   return fidelity;
 }
 

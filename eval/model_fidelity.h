@@ -15,29 +15,21 @@
 
 #include "absl/status/statusor.h"
 #include "data/transitions.h"
+#include "eval/suite.pb.h"
 
 namespace romi::eval {
 
-struct ModelFidelity {
-  int64_t rows = 0;     // transitions replayed
-  int64_t failed = 0;   // of which the simulator could not start from s (or diverged)
-  // Mean over the replayed rows and state dimensions of (s'_table - s'_simulator)^2.
-  double next_state_mse = 0;
-  // sum ||s'_table - s'_simulator||^2 / sum ||s'_simulator - s||^2: 0 is exact, 1 is as wrong as
-  // predicting that nothing moves.
-  double relative_error = 0;
-  // Mean |r_table - r_simulator|, and the two means (a model that misses rare rewards shows a
-  // small error but a table mean below the simulator's).
-  double reward_mae = 0;
-  double table_reward_mean = 0;
-  double simulator_reward_mean = 0;
-};
-
 // Replays up to `max_rows` rows of `transitions` (a seeded uniform sample when there are more) in
-// task `task`. InvalidArgument when the table's widths do not match the task's.
-absl::StatusOr<ModelFidelity> ReplayInSimulator(const std::string& task,
-                                                const data::Transitions& transitions,
-                                                int64_t max_rows, uint64_t seed);
+// task `task`. The result (eval/suite.proto) holds the rows replayed and those the simulator
+// could not start from (or diverged on); the next-state MSE (mean over rows and state dimensions
+// of (s'_table - s'_simulator)^2); the relative error, sum ||s'_table - s'_simulator||^2 /
+// sum ||s'_simulator - s||^2 (0 is exact, 1 is as wrong as predicting that nothing moves); the
+// reward MAE; and the table's and the simulator's mean reward (a model that misses rare rewards
+// shows a small error but a table mean below the simulator's). InvalidArgument when the table's
+// widths do not match the task's.
+absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
+                                                    const data::Transitions& transitions,
+                                                    int64_t max_rows, uint64_t seed);
 
 }  // namespace romi::eval
 

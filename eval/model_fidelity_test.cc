@@ -43,32 +43,32 @@ data::Transitions RealTransitions(const std::string& task, int rows) {
 TEST(ModelFidelityTest, RealTransitionsReplayExactlyAndErrorsShow) {
   for (const std::string task : {"maze2d-umaze-v1", "hopper-random-v2"}) {
     const data::Transitions real = RealTransitions(task, 300);
-    absl::StatusOr<ModelFidelity> exact = ReplayInSimulator(task, real, 0, 0);
+    absl::StatusOr<ModelDataFidelity> exact = ReplayInSimulator(task, real, 0, 0);
     ASSERT_TRUE(exact.ok()) << exact.status();
-    EXPECT_EQ(exact->rows + exact->failed, 300) << task;
-    EXPECT_GE(exact->rows, 290) << task;  // hopper rows at the velocity clip may not replay
+    EXPECT_EQ(exact->rows() + exact->failed(), 300) << task;
+    EXPECT_GE(exact->rows(), 290) << task;  // hopper rows at the velocity clip may not replay
     // float32 storage is the only error source.
-    EXPECT_LT(exact->relative_error, 1e-6) << task;
-    EXPECT_LT(exact->reward_mae, 1e-4) << task;
-    EXPECT_NEAR(exact->table_reward_mean, exact->simulator_reward_mean, 1e-4) << task;
+    EXPECT_LT(exact->relative_error(), 1e-6) << task;
+    EXPECT_LT(exact->reward_mae(), 1e-4) << task;
+    EXPECT_NEAR(exact->table_reward_mean(), exact->simulator_reward_mean(), 1e-4) << task;
 
     // A known error in every next state: 0.1 in each dimension.
     data::Transitions wrong = real;
     wrong.next_observations = real.next_observations + 0.1;
-    const ModelFidelity off = ReplayInSimulator(task, wrong, 0, 0).value();
-    EXPECT_NEAR(off.next_state_mse, 0.01, 1e-3) << task;
-    EXPECT_GT(off.relative_error, 100 * exact->relative_error) << task;
+    const ModelDataFidelity off = ReplayInSimulator(task, wrong, 0, 0).value();
+    EXPECT_NEAR(off.next_state_mse(), 0.01, 1e-3) << task;
+    EXPECT_GT(off.relative_error(), 100 * exact->relative_error()) << task;
 
     // A sample of rows.
-    EXPECT_EQ(ReplayInSimulator(task, real, 50, 3).value().rows +
-                  ReplayInSimulator(task, real, 50, 3).value().failed,
+    EXPECT_EQ(ReplayInSimulator(task, real, 50, 3).value().rows() +
+                  ReplayInSimulator(task, real, 50, 3).value().failed(),
               50);
   }
 }
 
 TEST(ModelFidelityTest, RejectsATableOfAnotherTask) {
   const data::Transitions maze = RealTransitions("maze2d-umaze-v1", 10);
-  const absl::StatusOr<ModelFidelity> result = ReplayInSimulator("hopper-random-v2", maze, 0, 0);
+  const absl::StatusOr<ModelDataFidelity> result = ReplayInSimulator("hopper-random-v2", maze, 0, 0);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find("hopper-random-v2"), std::string::npos);
 }

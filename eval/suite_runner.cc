@@ -163,16 +163,8 @@ class RunContext {
   absl::StatusOr<ModelDataFidelity> Fidelity(const data::Transitions& table,
                                              const std::string& what) {
     constexpr int64_t kRows = 10000;
-    ROMI_ASSIGN_OR_RETURN(const ModelFidelity fidelity,
+    ROMI_ASSIGN_OR_RETURN(const ModelDataFidelity out,
                           ReplayInSimulator(task_, table, kRows, seed_));
-    ModelDataFidelity out;
-    out.set_rows(fidelity.rows);
-    out.set_failed(fidelity.failed);
-    out.set_next_state_mse(fidelity.next_state_mse);
-    out.set_relative_error(fidelity.relative_error);
-    out.set_reward_mae(fidelity.reward_mae);
-    out.set_table_reward_mean(fidelity.table_reward_mean);
-    out.set_simulator_reward_mean(fidelity.simulator_reward_mean);
     Log("fidelity",
         absl::StrFormat("%d %s transitions replayed in the simulator: next-state MSE %.4g, "
                         "relative error %.4g, reward MAE %.4g, mean reward %.4g (simulator %.4g)",
