@@ -3,6 +3,9 @@
 //
 //   bazel run //learners:export_policy -- --task=hopper-medium-v2
 //       --learner=/tmp/sac_hopper/learner.pt --out=$PWD/data/policies/hopper-medium.pt
+//
+// With --policy=<policy file> (train_sac's policies/step_<k>.pt snapshots are policy files) it only
+// evaluates that file.
 #include <cstdio>
 #include <string>
 
@@ -15,6 +18,8 @@
 ABSL_FLAG(std::string, task, "", "A task of the env the policy was trained on.");
 ABSL_FLAG(std::string, learner, "", "The SAC learner checkpoint.");
 ABSL_FLAG(std::string, out, "", "The policy file to write.");
+ABSL_FLAG(std::string, policy, "",
+          "Evaluate this policy file (e.g. a train_sac snapshot) instead of exporting a learner.");
 ABSL_FLAG(int, evaluate_episodes, 10,
           "Then evaluate the written policy's deterministic actions on this many episodes with "
           "train_sac's evaluation seeds (what data/policies/manifest.textproto records); 0: skip.");
@@ -27,33 +32,44 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "export_policy: %s\n", spec.status().ToString().c_str());
     return 1;
   }
-  const romi::learners::SacConfig sac;
-  absl::StatusOr<std::unique_ptr<romi::learners::Learner>> learner =
-      romi::learners::MakeSacLearner(*spec, sac, 0);
-  absl::Status status = learner.ok() ? (*learner)->Load(absl::GetFlag(FLAGS_learner))
-                                     : learner.status();
-  if (status.ok()) {
-    status = romi::learners::SavePolicyFile(**learner, "policy",
-                                            romi::learners::SacPolicyOptions(*spec, sac),
-                                            absl::GetFlag(FLAGS_out));
+  std::string policy_path = absl::GetFlag(FLAGS_policy);
+  if (policy_path.empty()) {
+    const romi::learners::SacConfig sac;
+    absl::StatusOr<std::unique_ptr<romi::learners::Learner>> learner =
+        romi::learners::MakeSacLearner(*spec, sac, 0);
+    absl::Status status = learner.ok() ? (*learner)->Load(absl::GetFlag(FLAGS_learner))
+                                       : learner.status();
+    if (status.ok()) {
+      status = romi::learners::SavePolicyFile(**learner, "policy",
+                                              romi::learners::SacPolicyOptions(*spec, sac),
+                                              absl::GetFlag(FLAGS_out));
+    }
+    if (!status.ok()) {
+      std::fprintf(stderr, "export_policy: %s\n", status.ToString().c_str());
+      return 1;
+    }
+    std::printf("wrote %s\n", absl::GetFlag(FLAGS_out).c_str());
+    policy_path = absl::GetFlag(FLAGS_out);
   }
-  if (!status.ok()) {
-    std::fprintf(stderr, "export_policy: %s\n", status.ToString().c_str());
-    return 1;
-  }
-  std::printf("wrote %s\n", absl::GetFlag(FLAGS_out).c_str());
   const int episodes = absl::GetFlag(FLAGS_evaluate_episodes);
   if (episodes <= 0) return 0;
   absl::StatusOr<romi::learners::TanhGaussianPolicy> policy =
-      romi::learners::LoadPolicyFile(absl::GetFlag(FLAGS_out));
+      romi::learners::LoadPolicyFile(policy_path);
   absl::StatusOr<std::unique_ptr<romi::envs::Env>> env = romi::envs::MakeEnv(spec->task);
   if (!policy.ok() || !env.ok()) {
     std::fprintf(stderr, "export_policy: %s\n",
                  (policy.ok() ? env.status() : policy.status()).ToString().c_str());
     return 1;
   }
+  absl::StatusOr<romi::learners::ActFn> act =
+      romi::learners::DeterministicActions(*policy, (*env)->Spec());
+  if (!act.ok()) {
+    std::fprintf(stderr, "export_policy: %s: %s\n", policy_path.c_str(),
+                 act.status().ToString().c_str());
+    return 1;
+  }
   absl::StatusOr<romi::learners::OnlineEvaluation> score = romi::learners::EvaluatePolicy(
-      **env, romi::learners::DeterministicActions(*policy), episodes, absl::GetFlag(FLAGS_seed));
+      **env, *act, episodes, absl::GetFlag(FLAGS_seed));
   if (!score.ok()) {
     std::fprintf(stderr, "export_policy: %s\n", score.status().ToString().c_str());
     return 1;

@@ -202,15 +202,22 @@ absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act
   return evaluation;
 }
 
-ActFn DeterministicActions(TanhGaussianPolicy policy) {
+absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy,
+                                           const envs::EnvSpec& spec) {
+  if (policy->options().obs_dim != spec.obs_dim || policy->options().act_dim != spec.act_dim) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the policy maps ", policy->options().obs_dim, " observations to ",
+        policy->options().act_dim, " actions; ", spec.task, " has ", spec.obs_dim, " and ",
+        spec.act_dim));
+  }
   auto row = std::make_shared<torch::Tensor>(torch::zeros({1, policy->options().obs_dim}));
-  return [policy, row](const std::vector<double>& observation) mutable {
+  return ActFn([policy, row](const std::vector<double>& observation) mutable {
     torch::NoGradGuard no_grad;
     std::copy(observation.begin(), observation.end(), row->data_ptr<float>());
     const torch::Tensor action = policy->Deterministic(*row).contiguous();
     const float* a = action.data_ptr<float>();
     return std::vector<double>(a, a + action.numel());
-  };
+  });
 }
 
 TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec, const SacConfig& sac) {

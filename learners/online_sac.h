@@ -72,8 +72,9 @@ using ActFn = std::function<std::vector<double>(const std::vector<double>& obser
 absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
                                                 uint64_t seed, int64_t step = 0);
 
-// The deterministic actions (max_action * tanh(mean)) of a loaded policy, e.g. a policy file's.
-ActFn DeterministicActions(TanhGaussianPolicy policy);
+// The deterministic actions (max_action * tanh(mean)) of a loaded policy, e.g. a policy file's,
+// in an env with `spec`; an error when the policy's observation or action size is not the env's.
+absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy, const envs::EnvSpec& spec);
 
 // A run's replay.pt: every transition so far (terminals: the env's termination rule; timeouts:
 // the time limit or a checkpoint cut the episode), the episode count and the evaluations.

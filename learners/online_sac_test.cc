@@ -149,5 +149,23 @@ TEST(OnlineSacTest, RejectsBadOptions) {
   EXPECT_NE(status.message().find("eval_episodes (0)"), std::string::npos) << status;
 }
 
+TEST(OnlineSacTest, DeterministicActionsRefusesAPolicyForAnotherEnv) {
+  PointEnv env;
+  envs::EnvSpec other = env.Spec();
+  other.obs_dim = 3;
+  TanhGaussianPolicy policy(SacPolicyOptions(other, SacConfig()));
+  const absl::StatusOr<ActFn> act = DeterministicActions(policy, env.Spec());
+  EXPECT_EQ(act.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(act.status().message().find("3 observations"), std::string::npos) << act.status();
+  EXPECT_NE(act.status().message().find("point-test has 1"), std::string::npos) << act.status();
+
+  TanhGaussianPolicy fitting(SacPolicyOptions(env.Spec(), SacConfig()));
+  const absl::StatusOr<ActFn> fits = DeterministicActions(fitting, env.Spec());
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  const std::vector<double> action = (*fits)({0.5});
+  ASSERT_EQ(action.size(), 1u);
+  EXPECT_LE(std::abs(action[0]), 1.0);
+}
+
 }  // namespace
 }  // namespace romi::learners
