@@ -34,6 +34,9 @@ constexpr Recipe kRecipes[] = {
     {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
     // D4RL's file has 402 000 rows; ours is the whole replay buffer of the shipped medium policy's
     // run (data/policies/manifest.textproto: train_steps).
+    {"hopper-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
+    // 1e6 rows of the medium policy, then 1e6 of the expert one.
+    {"hopper-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-medium-replay-v2", 70'000, kReplayRecipe, &GenerateShippedPolicyDataset},
     {"hopper-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
@@ -43,6 +46,10 @@ constexpr Recipe kRecipes[] = {
     {"maze2d-medium-v1", 2'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
     {"maze2d-umaze-dense-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
     {"maze2d-umaze-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    // The whole replay buffer of the shipped medium policy's run, which took 370 000 steps to
+    // reach medium (re-creating it re-runs them: about an hour on one core).
+    {"walker2d-medium-replay-v2", 370'000, kReplayRecipe, &GenerateShippedPolicyDataset},
+    {"walker2d-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"walker2d-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
 };
 

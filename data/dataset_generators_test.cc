@@ -61,6 +61,32 @@ TEST(PolicyDatasetTest, HopperMediumComesFromTheShippedPolicy) {
   EXPECT_TRUE(SameArrays(file, Generate("hopper-medium-v2", 3000, 0)));
 }
 
+TEST(PolicyDatasetTest, EveryShippedPolicyDatasetGeneratesAValidFile) {
+  int policy_tasks = 0;
+  for (const std::string& task : GeneratableTasks()) {
+    if (FindGenerator(task)->recipe != "sac-behaviour-policy/1") continue;
+    SCOPED_TRACE(task);
+    ++policy_tasks;
+    const D4rlFile file = Generate(task, 1000, 0);
+    EXPECT_EQ(file.observations.size(0), 1000);
+    EXPECT_EQ(file.infos.count("action_log_probs"), 1u);
+  }
+  EXPECT_GE(policy_tasks, 5);  // {hopper, halfcheetah, walker2d}-medium, hopper-expert, ...
+}
+
+TEST(PolicyDatasetTest, HopperExpertHopsFartherThanMedium) {
+  // Sampled actions. Measured on the 1e6-row files: medium episodes 385 steps and 1 203 return
+  // on average, expert 957 steps and 3 145 return.
+  const D4rlFile medium = Generate("hopper-medium-v2", 10000, 0);
+  const D4rlFile expert = Generate("hopper-expert-v2", 10000, 0);
+  const double medium_episodes = (medium.terminals + medium.timeouts).sum().item<double>();
+  const double expert_episodes = (expert.terminals + expert.timeouts).sum().item<double>();
+  ASSERT_GT(expert_episodes, 0);
+  EXPECT_GT(medium_episodes, 1.5 * expert_episodes);
+  EXPECT_GT(expert.rewards.sum().item<double>() / expert_episodes,
+            2 * medium.rewards.sum().item<double>() / medium_episodes);
+}
+
 TEST(Maze2dDatasetTest, LayoutAndRelabelledRewards) {
   const D4rlFile file = Generate("maze2d-umaze-v1", 20000, 0);
   EXPECT_EQ(file.observations.sizes(), (std::vector<int64_t>{20000, 4}));
