@@ -25,7 +25,8 @@ struct Recipe {
 constexpr char kMaze2dRecipe[] = "maze2d-waypoint-controller/1";
 constexpr char kRandomRecipe[] = "uniform-random-policy/1";
 // The policy files are part of the recipe: replacing one means bumping this version.
-constexpr char kPolicyRecipe[] = "sac-behaviour-policy/1";
+// 2: medium-expert marks the cut at the end of its medium half.
+constexpr char kPolicyRecipe[] = "sac-behaviour-policy/2";
 constexpr char kReplayRecipe[] = "sac-replay-buffer/1";
 
 constexpr Recipe kRecipes[] = {

@@ -50,7 +50,7 @@ TEST(DatasetGeneratorsTest, EveryGeneratableTaskIsARegisteredEnv) {
 TEST(PolicyDatasetTest, HopperMediumComesFromTheShippedPolicy) {
   const D4rlFile file = Generate("hopper-medium-v2", 3000, 0);
   EXPECT_TRUE(ValidateD4rlFile(file, "hopper-medium-v2").ok());
-  EXPECT_EQ(file.metadata_strings.at("romi_recipe"), "sac-behaviour-policy/1");
+  EXPECT_EQ(file.metadata_strings.at("romi_recipe"), "sac-behaviour-policy/2");
   EXPECT_EQ(file.metadata.count("policy/net/linear0/weight"), 1u);
   // A medium hopper hops: its episodes are far longer and better than a random policy's
   // (random: ~20 steps and ~18 return per episode).
@@ -64,7 +64,7 @@ TEST(PolicyDatasetTest, HopperMediumComesFromTheShippedPolicy) {
 TEST(PolicyDatasetTest, EveryShippedPolicyDatasetGeneratesAValidFile) {
   int policy_tasks = 0;
   for (const std::string& task : GeneratableTasks()) {
-    if (FindGenerator(task)->recipe != "sac-behaviour-policy/1") continue;
+    if (FindGenerator(task)->recipe != "sac-behaviour-policy/2") continue;
     SCOPED_TRACE(task);
     ++policy_tasks;
     const D4rlFile file = Generate(task, 1000, 0);

@@ -189,6 +189,10 @@ absl::StatusOr<D4rlFile> GenerateShippedPolicyDataset(absl::string_view task,
     half.rows = options.rows / 2;
     half.progress = nullptr;
     ROMI_ASSIGN_OR_RETURN(D4rlFile medium, ShippedRollouts(task, "medium", half));
+    // The medium half ends inside an episode: mark it cut, or the loader would join that episode
+    // to the first expert one with a transition that never happened.
+    const int64_t last = medium.timeouts.size(0) - 1;
+    if (last >= 0 && medium.terminals[last].item<double>() == 0) medium.timeouts[last] = 1;
     half.rows = options.rows - options.rows / 2;
     half.seed = options.seed + 1;
     ROMI_ASSIGN_OR_RETURN(D4rlFile expert, ShippedRollouts(task, "expert", half));

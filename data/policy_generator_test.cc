@@ -97,6 +97,11 @@ TEST(PolicyGeneratorTest, MediumExpertConcatenatesTheShippedPolicies) {
   EXPECT_TRUE(ValidateD4rlFile(mixed, "medium-expert").ok());
   ASSERT_EQ(mixed.size(), 200);
   EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 0, 100), medium.actions));
+  // The medium half's last episode ends where the expert half begins, never joined to it.
+  ASSERT_EQ(medium.terminals[99].item<float>() + medium.timeouts[99].item<float>(), 0.0f)
+      << "row 99 must be inside an episode for this check";
+  EXPECT_EQ(mixed.terminals[99].item<float>() + mixed.timeouts[99].item<float>(), 1.0f);
+  EXPECT_TRUE(torch::equal(mixed.timeouts.slice(0, 0, 99), medium.timeouts.slice(0, 0, 99)));
   const D4rlFile expert = GenerateShippedPolicyDataset("hopper-expert-v2", Rows(100, 4)).value();
   EXPECT_TRUE(torch::equal(mixed.actions.slice(0, 100), expert.actions));
   unsetenv("ROMI_POLICY_DIR");
