@@ -29,15 +29,17 @@ constexpr char kRandomRecipe[] = "uniform-random-policy/1";
 constexpr char kPolicyRecipe[] = "sac-behaviour-policy/2";
 constexpr char kReplayRecipe[] = "sac-replay-buffer/1";
 
+// medium-expert: 1e6 rows of the medium policy, then 1e6 of the expert one.
 constexpr Recipe kRecipes[] = {
+    {"halfcheetah-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
+    {"halfcheetah-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-medium-replay-v2", 80'000, kReplayRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
+    {"hopper-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
+    {"hopper-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     // D4RL's file has 402 000 rows; ours is the whole replay buffer of the shipped medium policy's
     // run (data/policies/manifest.textproto: train_steps).
-    {"hopper-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
-    // 1e6 rows of the medium policy, then 1e6 of the expert one.
-    {"hopper-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-medium-replay-v2", 70'000, kReplayRecipe, &GenerateShippedPolicyDataset},
     {"hopper-medium-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"hopper-random-v2", 1'000'000, kRandomRecipe, &GenerateRandomPolicyDataset},
