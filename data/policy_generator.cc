@@ -151,12 +151,7 @@ absl::StatusOr<D4rlFile> GeneratePolicyRollouts(absl::string_view task,
                                                 const GeneratorOptions& options) {
   ROMI_RETURN_IF_ERROR(CheckGeneratorOptions(task, options));
   ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
-  if (policy->options().obs_dim != spec.obs_dim || policy->options().act_dim != spec.act_dim) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        task, ": the policy maps ", policy->options().obs_dim, " observations to ",
-        policy->options().act_dim, " actions; the task has ", spec.obs_dim, " and ",
-        spec.act_dim));
-  }
+  ROMI_RETURN_IF_ERROR(learners::CheckPolicyFitsEnv(policy, spec));
   std::mt19937_64 reset_rng(options.seed);
   torch::Generator noise = at::make_generator<at::CPUGeneratorImpl>(options.seed);
   torch::NoGradGuard no_grad;

@@ -202,14 +202,19 @@ absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act
   return evaluation;
 }
 
+absl::Status CheckPolicyFitsEnv(const TanhGaussianPolicy& policy, const envs::EnvSpec& spec) {
+  if (policy->options().obs_dim == spec.obs_dim && policy->options().act_dim == spec.act_dim) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the policy maps ", policy->options().obs_dim, " observations to ",
+      policy->options().act_dim, " actions; ", spec.task, " has ", spec.obs_dim, " and ",
+      spec.act_dim));
+}
+
 absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy,
                                            const envs::EnvSpec& spec) {
-  if (policy->options().obs_dim != spec.obs_dim || policy->options().act_dim != spec.act_dim) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the policy maps ", policy->options().obs_dim, " observations to ",
-        policy->options().act_dim, " actions; ", spec.task, " has ", spec.obs_dim, " and ",
-        spec.act_dim));
-  }
+  ROMI_RETURN_IF_ERROR(CheckPolicyFitsEnv(policy, spec));
   auto row = std::make_shared<torch::Tensor>(torch::zeros({1, policy->options().obs_dim}));
   return ActFn([policy, row](const std::vector<double>& observation) mutable {
     torch::NoGradGuard no_grad;

@@ -72,8 +72,12 @@ using ActFn = std::function<std::vector<double>(const std::vector<double>& obser
 absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
                                                 uint64_t seed, int64_t step = 0);
 
+// OK when the policy's observation and action sizes are those of the env with `spec`; otherwise
+// an error that names both.
+absl::Status CheckPolicyFitsEnv(const TanhGaussianPolicy& policy, const envs::EnvSpec& spec);
+
 // The deterministic actions (max_action * tanh(mean)) of a loaded policy, e.g. a policy file's,
-// in an env with `spec`; an error when the policy's observation or action size is not the env's.
+// in an env with `spec` (CheckPolicyFitsEnv's error otherwise).
 absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy, const envs::EnvSpec& spec);
 
 // A run's replay.pt: every transition so far (terminals: the env's termination rule; timeouts:
