@@ -31,7 +31,7 @@ bool SameArrays(const D4rlFile& a, const D4rlFile& b) {
 }
 
 TEST(DatasetGeneratorsTest, UnknownTaskListsTheGeneratableOnes) {
-  const absl::StatusOr<D4rlFile> file = GenerateDataset("walker2d-expert-v2", {10, 0, nullptr});
+  const absl::StatusOr<D4rlFile> file = GenerateDataset("antmaze-umaze-v0", {10, 0, nullptr});
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(file.status().message(), HasSubstr("maze2d-umaze-v1"));
   EXPECT_THAT(file.status().message(), HasSubstr("hopper-random-v2"));
