@@ -49,6 +49,8 @@ constexpr Recipe kRecipes[] = {
     {"maze2d-medium-v1", 2'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
     {"maze2d-umaze-dense-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
     {"maze2d-umaze-v1", 1'000'000, kMaze2dRecipe, &GenerateMaze2dDataset},
+    {"walker2d-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
+    {"walker2d-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     // The whole replay buffer of the shipped medium policy's run, which took 370 000 steps to
     // reach medium (re-creating it re-runs them: about an hour on one core).
     {"walker2d-medium-replay-v2", 370'000, kReplayRecipe, &GenerateShippedPolicyDataset},
