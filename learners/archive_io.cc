@@ -27,4 +27,27 @@ absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive
   return absl::OkStatus();
 }
 
+void WriteTransitions(torch::serialize::OutputArchive& archive, const data::Transitions& table) {
+  archive.write("observations", table.observations);
+  archive.write("actions", table.actions);
+  archive.write("rewards", table.rewards);
+  archive.write("next_observations", table.next_observations);
+  archive.write("terminals", table.terminals);
+}
+
+absl::Status ReadTransitions(torch::serialize::InputArchive& archive, const std::string& path,
+                             data::Transitions& table) {
+  try {
+    archive.read("observations", table.observations);
+    archive.read("actions", table.actions);
+    archive.read("rewards", table.rewards);
+    archive.read("next_observations", table.next_observations);
+    archive.read("terminals", table.terminals);
+  } catch (const c10::Error& error) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": missing entry: ", error.what_without_backtrace()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace romi::learners

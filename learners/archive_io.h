@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "absl/status/status.h"
+#include "data/transitions.h"
 
 namespace romi::learners {
 
@@ -14,6 +15,14 @@ namespace romi::learners {
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path);
 // Reads `path` into `archive`; DataLoss naming the file when it is missing or not an archive.
 absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive& archive);
+
+// The five columns of a transition table, each under its own name (observations, actions,
+// rewards, next_observations, terminals): how the pipeline's tables and online SAC's replay
+// buffer are stored. The tensors are written as given (slice and clone first to store a part).
+void WriteTransitions(torch::serialize::OutputArchive& archive, const data::Transitions& table);
+// Reads them back; DataLoss naming `path` and the missing entry. Shapes are the caller's to check.
+absl::Status ReadTransitions(torch::serialize::InputArchive& archive, const std::string& path,
+                             data::Transitions& table);
 
 }  // namespace romi::learners
 

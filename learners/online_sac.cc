@@ -66,12 +66,12 @@ struct ReplayBuffer {
 absl::Status SaveReplay(const ReplayBuffer& replay, int64_t episodes,
                         const std::vector<OnlineEvaluation>& curve, const std::string& path) {
   torch::serialize::OutputArchive archive;
-  const data::Transitions used = replay.table.Slice(0, replay.size);
-  archive.write("observations", used.observations.clone());
-  archive.write("actions", used.actions.clone());
-  archive.write("rewards", used.rewards.clone());
-  archive.write("next_observations", used.next_observations.clone());
-  archive.write("terminals", used.terminals.clone());
+  data::Transitions used = replay.table.Slice(0, replay.size);
+  for (torch::Tensor* column : {&used.observations, &used.actions, &used.rewards,
+                                &used.next_observations, &used.terminals}) {
+    *column = column->clone();  // the used rows alone, not the preallocated storage
+  }
+  WriteTransitions(archive, used);
   archive.write("timeouts", replay.timeouts.slice(0, 0, replay.size).clone());
   archive.write("episodes", torch::tensor({episodes}, torch::kLong));
   std::vector<double> flat;
@@ -132,12 +132,8 @@ absl::StatusOr<SavedReplay> ReadReplayBuffer(const std::string& path) {
   SavedReplay saved;
   data::Transitions& t = saved.transitions;
   torch::Tensor episode_count, flat;
+  ROMI_RETURN_IF_ERROR(ReadTransitions(archive, path, t));
   try {
-    archive.read("observations", t.observations);
-    archive.read("actions", t.actions);
-    archive.read("rewards", t.rewards);
-    archive.read("next_observations", t.next_observations);
-    archive.read("terminals", t.terminals);
     archive.read("timeouts", saved.timeouts);
     archive.read("episodes", episode_count);
     archive.read("curve", flat);

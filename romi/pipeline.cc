@@ -329,11 +329,7 @@ class Pipeline {
 
 absl::Status SaveTransitions(const data::Transitions& table, const std::string& path) {
   torch::serialize::OutputArchive archive;
-  archive.write("observations", table.observations);
-  archive.write("actions", table.actions);
-  archive.write("rewards", table.rewards);
-  archive.write("next_observations", table.next_observations);
-  archive.write("terminals", table.terminals);
+  learners::WriteTransitions(archive, table);
   return learners::SaveArchive(archive, path);
 }
 
@@ -342,15 +338,7 @@ absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64
   torch::serialize::InputArchive archive;
   ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
   data::Transitions table;
-  try {
-    archive.read("observations", table.observations);
-    archive.read("actions", table.actions);
-    archive.read("rewards", table.rewards);
-    archive.read("next_observations", table.next_observations);
-    archive.read("terminals", table.terminals);
-  } catch (const c10::Error& error) {
-    return absl::DataLossError(absl::StrCat(path, ": missing column: ", error.what_without_backtrace()));
-  }
+  ROMI_RETURN_IF_ERROR(learners::ReadTransitions(archive, path, table));
   const int64_t rows = table.observations.size(0);
   const bool shapes_ok =
       table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
