@@ -65,39 +65,68 @@ torch::Tensor Bcq::Perturb(Mlp& actor, const torch::Tensor& observations,
 }
 
 Metrics Bcq::UpdateImpl(const data::Batch& batch) {
+  // Each loss below is a mean over the batch, computed shard by shard on separate cores
+  // (learners/data_parallel.h): a shard's loss is its own mean times its share of the rows, and
+  // every random draw is made here for the whole batch before the shards run.
   const torch::Tensor& s = batch.observations;
   const torch::Tensor& a = batch.actions;
+  const int64_t rows = s.size(0);
+  const int64_t n = config_.target_samples();
+  const DataParallel& parallel = data_parallel();
 
-  const VaeOutput reconstruction = vae_->forward(s, a, generator());
-  const torch::Tensor vae_loss = ConditionalVaeImpl::Loss(reconstruction, a);
-  ZeroGrad(*vae_optimizer_);
-  vae_loss.backward();
+  const torch::Tensor vae_eps = at::randn({rows, vae_->options().latent_dim}, generator(),
+                                          s.options());
+  const torch::Tensor vae_loss =
+      parallel.Backward(rows, vae_->parameters(), [&](const Shard& shard) {
+        const torch::Tensor shard_a = shard.Rows(a);
+        return ConditionalVaeImpl::Loss(
+                   vae_->Reconstruct(shard.Rows(s), shard_a, shard.Rows(vae_eps)), shard_a) *
+               shard.weight;
+      });
   vae_optimizer_->step();
 
-  torch::Tensor target;
+  // Target: n VAE actions per next state (updated VAE), perturbed by the target actor, scored
+  // by the target critics.
+  const torch::Tensor target_latent = vae_->PriorLatent(rows * n, s.options(), generator());
+  const torch::Tensor target = torch::empty({rows}, s.options());
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor next = batch.next_observations.repeat_interleave(config_.target_samples(), 0);
-    const torch::Tensor next_actions = Perturb(actor_target_, next, vae_->Sample(next, generator()));
-    target = BcqTarget(critic_target_->forward(torch::cat({next, next_actions}, 1)),
-                       batch.rewards, batch.terminals, config_.discount(), config_.lambda());
+    parallel.ForEach(rows, [&](const Shard& shard) {
+      const torch::Tensor next = shard.Rows(batch.next_observations).repeat_interleave(n, 0);
+      const torch::Tensor next_actions =
+          Perturb(actor_target_, next, vae_->Decode(next, shard.RepeatedRows(target_latent, n)));
+      shard.Rows(target).copy_(BcqTarget(critic_target_->forward(torch::cat({next, next_actions}, 1)),
+                                         shard.Rows(batch.rewards), shard.Rows(batch.terminals),
+                                         config_.discount(), config_.lambda()));
+    });
   }
-  const torch::Tensor q = critic_->forward(torch::cat({s, a}, 1)).squeeze(-1);  // [2, B]
-  const torch::Tensor critic_loss = (q - target).square().mean(1).sum();
-  ZeroGrad(*critic_optimizer_);
-  critic_loss.backward();
+
+  const torch::Tensor q1 = torch::empty({rows}, s.options());  // for the q_mean metric
+  const torch::Tensor critic_loss =
+      parallel.Backward(rows, critic_->parameters(), [&](const Shard& shard) {
+        const torch::Tensor q =
+            critic_->forward(torch::cat({shard.Rows(s), shard.Rows(a)}, 1)).squeeze(-1);  // [2, b]
+        shard.Rows(q1).copy_(q[0].detach());
+        // Both critics' mean squared errors, summed.
+        return (q - shard.Rows(target)).square().mean(1).sum() * shard.weight;
+      });
   critic_optimizer_->step();
 
-  torch::Tensor candidates;
-  {
-    torch::NoGradGuard no_grad;
-    candidates = vae_->Sample(s, generator());
-  }
-  // Q1 through frozen critic weights: the actor's gradient without critic weight gradients.
+  const torch::Tensor actor_latent = vae_->PriorLatent(rows, s.options(), generator());
   const torch::Tensor actor_loss =
-      -critic_->FrozenMemberForward(torch::cat({s, Perturb(actor_, s, candidates)}, 1), 0).mean();
-  ZeroGrad(*actor_optimizer_);
-  actor_loss.backward();
+      parallel.Backward(rows, actor_->parameters(), [&](const Shard& shard) {
+        const torch::Tensor shard_s = shard.Rows(s);
+        torch::Tensor candidates;
+        {
+          torch::NoGradGuard no_grad;
+          candidates = vae_->Decode(shard_s, shard.Rows(actor_latent));
+        }
+        // Q1 through frozen critic weights: the actor's gradient without critic weight gradients.
+        return -critic_->FrozenMemberForward(
+                       torch::cat({shard_s, Perturb(actor_, shard_s, candidates)}, 1), 0)
+                    .mean() *
+               shard.weight;
+      });
   actor_optimizer_->step();
 
   SoftUpdate(*critic_, *critic_target_, config_.tau());
@@ -105,7 +134,7 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
   return {{"vae_loss", vae_loss.item<double>()},
           {"critic_loss", critic_loss.item<double>()},
           {"actor_loss", actor_loss.item<double>()},
-          {"q_mean", q[0].mean().item<double>()}};
+          {"q_mean", q1.mean().item<double>()}};
 }
 
 torch::Tensor Bcq::ActImpl(const torch::Tensor& observations, bool /*deterministic*/) {

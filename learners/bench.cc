@@ -43,6 +43,9 @@ ABSL_FLAG(std::string, precision, "fp32",
 ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
 ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
 ABSL_FLAG(int64_t, batch, 0, "Batch size (0: each learner's batch in the paper).");
+ABSL_FLAG(int, shards, 0,
+          "Shards each batch is split into, one core each (learners/data_parallel.h); 0: one per "
+          "thread.");
 ABSL_FLAG(std::string, profile, "",
           "If set, also writes a Chrome trace (torch's op profiler) of 10 updates of each learner "
           "to <profile>.<learner>.json.");
@@ -90,6 +93,7 @@ LearnerConfig PaperConfig(const std::string& algorithm, Precision precision) {
   LearnerConfig config;
   config.set_algorithm(algorithm);
   config.set_precision(precision);
+  config.set_parallel_shards(absl::GetFlag(FLAGS_shards));
   // Time CQL's steady state: its policy loss through the critics, not the warm start's.
   if (algorithm == "cql") config.mutable_cql()->set_bc_warm_start_steps(0);
   return config;

@@ -14,12 +14,17 @@ ConditionalVaeImpl::ConditionalVaeImpl(const ConditionalVaeOptions& options) : o
 
 VaeOutput ConditionalVaeImpl::forward(const torch::Tensor& condition, const torch::Tensor& x,
                                       c10::optional<torch::Generator> generator) {
+  return Reconstruct(condition, x,
+                     at::randn({condition.size(0), options_.latent_dim}, generator, x.options()));
+}
+
+VaeOutput ConditionalVaeImpl::Reconstruct(const torch::Tensor& condition, const torch::Tensor& x,
+                                          const torch::Tensor& eps) {
   const std::vector<torch::Tensor> stats =
       encoder_->forward(torch::cat({condition, x}, 1)).chunk(2, 1);
   const torch::Tensor mean = stats[0];
   const torch::Tensor std = stats[1].clamp(-4, 15).exp();
-  const torch::Tensor z = mean + std * at::randn(mean.sizes(), generator, mean.options());
-  return {Decode(condition, z), mean, std};
+  return {Decode(condition, mean + std * eps), mean, std};
 }
 
 torch::Tensor ConditionalVaeImpl::Loss(const VaeOutput& output, const torch::Tensor& x) {
@@ -35,10 +40,13 @@ torch::Tensor ConditionalVaeImpl::Decode(const torch::Tensor& condition, const t
 
 torch::Tensor ConditionalVaeImpl::Sample(const torch::Tensor& condition,
                                          c10::optional<torch::Generator> generator) {
-  const torch::Tensor z = at::randn({condition.size(0), options_.latent_dim}, generator,
-                                    condition.options())
-                              .clamp(-options_.latent_clip, options_.latent_clip);
-  return Decode(condition, z);
+  return Decode(condition, PriorLatent(condition.size(0), condition.options(), generator));
+}
+
+torch::Tensor ConditionalVaeImpl::PriorLatent(int64_t rows, const torch::TensorOptions& options,
+                                              c10::optional<torch::Generator> generator) const {
+  return at::randn({rows, options_.latent_dim}, generator, options)
+      .clamp_(-options_.latent_clip, options_.latent_clip);
 }
 
 }  // namespace romi::learners

@@ -41,6 +41,10 @@ class ConditionalVaeImpl : public torch::nn::Module {
   // Encodes, draws z = mean + std * eps, decodes.
   VaeOutput forward(const torch::Tensor& condition, const torch::Tensor& x,
                     c10::optional<torch::Generator> generator = c10::nullopt);
+  // forward() with the standard-normal draws eps [B, latent_dim] given, e.g. drawn for a whole
+  // batch before it is split into shards (learners/data_parallel.h).
+  VaeOutput Reconstruct(const torch::Tensor& condition, const torch::Tensor& x,
+                        const torch::Tensor& eps);
   // MSE reconstruction + 0.5 * mean KL.
   static torch::Tensor Loss(const VaeOutput& output, const torch::Tensor& x);
 
@@ -48,6 +52,9 @@ class ConditionalVaeImpl : public torch::nn::Module {
   // Decodes prior samples z ~ clip(N(0, I), +-latent_clip): [B, cond] -> [B, data_dim].
   torch::Tensor Sample(const torch::Tensor& condition,
                        c10::optional<torch::Generator> generator = c10::nullopt);
+  // The prior samples Sample() decodes: z ~ clip(N(0, I), +-latent_clip), [rows, latent_dim].
+  torch::Tensor PriorLatent(int64_t rows, const torch::TensorOptions& options,
+                            c10::optional<torch::Generator> generator = c10::nullopt) const;
 
   const ConditionalVaeOptions& options() const { return options_; }
 

@@ -26,7 +26,9 @@ Learner::Learner(const LearnerOptions& options)
     : options_(options),
       generator_(MakeGenerator(options.device, options.seed)),
       // A second, distinct stream for acting (splitmix-style offset of the seed).
-      act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)) {
+      act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)),
+      data_parallel_(options.config.parallel_shards() > 0 ? options.config.parallel_shards()
+                                                          : DefaultShards(options.device)) {
   // Module constructors draw initial weights from torch's global generator.
   torch::manual_seed(options.seed);
   KeepFreedMemory();
@@ -161,6 +163,11 @@ absl::Status ValidateLearnerOptions(const LearnerOptions& options) {
   if (options.obs_dim <= 0 || options.act_dim <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("learner needs obs_dim > 0 and act_dim > 0, got ",
                                                    options.obs_dim, " and ", options.act_dim));
+  }
+  if (options.config.parallel_shards() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "learner needs parallel_shards >= 0 (0: one per thread), got ",
+        options.config.parallel_shards()));
   }
   if (!(options.max_action > 0)) {
     return absl::InvalidArgumentError(

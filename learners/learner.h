@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "data/transitions.h"
+#include "learners/data_parallel.h"
 #include "learners/learners.pb.h"
 
 namespace romi::learners {
@@ -91,6 +92,8 @@ class Learner {
 
   torch::Generator& generator() { return generator_; }
   torch::Generator& act_generator() { return act_generator_; }
+  // How updates split their batches across cores (LearnerConfig::parallel_shards).
+  const DataParallel& data_parallel() const { return data_parallel_; }
 
  private:
   LearnerOptions options_;
@@ -99,6 +102,7 @@ class Learner {
   std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers_;
   torch::Generator generator_;
   torch::Generator act_generator_;
+  DataParallel data_parallel_;
   int64_t step_ = 0;
 };
 

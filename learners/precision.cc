@@ -13,6 +13,8 @@ ScopedPrecision::ScopedPrecision(Precision precision) : previous_(current_precis
 
 ScopedPrecision::~ScopedPrecision() { current_precision = previous_; }
 
+Precision CurrentPrecision() { return current_precision; }
+
 torch::ScalarType MatmulDtype() {
   return current_precision == BF16 ? torch::kBFloat16 : torch::kFloat;
 }

@@ -30,6 +30,9 @@ class ScopedPrecision {
   Precision previous_;
 };
 
+// The precision in effect on this thread (FP32 unless a ScopedPrecision says otherwise).
+Precision CurrentPrecision();
+
 // The dtype linear layers multiply in on this thread: kFloat, or kBFloat16 under BF16.
 torch::ScalarType MatmulDtype();
 
