@@ -148,6 +148,45 @@ TEST_P(EveryLearnerTest, SaveLoadUpdateIsBitIdenticalToAnUninterruptedRun) {
   std::remove(path.c_str());
 }
 
+// Sharding a batch across cores (learners/data_parallel.h) computes the same update: one shard
+// and three shards from the same state agree up to float rounding.
+TEST_P(EveryLearnerTest, ShardedUpdateMatchesTheUnshardedOne) {
+  LearnerConfig one_shard = Config();
+  one_shard.set_parallel_shards(1);
+  LearnerConfig three_shards = Config();
+  three_shards.set_parallel_shards(3);
+  std::unique_ptr<Learner> whole = MakeLearner(one_shard, 5);
+  std::unique_ptr<Learner> sharded = MakeLearner(three_shards, 5);
+  ASSERT_NE(whole, nullptr);
+  ASSERT_NE(sharded, nullptr);
+  const bool bf16 = Config().precision() == BF16;
+  for (int step = 0; step < 2; ++step) {
+    const Metrics expected = whole->Update(RandomBatch(10, 40 + step));
+    const Metrics actual = sharded->Update(RandomBatch(10, 40 + step));
+    for (const auto& [name, value] : expected) {
+      EXPECT_NEAR(actual.at(name), value, (bf16 ? 2e-2 : 1e-4) * (1 + std::abs(value))) << name;
+    }
+  }
+  // Adam moves each weight by about lr = 1e-3 per step whatever the gradient's size, so a
+  // gradient within rounding of zero may move it either way: allow two such steps.
+  const std::vector<torch::Tensor> a = Snapshot(*whole);
+  const std::vector<torch::Tensor> b = Snapshot(*sharded);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(a[i], b[i], 0, 2.5e-3)) << "parameter " << i;
+  }
+}
+
+TEST(LearnerOptionsTest, RefusesNegativeShardCounts) {
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.config = TinyConfig("bcq");
+  options.config.set_parallel_shards(-1);
+  const absl::Status status = LearnerRegistry::Create(options).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("parallel_shards"), std::string::npos) << status;
+}
+
 TEST_P(EveryLearnerTest, LoadRefusesAnotherLearnersCheckpoint) {
   const std::string path = ::testing::TempDir() + "/other_" + GetParam() + ".pt";
   const std::string other = Config().algorithm() == "bc" ? "bcq" : "bc";
