@@ -25,6 +25,7 @@
 #include "data/dataset_generators.h"
 #include "data/dataset_source.h"
 #include "data/maze2d_generator.h"
+#include "romi/base/blas_tuning.h"
 #include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
 
@@ -119,6 +120,7 @@ absl::Status Run() {
 }  // namespace romi::data
 
 int main(int argc, char** argv) {
+  romi::UseBestOpenBlasKernels(argv);
   absl::ParseCommandLine(argc, argv);
   if (const absl::Status status = romi::data::Run(); !status.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());

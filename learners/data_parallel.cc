@@ -95,8 +95,8 @@ torch::Tensor DataParallel::Backward(int64_t rows, const std::vector<torch::Tens
   return total;
 }
 
-int DefaultShards(const torch::Device& device) {
-  return device.is_cpu() ? std::max(1, at::get_num_threads()) : 1;
+int DefaultShards(const torch::Device& device, Precision precision) {
+  return device.is_cpu() && precision == FP32 ? std::max(1, at::get_num_threads()) : 1;
 }
 
 }  // namespace romi::learners

@@ -14,6 +14,7 @@
 #include "envs/registry.h"
 #include "learners/online_sac.h"
 #include "learners/policy_file.h"
+#include "romi/base/blas_tuning.h"
 
 ABSL_FLAG(std::string, task, "", "A task of the env the policy was trained on.");
 ABSL_FLAG(std::string, learner, "", "The SAC learner checkpoint.");
@@ -26,6 +27,7 @@ ABSL_FLAG(int, evaluate_episodes, 10,
 ABSL_FLAG(uint64_t, seed, 0, "The training run's seed (selects the evaluation seeds).");
 
 int main(int argc, char** argv) {
+  romi::UseBestOpenBlasKernels(argv);
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<romi::envs::EnvSpec> spec = romi::envs::FindSpec(absl::GetFlag(FLAGS_task));
   if (!spec.ok()) {

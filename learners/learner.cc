@@ -28,7 +28,8 @@ Learner::Learner(const LearnerOptions& options)
       // A second, distinct stream for acting (splitmix-style offset of the seed).
       act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)),
       data_parallel_(options.config.parallel_shards() > 0 ? options.config.parallel_shards()
-                                                          : DefaultShards(options.device)) {
+                                                          : DefaultShards(options.device,
+                                                                          options.config.precision())) {
   // Module constructors draw initial weights from torch's global generator.
   torch::manual_seed(options.seed);
   KeepFreedMemory();
