@@ -95,9 +95,10 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
       const torch::Tensor next = shard.Rows(batch.next_observations).repeat_interleave(n, 0);
       const torch::Tensor next_actions =
           Perturb(actor_target_, next, vae_->Decode(next, shard.RepeatedRows(target_latent, n)));
-      shard.Rows(target).copy_(BcqTarget(critic_target_->forward(torch::cat({next, next_actions}, 1)),
-                                         shard.Rows(batch.rewards), shard.Rows(batch.terminals),
-                                         config_.discount(), config_.lambda()));
+      const torch::Tensor twin_q = critic_target_->forward(torch::cat({next, next_actions}, 1));
+      shard.Rows(target).copy_(BcqTarget(twin_q, shard.Rows(batch.rewards),
+                                         shard.Rows(batch.terminals), config_.discount(),
+                                         config_.lambda()));
     });
   }
 

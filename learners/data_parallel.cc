@@ -33,7 +33,11 @@ std::vector<Shard> DataParallel::Split(int64_t rows) const {
 }
 
 void DataParallel::ForEach(int64_t rows, const std::function<void(const Shard&)>& fn) const {
-  const std::vector<Shard> shards = Split(rows);
+  Run(Split(rows), fn);
+}
+
+void DataParallel::Run(const std::vector<Shard>& shards,
+                       const std::function<void(const Shard&)>& fn) {
   if (shards.size() == 1) {
     fn(shards.front());
     return;
@@ -63,7 +67,7 @@ torch::Tensor DataParallel::Backward(int64_t rows, const std::vector<torch::Tens
   const std::vector<Shard> shards = Split(rows);
   std::vector<torch::Tensor> losses(shards.size());
   std::vector<std::vector<torch::Tensor>> gradients(shards.size());
-  ForEach(rows, [&](const Shard& shard) {
+  Run(shards, [&](const Shard& shard) {
     const torch::Tensor value = loss(shard);
     gradients[shard.index] = torch::autograd::grad({value}, parameters, /*grad_outputs=*/{},
                                                    /*retain_graph=*/false,
@@ -95,8 +99,9 @@ torch::Tensor DataParallel::Backward(int64_t rows, const std::vector<torch::Tens
   return total;
 }
 
-int DefaultShards(const torch::Device& device, Precision precision) {
-  return device.is_cpu() && precision == FP32 ? std::max(1, at::get_num_threads()) : 1;
+int ShardsFor(const LearnerConfig& config, const torch::Device& device) {
+  if (config.parallel_shards() > 0) return config.parallel_shards();
+  return device.is_cpu() && config.precision() == FP32 ? std::max(1, at::get_num_threads()) : 1;
 }
 
 }  // namespace romi::learners

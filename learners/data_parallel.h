@@ -70,13 +70,17 @@ class DataParallel {
                          const std::function<torch::Tensor(const Shard&)>& loss) const;
 
  private:
+  // ForEach() over shards already split.
+  static void Run(const std::vector<Shard>& shards, const std::function<void(const Shard&)>& fn);
+
   int shards_;
 };
 
-// The shard count a learner uses when its config leaves it at 0: one shard per intra-op thread
-// for fp32 on the CPU; one on other devices, and for BF16, whose oneDNN/AMX products run faster
-// on the whole batch with every thread than on shards (BCQ: 54-61 against 38-44 updates/s).
-int DefaultShards(const torch::Device& device, Precision precision);
+// The shard count of a learner with `config` on `device`: config.parallel_shards() when set;
+// otherwise one shard per intra-op thread for FP32 on the CPU, and one on other devices or for
+// BF16, whose oneDNN/AMX products run faster on the whole batch with every thread than on shards
+// (BCQ: 54-61 against 38-44 updates/s).
+int ShardsFor(const LearnerConfig& config, const torch::Device& device);
 
 }  // namespace romi::learners
 

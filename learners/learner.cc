@@ -27,9 +27,7 @@ Learner::Learner(const LearnerOptions& options)
       generator_(MakeGenerator(options.device, options.seed)),
       // A second, distinct stream for acting (splitmix-style offset of the seed).
       act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)),
-      data_parallel_(options.config.parallel_shards() > 0 ? options.config.parallel_shards()
-                                                          : DefaultShards(options.device,
-                                                                          options.config.precision())) {
+      data_parallel_(ShardsFor(options.config, options.device)) {
   // Module constructors draw initial weights from torch's global generator.
   torch::manual_seed(options.seed);
   KeepFreedMemory();
