@@ -9,6 +9,7 @@
 // The default runs maze2d-umaze-v1 (sparse) with romi-bcq, fomi-bcq and bcq, one seed, under the
 // "quick" budget (eval/configs/budget_quick.textproto): the same reduced budget for every method.
 // Rerunning with the same --out resumes an interrupted suite.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -47,7 +48,18 @@ ABSL_FLAG(std::string, cache_dir, "", "Where generated datasets are cached (defa
 ABSL_FLAG(uint64_t, dataset_seed, 0, "Seed of generated datasets.");
 ABSL_FLAG(std::string, configs_dir, "eval/configs", "Task configs and budgets.");
 ABSL_FLAG(std::string, paper_scores, "eval/paper_scores.textproto", "The paper's numbers.");
-ABSL_FLAG(int, threads, 0, "Intra-op threads for training (0: one per core).");
+ABSL_FLAG(int, threads, 0,
+          "Torch threads per run (0: the cores divided among the jobs, one each when jobs >= "
+          "cores). Results are bit-identical for a fixed value, whatever --jobs is.");
+ABSL_FLAG(int, jobs, 0,
+          "Runs at the same time, each in a worker process of its own (0: one per core; 1: one "
+          "after another in this process).");
+ABSL_FLAG(std::string, run, "",
+          "Run only <task>,<method>,<seed> of the suite and write its run directory (what each "
+          "worker does); no report.");
+ABSL_FLAG(bool, search_user_datasets, true,
+          "Use D4RL files from --dataset_dir, $ROMI_DATASET_DIR or ~/.romi/datasets when present "
+          "(false: always the generated datasets).");
 ABSL_FLAG(bool, progress, true, "Progress bars on stderr.");
 
 namespace romi::eval {
@@ -69,7 +81,7 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Main() {
+int Main(int argc, char** argv) {
   SuiteOptions options;
   options.tasks = SplitList(absl::GetFlag(FLAGS_tasks));
   options.methods = SplitList(absl::GetFlag(FLAGS_methods));
@@ -97,31 +109,72 @@ int Main() {
                         ? UserPath(absl::StrCat("runs/d4rl_suite-", options.budget.name()))
                         : UserPath(absl::GetFlag(FLAGS_out));
   options.progress = absl::GetFlag(FLAGS_progress);
-  options.eval_threads = static_cast<int>(std::thread::hardware_concurrency());
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  options.jobs = absl::GetFlag(FLAGS_jobs) > 0 ? absl::GetFlag(FLAGS_jobs) : cores;
+  const int threads = absl::GetFlag(FLAGS_threads) > 0 ? absl::GetFlag(FLAGS_threads)
+                                                       : std::max(1, cores / options.jobs);
+  // Env steps of an evaluation are independent of each other: their thread count changes only
+  // the speed, never the scores.
+  options.eval_threads = threads;
+  if (options.jobs > 1) {
+    // Workers are this binary with the same flags (later flags win), one run each.
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) return Fail(absl::InternalError("cannot find this program's path in /proc/self/exe"));
+    options.worker_command.push_back(self.string());
+    for (int i = 1; i < argc; ++i) options.worker_command.push_back(argv[i]);
+    options.worker_command.push_back(absl::StrCat("--threads=", threads));
+    options.worker_command.push_back(absl::StrCat("--out=", options.out_dir));
+    options.worker_command.push_back("--progress=false");
+  }
   data::DatasetRequest request;
+  request.search_user_files = absl::GetFlag(FLAGS_search_user_datasets);
   request.seed = absl::GetFlag(FLAGS_dataset_seed);
   request.dataset_dir = UserPath(absl::GetFlag(FLAGS_dataset_dir));
   request.cache_dir = UserPath(absl::GetFlag(FLAGS_cache_dir));
   options.datasets = DatasetSourceProvider(request);
-  learners::SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
+  learners::SetIntraOpThreads(threads);
   // Model training allocates as much per step as a learner does: keep freed memory for reuse.
   learners::KeepFreedMemory();
 
-  std::fprintf(stderr, "d4rl_suite: tasks %s; methods %s; seeds %s; budget %s; output %s\n",
+  if (!absl::GetFlag(FLAGS_run).empty()) {
+    std::string task, method;
+    uint64_t seed = 0;
+    if (absl::Status parsed = ParseRunKey(absl::GetFlag(FLAGS_run), &task, &method, &seed);
+        !parsed.ok()) {
+      return Fail(parsed);
+    }
+    const absl::StatusOr<RunResult> run = RunOne(options, task, method, seed);
+    if (!run.ok()) return Fail(run.status());
+    std::printf("%s %s seed %d: final score %.1f ± %.1f over %d episodes\n", task.c_str(),
+                method.c_str(), static_cast<int>(seed), run->final().score_mean(),
+                run->final().score_std(), run->final().episodes());
+    return 0;
+  }
+
+  std::fprintf(stderr,
+               "d4rl_suite: tasks %s; methods %s; seeds %s; budget %s; %d job(s) of %d thread(s); "
+               "output %s\n",
                absl::GetFlag(FLAGS_tasks).c_str(), absl::GetFlag(FLAGS_methods).c_str(),
-               absl::GetFlag(FLAGS_seeds).c_str(), options.budget.name().c_str(),
-               options.out_dir.c_str());
+               absl::GetFlag(FLAGS_seeds).c_str(), options.budget.name().c_str(), options.jobs,
+               threads, options.out_dir.c_str());
   absl::StatusOr<SuiteResults> results = RunSuite(options);
   if (!results.ok()) return Fail(results.status());
-  std::printf("\nD4RL normalized scores, budget '%s' (ours: mean ± std; paper: its Tables 1-3, 8, 9)\n\n%s\n",
+  if (!results->budget_note().empty()) std::printf("\n%s\n", results->budget_note().c_str());
+  std::printf("\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
+              "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n%s\n\n%s\n",
               options.budget.name().c_str(),
-              RenderTable(*results, options.paper, options.methods).c_str());
+              RenderTable(*results, options.paper, options.methods).c_str(), kCellsExplained,
+              RenderCells(*results, options.paper, options.methods).c_str());
   std::printf("Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
               "\n\n%s\n",
               RenderDiagnostics(*results).c_str());
   std::printf("Wall time %.0f s. Report: %s/results.{md,csv,json}, curves.csv, curves_*.png\n",
               results->wall_seconds(), options.out_dir.c_str());
-  return 0;
+  for (const FailedRun& failed : results->failed()) {
+    std::fprintf(stderr, "failed run: %s (log: %s)\n", failed.error().c_str(), failed.log().c_str());
+  }
+  return results->failed_size() == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -134,5 +187,5 @@ int main(int argc, char** argv) {
       "Usage: bazel run //eval:d4rl_suite -- [--tasks=...] [--methods=...] [--seeds=...] "
       "[--budget=quick|paper] [--steps=N] [--out=DIR]");
   absl::ParseCommandLine(argc, argv);
-  return romi::eval::Main();
+  return romi::eval::Main(argc, argv);
 }

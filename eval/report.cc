@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -16,33 +17,45 @@
 namespace romi::eval {
 namespace {
 
+// One number of a (task, method) cell over its seeds: mean ± population std across seeds.
 struct Cell {
   double mean = 0;
   double std = 0;
   int seeds = 0;
 };
 
-// Final scores of (task, method) aggregated over seeds.
-Cell Aggregate(const SuiteResults& results, const std::string& task, const std::string& method) {
+std::vector<const RunResult*> RunsOf(const SuiteResults& results, const std::string& task,
+                                     const std::string& method) {
   std::vector<const RunResult*> runs;
   for (const RunResult& run : results.run()) {
     if (run.task() == task && run.method() == method) runs.push_back(&run);
   }
+  return runs;
+}
+
+Cell Aggregate(const std::vector<const RunResult*>& runs,
+               const std::function<double(const RunResult&)>& value) {
   Cell cell;
   cell.seeds = static_cast<int>(runs.size());
   if (runs.empty()) return cell;
-  for (const RunResult* run : runs) cell.mean += run->final().score_mean();
+  for (const RunResult* run : runs) cell.mean += value(*run);
   cell.mean /= runs.size();
-  if (runs.size() == 1) {
-    cell.std = runs[0]->final().score_std();
-  } else {
-    for (const RunResult* run : runs) {
-      cell.std += (run->final().score_mean() - cell.mean) * (run->final().score_mean() - cell.mean);
-    }
-    cell.std = std::sqrt(cell.std / runs.size());
-  }
+  for (const RunResult* run : runs) cell.std += (value(*run) - cell.mean) * (value(*run) - cell.mean);
+  cell.std = std::sqrt(cell.std / runs.size());
   return cell;
 }
+
+// "mean ± std" over seeds; with one seed there is no spread over seeds to show.
+std::string CellText(const Cell& cell) {
+  if (cell.seeds == 0) return "—";
+  if (cell.seeds == 1) return absl::StrFormat("%.1f (1 seed)", cell.mean);
+  return absl::StrFormat("%.1f ± %.1f", cell.mean, cell.std);
+}
+
+double FinalScore(const RunResult& run) { return run.final().score_mean(); }
+double LastMean(const RunResult& run) { return run.last_mean(); }
+double BestScore(const RunResult& run) { return run.best().score_mean(); }
+double EpisodeSpread(const RunResult& run) { return run.final().score_std(); }
 
 std::vector<std::string> Tasks(const SuiteResults& results) {
   std::vector<std::string> tasks;
@@ -72,17 +85,19 @@ std::string CsvQuote(const std::string& text) {
 std::string ResultsCsv(const SuiteResults& results, const PaperScores& paper) {
   std::string csv =
       "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
-      "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source\n";
+      "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,last_count,"
+      "best_score,best_step,threads\n";
   for (const RunResult& run : results.run()) {
     const PaperScore* p = FindPaperScore(paper, run.task(), run.method());
-    absl::StrAppendFormat(&csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s\n",
+    absl::StrAppendFormat(&csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d\n",
                           run.task(), run.method(), run.seed(), run.final().score_mean(),
                           run.final().score_std(), run.final().return_mean(),
                           run.final().return_std(), run.final().episodes(), run.final().step(),
                           run.final().trajectory_discrepancy(), run.wall_seconds(),
                           p ? absl::StrFormat("%.2f", p->mean()) : "",
                           p && p->has_std() ? absl::StrFormat("%.2f", p->std()) : "",
-                          CsvQuote(run.dataset_source()));
+                          CsvQuote(run.dataset_source()), run.last_mean(), run.last_count(),
+                          run.best().score_mean(), run.best().step(), run.threads());
   }
   return csv;
 }
@@ -147,6 +162,14 @@ absl::Status PlotCurves(const SuiteResults& results, const std::string& out_dir)
 
 }  // namespace
 
+const char kCellsExplained[] =
+    "Per cell, each over seeds (mean ± std): final = the last policy on the final evaluation's "
+    "episodes; last-10 mean = the mean of the last 10 checkpoint evaluations (10 episodes each, "
+    "the same start states at every checkpoint and in every method); best = the best checkpoint "
+    "evaluation (optimistic: the maximum of noisy points). Episode spread = the final "
+    "evaluation's std over its episodes, averaged over seeds: the noise of one run's score, not "
+    "a difference between seeds. The paper does not say which of these its numbers are.";
+
 const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& task,
                                  const std::string& method) {
   for (const PaperScore& score : paper.score()) {
@@ -155,8 +178,10 @@ const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& ta
   return nullptr;
 }
 
-std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
-                        const std::vector<std::string>& methods) {
+namespace {
+
+std::vector<std::string> MethodsPresent(const SuiteResults& results,
+                                        const std::vector<std::string>& methods) {
   std::vector<std::string> present;
   for (const std::string& method : methods) {
     for (const RunResult& run : results.run()) {
@@ -166,6 +191,14 @@ std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
       }
     }
   }
+  return present;
+}
+
+}  // namespace
+
+std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
+                        const std::vector<std::string>& methods) {
+  const std::vector<std::string> present = MethodsPresent(results, methods);
   std::string table = "| task |";
   std::string rule = "|---|";
   for (const std::string& method : present) {
@@ -176,42 +209,59 @@ std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
   for (const std::string& task : Tasks(results)) {
     table += "| " + task + " |";
     for (const std::string& method : present) {
-      const Cell cell = Aggregate(results, task, method);
-      const std::string ours =
-          cell.seeds == 0 ? "—" : absl::StrFormat("%.1f ± %.1f", cell.mean, cell.std);
-      absl::StrAppend(&table, " ", ours, " | ", PaperText(FindPaperScore(paper, task, method)),
-                      " |");
+      absl::StrAppend(&table, " ", CellText(Aggregate(RunsOf(results, task, method), FinalScore)),
+                      " | ", PaperText(FindPaperScore(paper, task, method)), " |");
     }
     table += "\n";
   }
   return table;
 }
 
+std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
+                        const std::vector<std::string>& methods) {
+  std::string table =
+      "| task | method | seeds | steps | final | last-10 mean | best | episode spread | paper |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const std::string& task : Tasks(results)) {
+    for (const std::string& method : MethodsPresent(results, methods)) {
+      const std::vector<const RunResult*> runs = RunsOf(results, task, method);
+      if (runs.empty()) continue;
+      int64_t steps = runs[0]->final().step();
+      for (const RunResult* run : runs) steps = std::min(steps, run->final().step());
+      absl::StrAppendFormat(&table, "| %s | %s | %d | %d | %s | %s | %s | %.1f | %s |\n", task,
+                            method, runs.size(), steps, CellText(Aggregate(runs, FinalScore)),
+                            CellText(Aggregate(runs, LastMean)),
+                            CellText(Aggregate(runs, BestScore)),
+                            Aggregate(runs, EpisodeSpread).mean,
+                            PaperText(FindPaperScore(paper, task, method)));
+    }
+  }
+  return table;
+}
+
 std::string RenderDiagnostics(const SuiteResults& results) {
   std::string table =
-      "| task | method | seed | final | mean of curve | mean of last 3 | best | discrepancy | "
-      "imagined-data error (relative) | imagined reward MAE | real-data reward MAE |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      "| task | method | seed | final | episodes | last-10 mean | best (step) | discrepancy | "
+      "imagined-data error (relative) | imagined reward MAE | real-data reward MAE | threads | "
+      "wall s |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const RunResult& run : results.run()) {
-    double sum = 0, last = 0, best = -1e300;
-    const int n = run.curve_size();
-    for (int i = 0; i < n; ++i) {
-      const double score = run.curve(i).score_mean();
-      sum += score;
-      if (i >= n - 3) last += score;
-      best = std::max(best, score);
-    }
     const std::string model =
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().relative_error()) : "—";
     const std::string reward =
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().reward_mae()) : "—";
     const std::string real =
         run.has_real_data() ? absl::StrFormat("%.3g", run.real_data().reward_mae()) : "—";
-    absl::StrAppendFormat(&table,
-                          "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %s | %s | %s |\n",
-                          run.task(), run.method(), run.seed(), run.final().score_mean(),
-                          n ? sum / n : 0.0, n ? last / std::min(n, 3) : 0.0, n ? best : 0.0,
-                          run.final().trajectory_discrepancy(), model, reward, real);
+    absl::StrAppendFormat(
+        &table, "| %s | %s | %d | %.1f ± %.1f | %d | %.1f | %.1f (%d) | %.3f | %s | %s | %s | %d | %.0f |\n",
+        run.task(), run.method(), run.seed(), run.final().score_mean(), run.final().score_std(),
+        run.final().episodes(), run.last_mean(), run.best().score_mean(), run.best().step(),
+        run.final().trajectory_discrepancy(), model, reward, real, run.threads(),
+        run.wall_seconds());
+  }
+  for (const FailedRun& failed : results.failed()) {
+    absl::StrAppendFormat(&table, "| %s | %s | %d | failed: %s (log: %s) |\n", failed.task(),
+                          failed.method(), failed.seed(), failed.error(), failed.log());
   }
   return table;
 }
@@ -227,16 +277,22 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
   }
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.json", json));
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.csv", ResultsCsv(results, paper)));
-  std::string markdown = absl::StrFormat(
-      "# D4RL suite results (budget: %s)\n\nD4RL normalized scores of the final policy: ours "
-      "(mean ± std) beside the paper's number for the same cell. Wall time %.0f s.\n\n",
-      results.budget(), results.wall_seconds());
+  std::string markdown = absl::StrFormat("# D4RL suite results (budget: %s)\n\n", results.budget());
+  if (results.has_budget_note()) markdown += results.budget_note() + "\n\n";
+  markdown += absl::StrFormat(
+      "D4RL normalized score of the final policy (its evaluation on the run's final episodes): "
+      "ours as mean ± std over seeds, beside the paper's mean ± std over three seeds. Wall time "
+      "%.0f s.\n\n",
+      results.wall_seconds());
   markdown += RenderTable(results, paper, methods);
+  markdown += "\n" + std::string(kCellsExplained) + "\n\n";
+  markdown += RenderCells(results, paper, methods);
   markdown +=
-      "\nPer run: the final score, the learning curve's mean, last three and best evaluations, "
-      "the final policy's trajectory discrepancy (paper Eq. 5) and, for model-based runs, the "
-      "imagined transitions' error when replayed in the real simulator (0 = physically exact, "
-      "1 = as wrong as predicting no motion).\n\n";
+      "\nPer run: the final evaluation (mean ± std over its episodes), the mean of the last 10 "
+      "checkpoint evaluations, the best checkpoint evaluation and its step, the final policy's "
+      "trajectory discrepancy (paper Eq. 5) and, for model-based runs, the imagined transitions' "
+      "error when replayed in the real simulator (0 = physically exact, 1 = as wrong as "
+      "predicting no motion).\n\n";
   markdown += RenderDiagnostics(results);
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.md", markdown));
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/curves.csv", CurvesCsv(results)));

@@ -7,8 +7,8 @@
 //   results.md     the table printed at the end: task rows, method columns, "ours (paper)"
 //   curves.csv     one row per evaluation: task, method, seed, step, score, return
 //   curves_<task>.png  learning curves, when gnuplot is installed (tools/bootstrap.sh installs it)
-// A cell aggregates a task's seeds: the mean of their final scores, ± the std across seeds (with
-// one seed, the std over evaluation episodes).
+// A cell aggregates a task's seeds: the mean of their final scores, ± the population std across
+// seeds (with one seed: no ±; the spread over a run's episodes is shown apart, never as the ±).
 #ifndef ROMI_EVAL_REPORT_H_
 #define ROMI_EVAL_REPORT_H_
 
@@ -24,8 +24,14 @@ namespace romi::eval {
 std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
                         const std::vector<std::string>& methods);
 
-// Per-run diagnostics (results.md, below the table): final score, curve mean / last three /
-// best, trajectory discrepancy, and the imagined data's error in the real simulator.
+// Per (task, method): final, last-10 mean and best, each mean ± std over seeds, the episode spread
+// and the paper's number (results.md, below the table). kCellsExplained says what each column is.
+std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
+                        const std::vector<std::string>& methods);
+extern const char kCellsExplained[];
+
+// Per-run diagnostics (results.md): final score and its episodes, last-10 mean, best, trajectory
+// discrepancy, the imagined data's error in the real simulator, threads, wall time; failed runs.
 std::string RenderDiagnostics(const SuiteResults& results);
 
 // Writes every file above into `out_dir` (which must exist). Plots are skipped, with a note on

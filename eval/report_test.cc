@@ -56,7 +56,38 @@ TEST(RenderTableTest, AggregatesSeedsBesideThePapersNumbers) {
   EXPECT_EQ(table,
             "| task | romi-bcq (ours) | romi-bcq (paper) | bcq (ours) | bcq (paper) |\n"
             "|---|---:|---:|---:|---:|\n"
-            "| maze2d-umaze-v1 | 60.0 ± 10.0 | 139.5 ± 3.6 | 10.0 ± 2.0 | 12.8 |\n");
+            "| maze2d-umaze-v1 | 60.0 ± 10.0 | 139.5 ± 3.6 | 10.0 (1 seed) | 12.8 |\n");
+}
+
+TEST(RenderCellsTest, ShowsFinalLastTenAndBestOverSeedsAndTheEpisodeSpreadApart) {
+  SuiteResults results = TwoMethods();
+  results.mutable_run(0)->set_last_mean(40);
+  results.mutable_run(0)->mutable_best()->set_score_mean(55);
+  results.mutable_run(1)->set_last_mean(60);
+  results.mutable_run(1)->mutable_best()->set_score_mean(75);
+  const std::string table = RenderCells(results, Paper(), {"romi-bcq", "bcq"});
+  // final 50, 70; last-10 40, 60; best 55, 75; episode std 4 and 1 -> spread 2.5.
+  EXPECT_NE(table.find("| maze2d-umaze-v1 | romi-bcq | 2 | 20 | 60.0 ± 10.0 | 50.0 ± 10.0 | "
+                       "65.0 ± 10.0 | 2.5 | 139.5 ± 3.6 |"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| maze2d-umaze-v1 | bcq | 1 | 20 | 10.0 (1 seed) |"), std::string::npos)
+      << table;
+}
+
+TEST(RenderDiagnosticsTest, ListsFailedRunsWithTheirLogs) {
+  SuiteResults results = TwoMethods();
+  FailedRun* failed = results.add_failed();
+  failed->set_task("maze2d-umaze-v1");
+  failed->set_method("fomi-bcq");
+  failed->set_seed(2);
+  failed->set_error("worker killed by signal 9 (Killed)");
+  failed->set_log("/tmp/x/worker.log");
+  const std::string table = RenderDiagnostics(results);
+  EXPECT_NE(table.find("| maze2d-umaze-v1 | fomi-bcq | 2 | failed: worker killed by signal 9 "
+                       "(Killed) (log: /tmp/x/worker.log) |"),
+            std::string::npos)
+      << table;
 }
 
 TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
@@ -67,7 +98,8 @@ TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
   const std::string csv = Read(dir / "results.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
-            "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source");
+            "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,"
+            "last_count,best_score,best_step,threads");
   EXPECT_NE(csv.find("maze2d-umaze-v1,bcq,0,10.0000,2.0000"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",139.50,3.60,"), std::string::npos) << csv;
   const std::string json = Read(dir / "results.json");

@@ -8,20 +8,26 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "envs/registry.h"
+#include "eval/evaluation_protocol.h"
 #include "eval/evaluator.h"
 #include "eval/methods.h"
 #include "eval/model_fidelity.h"
 #include "eval/report.h"
 #include "eval/trajectory_discrepancy.h"
 #include "google/protobuf/text_format.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "romi/base/atomic_file.h"
+#include "romi/base/file_lock.h"
 #include "romi/base/progress_bar.h"
 #include "romi/base/status_macros.h"
+#include "romi/base/subprocess.h"
 #include "romi/base/text_proto.h"
 #include "romi/pipeline.h"
 
@@ -42,8 +48,9 @@ absl::Status WriteRunResult(const RunResult& result, const std::string& path) {
   return WriteStringAtomically(path, text);
 }
 
-uint64_t EvaluationSeed(uint64_t seed, int64_t step) {
-  return seed * 1000003ULL + static_cast<uint64_t>(step) * 7919ULL + 17;
+std::string RunDir(const std::string& out_dir, const std::string& task, const std::string& method,
+                   uint64_t seed) {
+  return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
 }
 
 class RunContext {
@@ -51,13 +58,10 @@ class RunContext {
   RunContext(const SuiteOptions& options, const std::string& task, const std::string& method,
              uint64_t seed, const TaskData& data, const envs::EnvSpec& spec)
       : options_(options), task_(task), method_(method), seed_(seed), data_(data), spec_(spec) {
-    run_dir_ = (fs::path(options.out_dir) / "runs" / task / method / absl::StrCat("seed", seed))
-                   .string();
+    run_dir_ = RunDir(options.out_dir, task, method, seed);
   }
 
   absl::StatusOr<RunResult> Run() {
-    const std::string result_path = run_dir_ + "/result.textproto";
-    if (fs::exists(result_path)) return ReadRunResult(result_path);
     const auto start = std::chrono::steady_clock::now();
     ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config,
                           LoadTaskConfig(options_.configs_dir, task_));
@@ -66,11 +70,44 @@ class RunContext {
     if (options_.learner_steps > 0) config.set_learner_steps(options_.learner_steps);
     total_steps_ = config.learner_steps();
 
+    const std::string result_path = run_dir_ + "/result.textproto";
+    if (fs::exists(result_path)) {
+      ROMI_ASSIGN_OR_RETURN(RunResult finished, ReadRunResult(result_path));
+      if (finished.final().step() == total_steps_) {
+        SummarizeCurve(&finished);
+        return finished;
+      }
+      if (finished.final().step() > total_steps_) {
+        return absl::FailedPreconditionError(absl::StrFormat(
+            "%s holds a run trained to %d learner steps, more than the %d asked for; ask for %d "
+            "or use another output directory",
+            run_dir_, finished.final().step(), total_steps_, finished.final().step()));
+      }
+      // Fewer steps than asked: the run is extended from its last checkpoint below.
+    }
+
+    std::error_code dir_error;
+    fs::create_directories(run_dir_, dir_error);
+    if (dir_error) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot create run directory ", run_dir_, ": ", dir_error.message()));
+    }
+    // Two processes training one run directory would corrupt each other's checkpoints.
+    ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
+                          FileLock::TryAcquire(run_dir_ + "/run.lock"));
+
     const std::string curve_path = run_dir_ + "/curve.textproto";
     RunResult result;
     if (fs::exists(curve_path)) {
       ROMI_ASSIGN_OR_RETURN(result, ReadRunResult(curve_path));
     }
+    // Wall time accumulates over resumes: curve.textproto carries it to the last evaluation.
+    const double earlier_seconds = result.wall_seconds();
+    auto update_wall_time = [&] {
+      result.set_wall_seconds(
+          earlier_seconds +
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
     result.set_task(task_);
     result.set_method(method_);
     result.set_seed(seed_);
@@ -84,12 +121,6 @@ class RunContext {
     // Every stage's log lines (model epochs, learner losses, evaluations) go to log.txt in the
     // run directory, appended across resumes: the record a researcher reads after the bars are
     // gone.
-    std::error_code dir_error;
-    fs::create_directories(run_dir_, dir_error);
-    if (dir_error) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot create run directory ", run_dir_, ": ", dir_error.message()));
-    }
     std::ofstream log(run_dir_ + "/log.txt", std::ios::app);
     auto write_log = [&log](const std::string& stage, const std::string& message) {
       const std::time_t now = std::time(nullptr);
@@ -113,7 +144,8 @@ class RunContext {
     absl::Status evaluation_status;
     hooks.on_checkpoint = [&](int64_t step, learners::Learner& learner) {
       if (!evaluation_status.ok()) return;
-      absl::StatusOr<Evaluation> evaluation = EvaluateAt(step, learner);
+      absl::StatusOr<Evaluation> evaluation =
+          EvaluateAt(step, learner, CheckpointEvaluation(options_.budget, seed_, options_.eval_threads));
       if (!evaluation.ok()) {
         evaluation_status = evaluation.status();
         return;
@@ -127,6 +159,22 @@ class RunContext {
       write_log("evaluation", absl::StrFormat("step %d, score %.1f +- %.1f over %d episodes", step,
                                               evaluation->score_mean(), evaluation->score_std(),
                                               evaluation->episodes()));
+      if (step == total_steps_) {
+        // The final policy on more episodes; kept in curve.textproto too, so a run that dies
+        // after its last checkpoint is written does not lose it.
+        absl::StatusOr<Evaluation> final_evaluation =
+            EvaluateAt(step, learner, FinalEvaluation(options_.budget, seed_, options_.eval_threads));
+        if (!final_evaluation.ok()) {
+          evaluation_status = final_evaluation.status();
+          return;
+        }
+        *result.mutable_final() = *final_evaluation;
+        write_log("evaluation",
+                  absl::StrFormat("final policy at step %d, score %.1f +- %.1f over %d episodes",
+                                  step, final_evaluation->score_mean(),
+                                  final_evaluation->score_std(), final_evaluation->episodes()));
+      }
+      update_wall_time();
       evaluation_status = WriteRunResult(result, curve_path);
     };
     const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
@@ -135,11 +183,12 @@ class RunContext {
     bar.reset();
     if (!learner.ok()) return learner.status();
     ROMI_RETURN_IF_ERROR(evaluation_status);
-    if (result.curve_size() == 0 || result.curve().rbegin()->step() != total_steps_) {
+    if (result.final().step() != total_steps_) {
       return absl::InternalError(absl::StrCat(run_dir_, ": the run finished without an evaluation "
                                               "of its final policy (see ", curve_path, ")"));
     }
-    *result.mutable_final() = *result.curve().rbegin();
+    SummarizeCurve(&result);
+    result.set_threads(torch::get_num_threads());
     // The same check on the real data is the baseline: it shows what the dataset's own reward
     // convention differs by (maze2d's rewards are labelled on the earlier state, as D4RL's).
     ROMI_ASSIGN_OR_RETURN(*result.mutable_real_data(),
@@ -151,9 +200,7 @@ class RunContext {
                             LoadTransitions(buffer_path, dataset.obs_dim(), dataset.act_dim()));
       ROMI_ASSIGN_OR_RETURN(*result.mutable_model_data(), Fidelity(buffer, "imagined"));
     }
-    result.set_wall_seconds(
-        result.wall_seconds() +
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    update_wall_time();
     ROMI_RETURN_IF_ERROR(WriteRunResult(result, result_path));
     return result;
   }
@@ -177,13 +224,11 @@ class RunContext {
     if (log_) log_(stage, message);
   }
 
-  absl::StatusOr<Evaluation> EvaluateAt(int64_t step, learners::Learner& learner) {
-    EvaluationOptions eval_options;
-    eval_options.episodes = options_.budget.eval_episodes();
-    eval_options.seed = EvaluationSeed(seed_, step);
-    eval_options.threads = options_.eval_threads;
-    // The final policy's visited states are kept for the trajectory discrepancy.
-    eval_options.record_states = step == total_steps_;
+  // With record_states (the final evaluation), also the trajectory discrepancy.
+  absl::StatusOr<Evaluation> EvaluateAt(int64_t step, learners::Learner& learner,
+                                        const EvaluationOptions& eval_options) {
+    // The same acting noise at every evaluation, as the same start states.
+    learner.ReseedActing(eval_options.seed);
     ROMI_ASSIGN_OR_RETURN(
         const EvaluationReport report,
         Evaluate(task_,
@@ -232,24 +277,208 @@ DatasetProvider DatasetSourceProvider(data::DatasetRequest request) {
   };
 }
 
-absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+std::string RunKey(const std::string& task, const std::string& method, uint64_t seed) {
+  return absl::StrCat(task, ",", method, ",", seed);
+}
+
+absl::Status ParseRunKey(const std::string& key, std::string* task, std::string* method,
+                         uint64_t* seed) {
+  const std::vector<std::string> parts = absl::StrSplit(key, ',');
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() ||
+      !absl::SimpleAtoi(parts[2], seed)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run '", key, "' is not <task>,<method>,<seed>"));
+  }
+  *task = parts[0];
+  *method = parts[1];
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Fails on a misspelt task or method, or a budget that cannot evaluate, before hours of training.
+absl::Status CheckSuite(const SuiteOptions& options) {
   if (options.tasks.empty() || options.methods.empty() || options.seeds.empty()) {
     return absl::InvalidArgumentError("the suite needs at least one task, method and seed");
   }
-  if (options.budget.eval_episodes() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("budget '", options.budget.name(),
-                                                   "': eval_episodes must be positive"));
+  if (options.budget.eval_episodes() < 1 || options.budget.final_eval_episodes() < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("budget '", options.budget.name(),
+                     "': eval_episodes and final_eval_episodes must be positive"));
   }
-  // Fail on a misspelt task or method before hours of training.
+  if (options.jobs > 1 && options.worker_command.empty()) {
+    return absl::InvalidArgumentError("jobs > 1 needs a worker command");
+  }
   for (const std::string& task : options.tasks) {
     ROMI_RETURN_IF_ERROR(envs::FindSpec(task).status());
     ROMI_RETURN_IF_ERROR(LoadTaskConfig(options.configs_dir, task).status());
   }
   for (const std::string& method : options.methods) {
-    ROMI_RETURN_IF_ERROR(
-        MethodRunConfig(method, TaskConfig(), options.budget, 0).status());
+    ROMI_RETURN_IF_ERROR(MethodRunConfig(method, TaskConfig(), options.budget, 0).status());
   }
+  return absl::OkStatus();
+}
+
+absl::Status WithRunName(const absl::Status& status, const std::string& task,
+                         const std::string& method, uint64_t seed) {
+  return absl::Status(status.code(), absl::StrFormat("%s %s seed %d: %s", task, method, seed,
+                                                     status.message()));
+}
+
+struct PlannedRun {
+  std::string task;
+  std::string method;
+  uint64_t seed = 0;
+  std::optional<RunResult> result;
+  std::optional<FailedRun> failure;
+};
+
+// The suite's state as runs finish: runs in the planned order, failures after them.
+class SuiteProgress {
+ public:
+  SuiteProgress(const SuiteOptions& options, std::chrono::steady_clock::time_point start)
+      : options_(options), start_(start) {
+    for (const std::string& task : options.tasks) {
+      for (const std::string& method : options.methods) {
+        for (const uint64_t seed : options.seeds) runs_.push_back({task, method, seed, {}, {}});
+      }
+    }
+  }
+
+  std::vector<PlannedRun>& runs() { return runs_; }
+
+  // Records run i's outcome and rewrites the report with every run finished so far.
+  absl::Status Finish(size_t i, absl::StatusOr<RunResult> outcome, const std::string& log) {
+    PlannedRun& run = runs_[i];
+    if (outcome.ok()) {
+      if (options_.progress) {
+        std::fprintf(stderr, "%s %s seed %d: final score %.1f ± %.1f over %d episodes, last-%d "
+                     "mean %.1f (%.0f s)\n",
+                     run.task.c_str(), run.method.c_str(), static_cast<int>(run.seed),
+                     outcome->final().score_mean(), outcome->final().score_std(),
+                     outcome->final().episodes(), outcome->last_count(), outcome->last_mean(),
+                     outcome->wall_seconds());
+      }
+      run.result = *std::move(outcome);
+    } else {
+      const absl::Status status = WithRunName(outcome.status(), run.task, run.method, run.seed);
+      std::fprintf(stderr, "failed: %s\n", std::string(status.message()).c_str());
+      FailedRun failure;
+      failure.set_task(run.task);
+      failure.set_method(run.method);
+      failure.set_seed(run.seed);
+      failure.set_error(std::string(status.message()));
+      failure.set_log(log);
+      run.failure = failure;
+    }
+    return WriteReport(Results(), options_.paper, options_.methods, options_.out_dir);
+  }
+
+  SuiteResults Results() const {
+    SuiteResults results;
+    results.set_budget(options_.budget.name());
+    if (!options_.budget.note().empty()) results.set_budget_note(options_.budget.note());
+    for (const PlannedRun& run : runs_) {
+      if (run.result) *results.add_run() = *run.result;
+      if (run.failure) *results.add_failed() = *run.failure;
+    }
+    results.set_wall_seconds(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    return results;
+  }
+
+ private:
+  const SuiteOptions& options_;
+  const std::chrono::steady_clock::time_point start_;
+  std::vector<PlannedRun> runs_;
+};
+
+// The last non-empty line of a worker's log: its error message, when it failed cleanly.
+std::string LastLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last.empty() ? "no output" : last;
+}
+
+absl::StatusOr<pid_t> StartWorker(const SuiteOptions& options, const PlannedRun& run,
+                                  const std::string& log_path) {
+  const std::string run_dir = RunDir(options.out_dir, run.task, run.method, run.seed);
+  std::error_code error;
+  fs::create_directories(run_dir, error);
+  if (error) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create run directory ", run_dir, ": ", error.message()));
+  }
+  std::vector<std::string> argv = options.worker_command;
+  argv.push_back(absl::StrCat("--run=", RunKey(run.task, run.method, run.seed)));
+  return StartProcess(argv, log_path);
+}
+
+// jobs > 1: one worker process per run, at most `jobs` at a time. The datasets are already in
+// the cache (RunSuite prepared them), so workers only read them.
+absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) {
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  std::vector<PlannedRun>& runs = progress.runs();
+  auto log_path = [&](size_t i) {
+    return RunDir(options.out_dir, runs[i].task, runs[i].method, runs[i].seed) + "/worker.log";
+  };
+  while (next < runs.size() || !running.empty()) {
+    while (next < runs.size() && static_cast<int>(running.size()) < options.jobs) {
+      const size_t i = next++;
+      absl::StatusOr<pid_t> pid = StartWorker(options, runs[i], log_path(i));
+      if (!pid.ok()) {
+        ROMI_RETURN_IF_ERROR(progress.Finish(i, pid.status(), log_path(i)));
+        continue;
+      }
+      running[*pid] = i;
+      if (options.progress) {
+        std::fprintf(stderr, "started %s %s seed %d (pid %d, log %s)\n", runs[i].task.c_str(),
+                     runs[i].method.c_str(), static_cast<int>(runs[i].seed), *pid,
+                     log_path(i).c_str());
+      }
+    }
+    if (running.empty()) continue;
+    ROMI_ASSIGN_OR_RETURN(const FinishedProcess finished, WaitForAnyChild());
+    const auto it = running.find(finished.pid);
+    if (it == running.end()) continue;  // not one of ours
+    const size_t i = it->second;
+    running.erase(it);
+    const std::string result_path =
+        RunDir(options.out_dir, runs[i].task, runs[i].method, runs[i].seed) + "/result.textproto";
+    absl::StatusOr<RunResult> outcome =
+        finished.ok ? ReadRunResult(result_path)
+                    : absl::InternalError(absl::StrCat("worker ", finished.description, " (",
+                                                       LastLine(log_path(i)), "); see ",
+                                                       log_path(i)));
+    if (outcome.ok()) SummarizeCurve(&*outcome);
+    ROMI_RETURN_IF_ERROR(progress.Finish(i, std::move(outcome), log_path(i)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string& task,
+                                 const std::string& method, uint64_t seed) {
+  ROMI_RETURN_IF_ERROR(CheckSuite(options));
+  auto run = [&]() -> absl::StatusOr<RunResult> {
+    ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
+    ROMI_ASSIGN_OR_RETURN(const TaskData data,
+                          options.datasets(task, options.budget.dataset_rows()));
+    return RunContext(options, task, method, seed, data, spec).Run();
+  };
+  absl::StatusOr<RunResult> result = run();
+  if (!result.ok()) return WithRunName(result.status(), task, method, seed);
+  return result;
+}
+
+absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ROMI_RETURN_IF_ERROR(CheckSuite(options));
   std::error_code error;
   fs::create_directories(options.out_dir, error);
   if (error) {
@@ -257,35 +486,31 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
         absl::StrCat("cannot create ", options.out_dir, ": ", error.message()));
   }
 
-  SuiteResults results;
-  results.set_budget(options.budget.name());
+  SuiteProgress progress(options, start);
+  // Datasets first, one task at a time: generated (and cached) once, never by two workers.
+  std::map<std::string, TaskData> data;
   for (const std::string& task : options.tasks) {
-    ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
-    ROMI_ASSIGN_OR_RETURN(const TaskData data,
+    ROMI_ASSIGN_OR_RETURN(TaskData task_data,
                           options.datasets(task, options.budget.dataset_rows()));
     if (options.progress) {
       std::fprintf(stderr, "%s: %lld transitions from %s\n", task.c_str(),
-                   static_cast<long long>(data.dataset.size()), data.source.c_str());
+                   static_cast<long long>(task_data.dataset.size()), task_data.source.c_str());
     }
-    for (const std::string& method : options.methods) {
-      for (const uint64_t seed : options.seeds) {
-        absl::StatusOr<RunResult> run = RunContext(options, task, method, seed, data, spec).Run();
-        if (!run.ok()) {
-          return absl::Status(run.status().code(),
-                              absl::StrFormat("%s %s seed %d: %s", task, method, seed,
-                                              run.status().message()));
-        }
-        if (options.progress) {
-          std::fprintf(stderr, "%s %s seed %d: normalized score %.1f ± %.1f (%.0f s)\n",
-                       task.c_str(), method.c_str(), static_cast<int>(seed),
-                       run->final().score_mean(), run->final().score_std(), run->wall_seconds());
-        }
-        *results.add_run() = *std::move(run);
-      }
+    // Workers load their own copy; keep the parent's memory for them.
+    if (options.jobs <= 1) data.emplace(task, std::move(task_data));
+  }
+  if (options.jobs > 1) {
+    ROMI_RETURN_IF_ERROR(RunInWorkers(options, progress));
+  } else {
+    for (size_t i = 0; i < progress.runs().size(); ++i) {
+      const PlannedRun& run = progress.runs()[i];
+      ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(run.task));
+      ROMI_RETURN_IF_ERROR(progress.Finish(
+          i, RunContext(options, run.task, run.method, run.seed, data.at(run.task), spec).Run(),
+          RunDir(options.out_dir, run.task, run.method, run.seed) + "/log.txt"));
     }
   }
-  results.set_wall_seconds(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  SuiteResults results = progress.Results();
   ROMI_RETURN_IF_ERROR(WriteReport(results, options.paper, options.methods, options.out_dir));
   return results;
 }

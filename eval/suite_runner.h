@@ -5,9 +5,21 @@
 //   <out>/runs/<task>/<method>/seed<k>/   the pipeline's run directory (config, checkpoints), plus
 //        curve.textproto                   the evaluations so far (rewritten atomically)
 //        result.textproto                  the finished run; a rerun skips runs that have one
+//        log.txt                           the run's stages, losses and evaluations
+//        worker.log                        with jobs > 1: the worker process's stdout and stderr
+//        run.lock                          held while a process trains the run
 //   <out>/results.{json,csv,md}, curves.csv, curves_<task>.png   (eval/report.h)
 // An interrupted suite resumes: finished runs are read back, an unfinished run resumes at its
-// pipeline stage and learner checkpoint, and evaluations already made are kept.
+// pipeline stage and learner checkpoint, and evaluations already made are kept. A finished run
+// asked for more learner steps than it has is extended from its last checkpoint (the same result
+// as a run trained to the larger step count at once). Evaluation: eval/evaluation_protocol.h.
+//
+// Concurrent runs: with jobs > 1 each (task, method, seed) runs in a worker process of its own
+// (`worker_command` plus --run=<task>,<method>,<seed>), at most `jobs` at a time. A run's result
+// depends on its torch thread count (sharded updates and reductions split work by threads), not
+// on how many runs share the machine: for the same threads per run, jobs = 1 and jobs = N give
+// bit-identical results. A run that fails is listed in SuiteResults.failed and the others go on;
+// the report is rewritten each time a run finishes.
 #ifndef ROMI_EVAL_SUITE_RUNNER_H_
 #define ROMI_EVAL_SUITE_RUNNER_H_
 
@@ -48,10 +60,26 @@ struct SuiteOptions {
   DatasetProvider datasets;
   int eval_threads = 1;
   bool progress = true;  // progress bars on stderr
+  // Runs at the same time, each in its own worker process (1: one after another, in this process).
+  int jobs = 1;
+  // With jobs > 1: a command that runs one run of this suite when --run=<task>,<method>,<seed> is
+  // appended (the d4rl_suite binary with the suite's flags).
+  std::vector<std::string> worker_command;
 };
 
-// Runs (or resumes) every run and writes the report. Errors name the task, method and seed.
+// Runs (or resumes) every run and writes the report. Runs that fail are listed in the result's
+// `failed`; errors before any training (unknown task or method, bad budget) are returned.
 absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options);
+
+// One run of the suite (what a worker process does): its result, also written to its run
+// directory. Errors name the task, method and seed.
+absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string& task,
+                                 const std::string& method, uint64_t seed);
+
+// "task,method,seed" as the worker's --run flag spells it, and back.
+std::string RunKey(const std::string& task, const std::string& method, uint64_t seed);
+absl::Status ParseRunKey(const std::string& key, std::string* task, std::string* method,
+                         uint64_t* seed);
 
 }  // namespace romi::eval
 

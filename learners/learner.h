@@ -52,6 +52,9 @@ class Learner {
   Metrics Update(const data::Batch& batch);
   // Actions for `observations` [B, obs_dim], returned on the learner's device.
   torch::Tensor Act(const torch::Tensor& observations, bool deterministic);
+  // Restarts the acting randomness from `seed`: an evaluator that calls it first makes each
+  // evaluation a function of the policy alone, not of how many actions were drawn before.
+  void ReseedActing(uint64_t seed) { act_generator_.set_current_seed(seed); }
 
   absl::Status Save(const std::string& path);
   absl::Status Load(const std::string& path);

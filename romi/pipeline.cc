@@ -94,7 +94,10 @@ void FillDefaults(google::protobuf::Message* message) {
 }
 
 // Writes the resolved config beside the outputs, or checks that a directory being resumed was
-// started with the same one.
+// started with the same one. learner_steps is the one field allowed to differ: it is a horizon,
+// not part of the experiment (nothing before the last step depends on it), so a finished run can
+// be extended to more steps and reproduces the longer run bit for bit. The file then records the
+// new horizon.
 absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& run_dir) {
   const std::string path = (fs::path(run_dir) / "config.textproto").string();
   std::string text;
@@ -102,12 +105,17 @@ absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& ru
   if (!fs::exists(path)) return WriteStringAtomically(path, text);
   RunConfig existing;
   ROMI_RETURN_IF_ERROR(ReadTextProto(path, &existing, absl::StatusCode::kDataLoss));
-  std::string existing_resolved;
-  google::protobuf::TextFormat::PrintToString(ResolveDefaults(existing), &existing_resolved);
-  if (existing_resolved != text) {
+  RunConfig existing_resolved = ResolveDefaults(existing);
+  existing_resolved.set_learner_steps(resolved.learner_steps());
+  std::string existing_text;
+  google::protobuf::TextFormat::PrintToString(existing_resolved, &existing_text);
+  if (existing_text != text) {
     return absl::FailedPreconditionError(
         absl::StrCat(run_dir, " holds a run with another config (", path,
                      "); use a new run directory or delete this one"));
+  }
+  if (existing.learner_steps() != resolved.learner_steps()) {
+    return WriteStringAtomically(path, text);
   }
   return absl::OkStatus();
 }

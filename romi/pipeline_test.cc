@@ -117,6 +117,31 @@ TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
   EXPECT_TRUE(torch::equal((*reference)->Act(obs, true), (*resumed)->Act(obs, true)));
 }
 
+TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
+  torch::set_num_threads(1);
+  const RunConfig config = TinyConfig();  // 30 steps
+  absl::StatusOr<std::unique_ptr<learners::Learner>> reference =
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("long_run"));
+  ASSERT_TRUE(reference.ok()) << reference.status();
+
+  const std::string dir = FreshDir("extended_run");
+  RunConfig shorter = config;
+  shorter.set_learner_steps(10);
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, shorter, dir).ok());
+  std::vector<int64_t> checkpoints;
+  PipelineHooks hooks;
+  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
+  absl::StatusOr<std::unique_ptr<learners::Learner>> extended =
+      RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks);
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(checkpoints, (std::vector<int64_t>{20, 30}));  // only the new checkpoints
+  ExpectSameParameters(**reference, **extended);
+  // The directory's config records the new horizon.
+  std::ifstream in(fs::path(dir) / "config.textproto");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("learner_steps: 30"), std::string::npos) << text;
+}
+
 TEST(PipelineTest, ModelFreeRunsSkipTheModelStages) {
   RunConfig config = TinyConfig();
   config.set_use_model(false);

@@ -5,14 +5,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 
 #include "absl/strings/str_split.h"
 #include "data/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "torch/torch.h"
+#include "learners/runtime.h"
 
 namespace romi::eval {
 namespace {
@@ -22,6 +26,42 @@ namespace fs = std::filesystem;
 std::string Read(const fs::path& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Everything a run's result says about learning (not where or how long it ran).
+std::string Learned(RunResult run) {
+  run.clear_wall_seconds();
+  run.clear_run_dir();
+  run.clear_dataset_source();  // "generated" in the first process to ask, "from the cache" after
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(run, &text);
+  return text;
+}
+
+// Every tensor of a checkpoint but the optimizer's (networks, targets, generators), by path.
+// Compared by value: the archive's bytes also hold module names that count earlier saves in the
+// process, so they differ between a process that saved other runs before and a fresh one.
+void CollectTensors(torch::serialize::InputArchive& archive, const std::string& prefix,
+                    std::map<std::string, torch::Tensor>* out) {
+  for (const std::string& key : archive.keys()) {
+    torch::serialize::InputArchive child;
+    if (archive.try_read(key, child)) {
+      CollectTensors(child, prefix + key + "/", out);
+      continue;
+    }
+    c10::IValue value;
+    // Optimizer state is keyed by parameter addresses, which differ between processes.
+    if (prefix.rfind("optimizer", 0) == 0) continue;
+    if (archive.try_read(key, value) && value.isTensor()) (*out)[prefix + key] = value.toTensor();
+  }
+}
+
+std::map<std::string, torch::Tensor> CheckpointTensors(const fs::path& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path.string());
+  std::map<std::string, torch::Tensor> tensors;
+  CollectTensors(archive, "", &tensors);
+  return tensors;
 }
 
 SuiteOptions SmokeSuite(const fs::path& root) {
@@ -51,9 +91,14 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   for (const RunResult& run : results->run()) {
     EXPECT_EQ(run.task(), "maze2d-umaze-v1");
     EXPECT_EQ(run.final().step(), 20) << run.method();
-    EXPECT_EQ(run.final().episodes(), 2) << run.method();
+    EXPECT_EQ(run.final().episodes(), 3) << run.method();  // the budget's final_eval_episodes
     ASSERT_EQ(run.curve_size(), 2) << run.method();  // checkpoints at 10 and 20
     EXPECT_EQ(run.curve(0).step(), 10);
+    EXPECT_EQ(run.curve(1).episodes(), 2) << run.method();  // checkpoints: eval_episodes
+    EXPECT_EQ(run.last_count(), 2) << run.method();
+    EXPECT_DOUBLE_EQ(run.last_mean(), (run.curve(0).score_mean() + run.curve(1).score_mean()) / 2);
+    EXPECT_TRUE(run.has_best()) << run.method();
+    EXPECT_GT(run.wall_seconds(), 0) << run.method();
     EXPECT_TRUE(std::isfinite(run.final().score_mean())) << run.method();
     EXPECT_GT(run.final().trajectory_discrepancy(), 0) << run.method();
     EXPECT_TRUE(fs::exists(fs::path(run.run_dir()) / "learner.pt")) << run.method();
@@ -61,6 +106,8 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     const std::string log = Read(fs::path(run.run_dir()) / "log.txt");
     EXPECT_NE(log.find("[learner] step 20 / 20"), std::string::npos) << run.method();
     EXPECT_NE(log.find("[evaluation] step 10, score "), std::string::npos) << run.method();
+    EXPECT_NE(log.find("[evaluation] final policy at step 20, score "), std::string::npos)
+        << run.method();
     // Model-based runs replay a sample of their imagined data in the simulator.
     EXPECT_EQ(run.has_model_data(), run.method().find("omi-") != std::string::npos) << run.method();
     EXPECT_TRUE(run.has_real_data()) << run.method();
@@ -99,6 +146,108 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   for (int i = 0; i < results->run_size(); ++i) {
     EXPECT_EQ(again->run(i).final().score_mean(), results->run(i).final().score_mean());
   }
+}
+
+// Runs in worker processes (the d4rl_suite binary, --run=...) give what runs in this process give,
+// bit for bit, with one torch thread per run either way.
+TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_jobs";
+  fs::remove_all(root);
+  learners::SetIntraOpThreads(1);
+  SuiteOptions serial = SmokeSuite(root);
+  serial.methods = {"romi-bcq", "bcq"};
+  serial.seeds = {0, 1};
+  serial.out_dir = (root / "serial").string();
+  absl::StatusOr<SuiteResults> one = RunSuite(serial);
+  ASSERT_TRUE(one.ok()) << one.status();
+
+  SuiteOptions concurrent = serial;
+  concurrent.out_dir = (root / "concurrent").string();
+  concurrent.jobs = 2;
+  concurrent.worker_command = {"eval/d4rl_suite",
+                               "--budget=smoke",
+                               "--search_user_datasets=false",
+                               absl::StrCat("--cache_dir=", (root / "cache").string()),
+                               absl::StrCat("--out=", concurrent.out_dir),
+                               "--threads=1",
+                               "--progress=false"};
+  absl::StatusOr<SuiteResults> two = RunSuite(concurrent);
+  ASSERT_TRUE(two.ok()) << two.status();
+  ASSERT_EQ(two->failed_size(), 0) << two->failed(0).error();
+  ASSERT_EQ(two->run_size(), 4);
+  ASSERT_EQ(one->run_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(two->run(i).threads(), 1);
+    EXPECT_EQ(Learned(one->run(i)), Learned(two->run(i))) << i;
+    const std::map<std::string, torch::Tensor> a =
+        CheckpointTensors(fs::path(one->run(i).run_dir()) / "learner.pt");
+    const std::map<std::string, torch::Tensor> b =
+        CheckpointTensors(fs::path(two->run(i).run_dir()) / "learner.pt");
+    ASSERT_GT(a.size(), 10u);
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [key, tensor] : a) {
+      ASSERT_TRUE(b.count(key)) << key;
+      EXPECT_TRUE(torch::equal(tensor, b.at(key)))
+          << key << " of " << one->run(i).method() << " seed " << one->run(i).seed();
+    }
+  }
+  // Each worker's output went to its run directory.
+  EXPECT_TRUE(fs::exists(fs::path(two->run(0).run_dir()) / "worker.log"));
+}
+
+TEST(D4rlSuiteTest, AFailedRunIsListedAndTheOthersFinish) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_failure";
+  fs::remove_all(root);
+  SuiteOptions options = SmokeSuite(root);
+  options.methods = {"bc"};
+  options.seeds = {0, 1};
+  // A file where seed 0's run directory should be: that run cannot start.
+  const fs::path blocked = fs::path(options.out_dir) / "runs" / "maze2d-umaze-v1" / "bc" / "seed0";
+  fs::create_directories(blocked.parent_path());
+  std::ofstream(blocked) << "not a directory";
+  absl::StatusOr<SuiteResults> results = RunSuite(options);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->run_size(), 1);
+  EXPECT_EQ(results->run(0).seed(), 1u);
+  ASSERT_EQ(results->failed_size(), 1);
+  EXPECT_EQ(results->failed(0).seed(), 0u);
+  EXPECT_NE(results->failed(0).error().find("seed0"), std::string::npos) << results->failed(0).error();
+  EXPECT_NE(Read(fs::path(options.out_dir) / "results.md").find("| maze2d-umaze-v1 | bc | 0 | failed: "),
+            std::string::npos);
+}
+
+// A finished suite asked for more steps extends its runs: the same as training that long at once.
+TEST(D4rlSuiteTest, MoreStepsExtendFinishedRunsToTheLongerRun) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_extend";
+  fs::remove_all(root);
+  learners::SetIntraOpThreads(1);
+  SuiteOptions options = SmokeSuite(root);
+  options.methods = {"romi-bcq"};
+  options.out_dir = (root / "at_once").string();
+  options.learner_steps = 30;
+  absl::StatusOr<SuiteResults> at_once = RunSuite(options);
+  ASSERT_TRUE(at_once.ok()) << at_once.status();
+
+  options.out_dir = (root / "extended").string();
+  options.learner_steps = 10;
+  absl::StatusOr<SuiteResults> shorter = RunSuite(options);
+  ASSERT_TRUE(shorter.ok()) << shorter.status();
+  EXPECT_EQ(shorter->run(0).final().step(), 10);
+  options.learner_steps = 30;
+  absl::StatusOr<SuiteResults> extended = RunSuite(options);
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  ASSERT_EQ(extended->run_size(), 1);
+  EXPECT_EQ(extended->run(0).final().step(), 30);
+  ASSERT_EQ(extended->run(0).curve_size(), 3);
+  EXPECT_EQ(Learned(at_once->run(0)), Learned(extended->run(0)));
+
+  // Asking a run for fewer steps than it has is refused, not silently reported.
+  options.learner_steps = 20;
+  absl::StatusOr<SuiteResults> fewer = RunSuite(options);
+  ASSERT_TRUE(fewer.ok()) << fewer.status();
+  ASSERT_EQ(fewer->failed_size(), 1);
+  EXPECT_NE(fewer->failed(0).error().find("more than the 20 asked for"), std::string::npos)
+      << fewer->failed(0).error();
 }
 
 TEST(D4rlSuiteTest, RejectsUnknownTasksAndMethodsBeforeTraining) {

@@ -1,0 +1,47 @@
+#include "romi/base/file_lock.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "gtest/gtest.h"
+
+namespace romi {
+namespace {
+
+// flock locks belong to open file descriptions, so a second open in the same process contends
+// like another process would.
+TEST(FileLockTest, ASecondHolderIsRefusedUntilTheFirstReleases) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / "run.lock").string();
+  absl::StatusOr<std::unique_ptr<FileLock>> first = FileLock::TryAcquire(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<FileLock>> second = FileLock::TryAcquire(path);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find(path), absl::string_view::npos);
+  first->reset();
+  EXPECT_TRUE(FileLock::TryAcquire(path).ok());
+}
+
+TEST(FileLockTest, ALockDiesWithItsProcess) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / "dead.lock").string();
+  const pid_t child = fork();
+  if (child == 0) {
+    absl::StatusOr<std::unique_ptr<FileLock>> lock = FileLock::TryAcquire(path);
+    _exit(lock.ok() ? 0 : 1);  // exits holding the lock
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(FileLock::TryAcquire(path).ok());
+}
+
+TEST(FileLockTest, AnUnopenableFileIsAClearError) {
+  const absl::StatusOr<std::unique_ptr<FileLock>> lock =
+      FileLock::TryAcquire("/nonexistent-dir/run.lock");
+  EXPECT_EQ(lock.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(lock.status().message().find("/nonexistent-dir/run.lock"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace romi

@@ -1,0 +1,32 @@
+// Child processes for running independent jobs side by side: each child is a fresh program with
+// its own thread pools and random state, so a job gives the same result whether it runs alone or
+// next to others, and one that crashes takes nothing else with it.
+#ifndef ROMI_BASE_SUBPROCESS_H_
+#define ROMI_BASE_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace romi {
+
+// Starts argv[0] (a path) with `argv`, its stdout and stderr appended to `log_path`. The child is
+// sent SIGTERM if this process dies, so no orphan keeps writing after its parent is gone.
+absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
+                                   const std::string& log_path);
+
+struct FinishedProcess {
+  pid_t pid = 0;
+  bool ok = false;           // exited with status 0
+  std::string description;   // "exited with status 3", "killed by signal 9 (Killed)"
+};
+
+// Waits for any child of this process to finish. NotFoundError when there is none.
+absl::StatusOr<FinishedProcess> WaitForAnyChild();
+
+}  // namespace romi
+
+#endif  // ROMI_BASE_SUBPROCESS_H_
