@@ -24,8 +24,8 @@ absl::StatusOr<BatchSampler> BatchSampler::Uniform(Transitions table, int64_t ba
 absl::StatusOr<BatchSampler> BatchSampler::Mixed(RowSource real, RowSource model,
                                                  int64_t batch_size, double eta) {
   if (!(eta >= 0.0 && eta <= 1.0)) {
-    return absl::InvalidArgumentError(absl::StrCat("eta (model data share) must be in [0, 1], got ",
-                                                   eta));
+    return absl::InvalidArgumentError(
+        absl::StrCat("eta (model data share) must be in [0, 1], got ", eta));
   }
   std::vector<std::pair<RowSource, int64_t>> parts;
   if (const int64_t rows = RealRows(batch_size, eta); rows > 0) {
@@ -58,8 +58,8 @@ absl::StatusOr<BatchSampler> BatchSampler::FromParts(
       const Transitions& first = sampler.parts_.front().source.table;
       if (source.table.obs_dim() != first.obs_dim() || source.table.act_dim() != first.act_dim()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "tables disagree on dimensions: obs ", source.table.obs_dim(), " vs ",
-            first.obs_dim(), ", act ", source.table.act_dim(), " vs ", first.act_dim()));
+            "tables disagree on dimensions: obs ", source.table.obs_dim(), " vs ", first.obs_dim(),
+            ", act ", source.table.act_dim(), " vs ", first.act_dim()));
       }
     }
     total += rows;

@@ -11,10 +11,10 @@
 #ifndef ROMI_DATA_BATCH_SAMPLER_H_
 #define ROMI_DATA_BATCH_SAMPLER_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 #include "data/index_distribution.h"

@@ -4,9 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "data/hdf5_io.h"
-#include "romi/base/atomic_file.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -16,9 +16,8 @@ std::vector<int64_t> Shape(const torch::Tensor& t) { return t.sizes().vec(); }
 absl::Status CheckRank(const std::string& source, const std::string& key, const torch::Tensor& t,
                        int rank) {
   if (t.dim() != rank) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ": key '", key, "' has shape ",
-                                                   ShapeString(Shape(t)), ", expected rank ",
-                                                   rank));
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": key '", key, "' has shape ", ShapeString(Shape(t)), ", expected rank ", rank));
   }
   return absl::OkStatus();
 }
@@ -26,9 +25,9 @@ absl::Status CheckRank(const std::string& source, const std::string& key, const 
 absl::Status CheckRows(const std::string& source, const std::string& key, const torch::Tensor& t,
                        int64_t rows) {
   if (t.dim() == 0 || t.size(0) != rows) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": key '", key, "' has shape ", ShapeString(Shape(t)), " but 'observations' has ",
-        rows, " rows"));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": key '", key, "' has shape ",
+                                                   ShapeString(Shape(t)),
+                                                   " but 'observations' has ", rows, " rows"));
   }
   return absl::OkStatus();
 }
@@ -45,8 +44,7 @@ absl::Status CheckFinite(const std::string& source, const std::string& key,
   return absl::OkStatus();
 }
 
-absl::Status CheckFlags(const std::string& source, const std::string& key,
-                        const torch::Tensor& t) {
+absl::Status CheckFlags(const std::string& source, const std::string& key, const torch::Tensor& t) {
   const torch::Tensor bad = torch::logical_and(t != 0, t != 1);
   if (bad.any().item<bool>()) {
     const int64_t row = bad.nonzero()[0][0].item<int64_t>();
@@ -103,15 +101,15 @@ absl::Status ValidateD4rlFile(const D4rlFile& file, const std::string& source) {
     if (column.flags) ROMI_RETURN_IF_ERROR(CheckFlags(source, column.key, column.tensor));
   }
   if (file.actions.size(1) == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": key 'actions' has shape ", ShapeString(Shape(file.actions)), ": no action dims"));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": key 'actions' has shape ",
+                                                   ShapeString(Shape(file.actions)),
+                                                   ": no action dims"));
   }
   if (file.next_observations.defined() &&
       file.next_observations.size(1) != file.observations.size(1)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": key 'next_observations' has shape ",
-        ShapeString(Shape(file.next_observations)), " but 'observations' has shape ",
-        ShapeString(Shape(file.observations))));
+        source, ": key 'next_observations' has shape ", ShapeString(Shape(file.next_observations)),
+        " but 'observations' has shape ", ShapeString(Shape(file.observations))));
   }
   for (const auto& [name, tensor] : file.infos) {
     ROMI_RETURN_IF_ERROR(CheckRows(source, "infos/" + name, tensor, rows));

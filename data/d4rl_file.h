@@ -16,11 +16,11 @@
 #ifndef ROMI_DATA_D4RL_FILE_H_
 #define ROMI_DATA_D4RL_FILE_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
-
-#include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -47,8 +47,8 @@ absl::Status ValidateD4rlFile(const D4rlFile& file, const std::string& source);
 // Reads and validates a D4RL-layout file.
 absl::StatusOr<D4rlFile> ReadD4rlFile(const std::string& path);
 
-// Validates `file`, then writes it atomically to `path` in D4RL's layout: float32 arrays, bool flags
-// (timeouts written as all-false when undefined, as d4rl's own files always carry the key).
+// Validates `file`, then writes it atomically to `path` in D4RL's layout: float32 arrays, bool
+// flags (timeouts written as all-false when undefined, as d4rl's own files always carry the key).
 absl::Status WriteD4rlFile(const std::string& path, const D4rlFile& file);
 
 }  // namespace romi::data

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::data {
 
@@ -13,9 +13,10 @@ absl::StatusOr<Dataset> Dataset::FromD4rlFile(const D4rlFile& file, const Datase
   const int64_t rows = file.size();
   const bool has_timeouts = file.timeouts.defined();
   if (!has_timeouts && options.max_episode_steps() <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": no 'timeouts' key, so episode ends must be found by counting steps; "
-                "set max_episode_steps (the task's episode length)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source,
+                     ": no 'timeouts' key, so episode ends must be found by counting steps; "
+                     "set max_episode_steps (the task's episode length)"));
   }
   const bool use_next = options.keep_timeouts() && file.next_observations.defined();
 
@@ -42,8 +43,8 @@ absl::StatusOr<Dataset> Dataset::FromD4rlFile(const D4rlFile& file, const Datase
   const int64_t last = use_next ? rows : rows - 1;  // with stored successors every row has one
   int64_t episode_step = 0;
   for (int64_t i = 0; i < last; ++i) {
-    const bool final_step = has_timeouts ? timeout[i] != 0.0f
-                                         : episode_step == options.max_episode_steps() - 1;
+    const bool final_step =
+        has_timeouts ? timeout[i] != 0.0f : episode_step == options.max_episode_steps() - 1;
     const bool done = terminal[i] != 0.0f;
     if (final_step && !use_next) {
       ++summary.dropped_timeouts;
@@ -64,9 +65,9 @@ absl::StatusOr<Dataset> Dataset::FromD4rlFile(const D4rlFile& file, const Datase
   summary.dropped_last_row = rows - last;
   summary.transitions = static_cast<int64_t>(kept.size());
   if (summary.transitions == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": key 'observations' has ", rows,
-        " rows but no transition survives (every row is a timeout or the last row)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": key 'observations' has ", rows,
+                     " rows but no transition survives (every row is a timeout or the last row)"));
   }
   if (dataset.episode_offsets_.back() < summary.transitions) {
     dataset.episode_offsets_.push_back(summary.transitions);  // the unfinished final episode
@@ -86,7 +87,8 @@ absl::StatusOr<Dataset> Dataset::FromD4rlFile(const D4rlFile& file, const Datase
   // Episode returns: a segment sum over the offsets.
   const torch::Tensor offsets = torch::tensor(dataset.episode_offsets_, torch::kInt64);
   const torch::Tensor lengths = offsets.slice(0, 1) - offsets.slice(0, 0, -1);
-  dataset.episode_of_row_ = torch::repeat_interleave(torch::arange(dataset.num_episodes()), lengths);
+  dataset.episode_of_row_ =
+      torch::repeat_interleave(torch::arange(dataset.num_episodes()), lengths);
   dataset.episode_returns_ =
       torch::zeros({dataset.num_episodes()}, torch::kFloat64)
           .index_add_(0, dataset.episode_of_row_, t.rewards.to(torch::kFloat64));

@@ -2,7 +2,8 @@
 //
 // Construction follows d4rl's `qlearning_dataset` (see DatasetOptions for the keep-timeouts mode):
 //   for i in 0 .. N-2:  next = observations[i + 1]
-//     a timeout row (timeouts[i], or without that key the step count reaching max_episode_steps - 1)
+//     a timeout row (timeouts[i], or without that key the step count reaching max_episode_steps -
+//     1)
 //       ends its episode and is skipped: its successor is the next episode's first state;
 //     a terminal row is kept with terminal = 1 and ends its episode;
 //   the last row is dropped (it has no successor).
@@ -10,11 +11,11 @@
 #ifndef ROMI_DATA_DATASET_H_
 #define ROMI_DATA_DATASET_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 #include "data/d4rl_file.h"
@@ -25,15 +26,15 @@ namespace romi::data {
 
 // What loading did, for logs and the inspector.
 struct LoadSummary {
-  std::string source;                 // file path or a description
-  int64_t file_rows = 0;              // N in the file
-  int64_t transitions = 0;            // rows kept
-  int64_t dropped_timeouts = 0;       // timeout rows skipped
-  int64_t kept_timeouts = 0;          // timeout rows kept (keep_timeouts mode)
-  int64_t dropped_last_row = 0;       // 1 when the final row had no successor
-  int64_t terminals = 0;              // kept rows with terminal = 1
+  std::string source;            // file path or a description
+  int64_t file_rows = 0;         // N in the file
+  int64_t transitions = 0;       // rows kept
+  int64_t dropped_timeouts = 0;  // timeout rows skipped
+  int64_t kept_timeouts = 0;     // timeout rows kept (keep_timeouts mode)
+  int64_t dropped_last_row = 0;  // 1 when the final row had no successor
+  int64_t terminals = 0;         // kept rows with terminal = 1
   int64_t episodes = 0;
-  bool used_next_observations = false;  // stored next_observations used instead of obs[i + 1]
+  bool used_next_observations = false;    // stored next_observations used instead of obs[i + 1]
   bool timeouts_from_step_count = false;  // file had no 'timeouts'; used max_episode_steps
 };
 

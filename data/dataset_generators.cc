@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "data/fingerprint.h"
 #include "data/maze2d_generator.h"
 #include "data/policy_generator.h"
 #include "data/random_policy_generator.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -84,8 +84,7 @@ absl::StatusOr<GeneratorInfo> FindGenerator(absl::string_view task) {
   return GeneratorInfo{recipe->task, recipe->d4rl_rows, recipe->recipe};
 }
 
-absl::StatusOr<D4rlFile> GenerateDataset(absl::string_view task,
-                                         const GeneratorOptions& options) {
+absl::StatusOr<D4rlFile> GenerateDataset(absl::string_view task, const GeneratorOptions& options) {
   ROMI_ASSIGN_OR_RETURN(const Recipe* recipe, FindRecipe(task));
   ROMI_ASSIGN_OR_RETURN(D4rlFile file, recipe->generate(task, options));
   file.metadata_strings["romi_task"] = recipe->task;

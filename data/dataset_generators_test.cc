@@ -92,8 +92,8 @@ TEST(Maze2dDatasetTest, LayoutAndRelabelledRewards) {
   EXPECT_EQ(file.observations.sizes(), (std::vector<int64_t>{20000, 4}));
   EXPECT_EQ(file.actions.sizes(), (std::vector<int64_t>{20000, 2}));
   EXPECT_EQ(file.rewards.sizes(), (std::vector<int64_t>{20000}));
-  for (const torch::Tensor* t : {&file.observations, &file.actions, &file.rewards,
-                                 &file.terminals, &file.timeouts}) {
+  for (const torch::Tensor* t :
+       {&file.observations, &file.actions, &file.rewards, &file.terminals, &file.timeouts}) {
     EXPECT_EQ(t->dtype(), torch::kFloat32);
   }
   EXPECT_FALSE(file.next_observations.defined());
@@ -105,10 +105,9 @@ TEST(Maze2dDatasetTest, LayoutAndRelabelledRewards) {
   EXPECT_EQ(file.metadata_strings.at("romi_task"), "maze2d-umaze-v1");
 
   // Relabelled against the goal cell G = (1, 1) on observations[t].
-  const torch::Tensor d =
-      (file.observations.slice(1, 0, 2).to(torch::kFloat64) - torch::tensor({1.0, 1.0},
-                                                                             torch::kFloat64))
-          .norm(2, 1);
+  const torch::Tensor d = (file.observations.slice(1, 0, 2).to(torch::kFloat64) -
+                           torch::tensor({1.0, 1.0}, torch::kFloat64))
+                              .norm(2, 1);
   EXPECT_TRUE(torch::equal(file.rewards, (d <= 0.5).to(torch::kFloat32)));
   const D4rlFile dense = Generate("maze2d-umaze-dense-v1", 20000, 0);
   EXPECT_TRUE(torch::equal(dense.observations, file.observations));
@@ -194,8 +193,8 @@ void CheckRandomPolicyDataset(const std::string& task, int64_t rows) {
   int64_t length = 0, episodes = 0;
   for (int64_t t = 0; t < rows; ++t) {
     ++length;
-    const bool rule = spec->termination.rule_f32(&obs[t][0], actions + t * spec->act_dim,
-                                                 &next[t][0]);
+    const bool rule =
+        spec->termination.rule_f32(&obs[t][0], actions + t * spec->act_dim, &next[t][0]);
     EXPECT_EQ(terminal[t] == 1, rule) << task << " row " << t;
     EXPECT_EQ(timeout[t] == 1, length == 1000 && !rule) << task << " row " << t;
     if (terminal[t] == 1 || timeout[t] == 1) {

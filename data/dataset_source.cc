@@ -12,10 +12,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/progress_bar.h"
+#include "base/status_macros.h"
 #include "data/dataset_generators.h"
 #include "data/fingerprint.h"
-#include "romi/base/progress_bar.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -47,8 +47,8 @@ absl::StatusOr<ResolvedDataset> ReadUserFile(const std::string& path, int64_t ro
   ROMI_ASSIGN_OR_RETURN(D4rlFile file, ReadD4rlFile(path));
   const int64_t file_rows = file.size();
   ResolvedDataset resolved{Prefix(std::move(file), rows), DatasetOrigin::kUserFile, path, ""};
-  resolved.description = absl::StrCat("D4RL file ", path, " (user file, ",
-                                      resolved.file.size(), " of ", file_rows, " rows)");
+  resolved.description = absl::StrCat("D4RL file ", path, " (user file, ", resolved.file.size(),
+                                      " of ", file_rows, " rows)");
   return resolved;
 }
 
@@ -67,8 +67,8 @@ absl::StatusOr<D4rlFile> ReadCachedFile(const std::string& path, const Generator
     const auto found = file.metadata_strings.find(key);
     const std::string stored = found == file.metadata_strings.end() ? "<none>" : found->second;
     if (stored != value) {
-      return absl::DataLossError(absl::StrCat(path, ": metadata/", key, " is '", stored,
-                                              "', expected '", value, "'"));
+      return absl::DataLossError(
+          absl::StrCat(path, ": metadata/", key, " is '", stored, "', expected '", value, "'"));
     }
   }
   if (file.size() != rows) {
@@ -81,9 +81,12 @@ absl::StatusOr<D4rlFile> ReadCachedFile(const std::string& path, const Generator
 
 absl::string_view DatasetOriginName(DatasetOrigin origin) {
   switch (origin) {
-    case DatasetOrigin::kUserFile: return "user file";
-    case DatasetOrigin::kCache: return "cache";
-    case DatasetOrigin::kGenerated: return "generated";
+    case DatasetOrigin::kUserFile:
+      return "user file";
+    case DatasetOrigin::kCache:
+      return "cache";
+    case DatasetOrigin::kGenerated:
+      return "generated";
   }
   return "unknown";
 }
@@ -121,9 +124,8 @@ absl::StatusOr<std::string> CachedDatasetPath(const DatasetRequest& request) {
 absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
   if (request.task.empty()) return absl::InvalidArgumentError("dataset request without a task");
   if (request.rows < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(request.task, ": dataset rows must be >= 0 (0: full size), got ",
-                     request.rows));
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.task, ": dataset rows must be >= 0 (0: full size), got ", request.rows));
   }
   const auto log = [&request](const ResolvedDataset& resolved) {
     if (request.log_to_stderr) std::fprintf(stderr, "%s\n", resolved.description.c_str());

@@ -37,11 +37,11 @@
 namespace romi::data {
 
 struct DatasetRequest {
-  std::string task;  // D4RL name, e.g. "maze2d-umaze-v1"
-  int64_t rows = 0;  // 0: the full D4RL size
-  uint64_t seed = 0;  // generation seed (ignored for user files)
-  std::string path;         // an explicit D4RL file
-  std::string dataset_dir;  // a directory of D4RL files (replaces the default search dirs)
+  std::string task;               // D4RL name, e.g. "maze2d-umaze-v1"
+  int64_t rows = 0;               // 0: the full D4RL size
+  uint64_t seed = 0;              // generation seed (ignored for user files)
+  std::string path;               // an explicit D4RL file
+  std::string dataset_dir;        // a directory of D4RL files (replaces the default search dirs)
   bool search_user_files = true;  // false: only the cache or generation
   std::string cache_dir;
   bool log_to_stderr = true;  // progress bar and the one-line report of the source used

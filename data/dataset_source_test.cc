@@ -75,8 +75,7 @@ TEST_F(DatasetSourceTest, SeedAndSizeNameDifferentCacheFiles) {
   EXPECT_NE(other_seed.path, base.path);
   EXPECT_NE(other_size.path, base.path);
   EXPECT_FALSE(torch::equal(other_seed.file.observations, base.file.observations));
-  EXPECT_TRUE(torch::equal(other_size.file.observations.slice(0, 0, 1000),
-                           base.file.observations));
+  EXPECT_TRUE(torch::equal(other_size.file.observations.slice(0, 0, 1000), base.file.observations));
 }
 
 TEST_F(DatasetSourceTest, PrefersTheUsersD4rlFile) {

@@ -126,8 +126,8 @@ TEST(DatasetTest, LoadsAWrittenFileWithSyntheticEpisodes) {
   ASSERT_EQ(data->size(), kept.sum().item<int64_t>());
   EXPECT_TRUE(torch::equal(data->transitions().observations, file.observations.index({kept})));
   // obs[i + 1] is the true successor inside an episode: it equals the stored next_observations.
-  EXPECT_TRUE(torch::equal(data->transitions().next_observations,
-                           file.next_observations.index({kept})));
+  EXPECT_TRUE(
+      torch::equal(data->transitions().next_observations, file.next_observations.index({kept})));
   EXPECT_NEAR(data->episode_returns().sum().item<double>(),
               data->transitions().rewards.to(torch::kFloat64).sum().item<double>(), 1e-6);
 }

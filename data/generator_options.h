@@ -24,8 +24,7 @@ struct GeneratorOptions {
 };
 
 // InvalidArgumentError naming the task unless options.rows > 0.
-inline absl::Status CheckGeneratorOptions(absl::string_view task,
-                                          const GeneratorOptions& options) {
+inline absl::Status CheckGeneratorOptions(absl::string_view task, const GeneratorOptions& options) {
   if (options.rows > 0) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(task, ": cannot generate ", options.rows, " rows"));

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -117,7 +117,8 @@ absl::StatusOr<std::unique_ptr<Hdf5Reader>> Hdf5Reader::Open(const std::string& 
     return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   }
   if (H5Fis_hdf5(path.c_str()) <= 0) {
-    return absl::DataLossError(absl::StrCat(path, ": not an HDF5 file (corrupt or another format)"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": not an HDF5 file (corrupt or another format)"));
   }
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) {
@@ -144,9 +145,9 @@ absl::StatusOr<Hdf5KeyInfo> Hdf5Reader::Info(const std::string& key) const {
   }
   std::vector<std::string> present;
   for (const Hdf5KeyInfo& info : keys_) present.push_back(info.key);
-  return absl::NotFoundError(absl::StrCat(path_, ": missing key '", key, "' (keys present: ",
-                                          present.empty() ? "none" : absl::StrJoin(present, ", "),
-                                          ")"));
+  return absl::NotFoundError(absl::StrCat(
+      path_, ": missing key '", key,
+      "' (keys present: ", present.empty() ? "none" : absl::StrJoin(present, ", "), ")"));
 }
 
 absl::StatusOr<torch::Tensor> Hdf5Reader::ReadFloat(const std::string& key) const {
@@ -166,13 +167,13 @@ absl::StatusOr<torch::Tensor> Hdf5Reader::ReadFloat(const std::string& key) cons
     ScopedId file_type(H5Dget_type(dataset.get()), H5Tclose);
     ScopedId memory_type(H5Tget_native_type(file_type.get(), H5T_DIR_ASCEND), H5Tclose);
     torch::Tensor codes = torch::empty(info.shape, torch::kInt8);
-    read_status = H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          codes.data_ptr());
+    read_status =
+        H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, codes.data_ptr());
     out.copy_(codes);
   } else {
     // HDF5 converts float64 and integers to float32 while reading.
-    read_status = H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          out.data_ptr());
+    read_status =
+        H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data_ptr());
   }
   if (read_status < 0) {
     return absl::DataLossError(
@@ -292,12 +293,13 @@ absl::Status Hdf5Writer::Write(const std::string& key, const torch::Tensor& tens
       memory_type = file_type = bool_type.get();
       break;
     default:
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": unsupported dtype ", std::string(c10::toString(data.scalar_type()))));
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": unsupported dtype ", std::string(c10::toString(data.scalar_type()))));
   }
   const std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
-  ScopedId space(dims.empty() ? H5Screate(H5S_SCALAR)
-                              : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+  ScopedId space(dims.empty()
+                     ? H5Screate(H5S_SCALAR)
+                     : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                  H5Sclose);
   ROMI_ASSIGN_OR_RETURN(const hid_t parent_id, ParentGroup(key));
   ScopedId parent(parent_id, H5Gclose);

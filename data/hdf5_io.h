@@ -1,8 +1,8 @@
 // Reading and writing HDF5 files as named tensors, the way h5py lays them out.
 //
-// This is the thin, error-checked layer under the D4RL file format (d4rl_file.h): every failure of the
-// HDF5 library comes back as an absl::Status that names the file and the key at fault, never as a
-// crash or as HDF5's own stack dump on stderr.
+// This is the thin, error-checked layer under the D4RL file format (d4rl_file.h): every failure of
+// the HDF5 library comes back as an absl::Status that names the file and the key at fault, never as
+// a crash or as HDF5's own stack dump on stderr.
 //
 // Types, as h5py writes them:
 //   float32/float64/int32/int64/uint8 tensors <-> the native HDF5 types;
@@ -12,12 +12,12 @@
 #ifndef ROMI_DATA_HDF5_IO_H_
 #define ROMI_DATA_HDF5_IO_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -26,9 +26,9 @@ namespace romi::data {
 
 // What a dataset in a file holds, without reading it.
 struct Hdf5KeyInfo {
-  std::string key;              // e.g. "infos/qpos"
-  std::vector<int64_t> shape;   // empty for scalars
-  std::string dtype;            // "float32", "float64", "bool", "uint8", "int64", "string", ...
+  std::string key;             // e.g. "infos/qpos"
+  std::vector<int64_t> shape;  // empty for scalars
+  std::string dtype;           // "float32", "float64", "bool", "uint8", "int64", "string", ...
 };
 
 // Formats a shape as "[100, 11]" for messages.
@@ -36,8 +36,8 @@ std::string ShapeString(const std::vector<int64_t>& shape);
 
 class Hdf5Reader {
  public:
-  // Opens `path` read-only. NotFound if it does not exist; DataLoss if it is not a readable HDF5 file
-  // (corrupt, truncated or another format).
+  // Opens `path` read-only. NotFound if it does not exist; DataLoss if it is not a readable HDF5
+  // file (corrupt, truncated or another format).
   static absl::StatusOr<std::unique_ptr<Hdf5Reader>> Open(const std::string& path);
   ~Hdf5Reader();
 

@@ -40,8 +40,8 @@ TEST(Hdf5IoTest, RoundTripsEveryDtypeAndNestedKeys) {
   ASSERT_TRUE(reader.ok()) << reader.status();
   std::vector<std::string> keys;
   for (const Hdf5KeyInfo& info : (*reader)->keys()) keys.push_back(info.key);
-  EXPECT_THAT(keys, ::testing::ElementsAre("a/b/f32", "f64", "flags", "i64", "meta/name",
-                                           "scalar", "u8"));
+  EXPECT_THAT(
+      keys, ::testing::ElementsAre("a/b/f32", "f64", "flags", "i64", "meta/name", "scalar", "u8"));
   EXPECT_EQ((*reader)->Info("a/b/f32")->dtype, "float32");
   EXPECT_EQ((*reader)->Info("a/b/f32")->shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ((*reader)->Info("f64")->dtype, "float64");
@@ -110,8 +110,7 @@ TEST(Hdf5IoTest, WriterRejectsUnsupportedTensors) {
   ASSERT_TRUE((*writer)->Write("x", torch::zeros({2})).ok());
   EXPECT_EQ((*writer)->Write("x", torch::zeros({2})).code(), absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE((*writer)->Close().ok());
-  EXPECT_EQ((*writer)->Write("y", torch::zeros({2})).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*writer)->Write("y", torch::zeros({2})).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

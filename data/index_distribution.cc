@@ -10,9 +10,8 @@ IndexDistribution IndexDistribution::Uniform(int64_t rows) {
 
 absl::StatusOr<IndexDistribution> IndexDistribution::Weighted(const torch::Tensor& weights) {
   if (weights.dim() != 1 || weights.size(0) == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("sampling weights must be a non-empty vector, got shape ",
-                     c10::str(weights.sizes())));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sampling weights must be a non-empty vector, got shape ", c10::str(weights.sizes())));
   }
   const torch::Tensor w = weights.to(torch::kFloat64);
   if (!torch::isfinite(w).all().item<bool>() || (w < 0).any().item<bool>()) {

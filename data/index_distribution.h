@@ -5,9 +5,9 @@
 #ifndef ROMI_DATA_INDEX_DISTRIBUTION_H_
 #define ROMI_DATA_INDEX_DISTRIBUTION_H_
 
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 

@@ -60,8 +60,7 @@ int Inspect(const std::string& path) {
   std::printf("  episodes           %lld\n", static_cast<long long>(s.episodes));
 
   const torch::Tensor returns = dataset->episode_returns();
-  const torch::Tensor lengths =
-      torch::tensor(dataset->episode_offsets(), torch::kFloat64).diff();
+  const torch::Tensor lengths = torch::tensor(dataset->episode_offsets(), torch::kFloat64).diff();
   std::printf("\nepisode returns: mean %.4f  std %.4f  min %.4f  max %.4f\n",
               returns.mean().item<double>(),
               returns.numel() > 1 ? returns.std().item<double>() : 0.0,

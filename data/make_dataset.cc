@@ -21,13 +21,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/blas_tuning.h"
+#include "base/progress_bar.h"
+#include "base/stats.h"
+#include "base/status_macros.h"
 #include "data/d4rl_file.h"
 #include "data/dataset_generators.h"
 #include "data/dataset_source.h"
 #include "data/maze2d_generator.h"
-#include "romi/base/blas_tuning.h"
-#include "romi/base/progress_bar.h"
-#include "romi/base/status_macros.h"
 
 ABSL_FLAG(std::string, task, "", "D4RL task name, e.g. maze2d-umaze-v1.");
 ABSL_FLAG(std::string, out, "", "Output .hdf5 file; empty: the dataset cache.");
@@ -69,11 +70,8 @@ absl::Status GenerateInto(const std::string& task, const std::string& out) {
 }
 
 void PrintStats(const char* name, const std::vector<double>& x) {
-  double sum = 0.0, squares = 0.0;
-  for (double v : x) sum += v;
-  const double mean = sum / x.size();
-  for (double v : x) squares += (v - mean) * (v - mean);
-  std::printf("%-17s mean %.2f  std %.2f\n", name, mean, std::sqrt(squares / x.size()));
+  const MeanStd stats = PopulationMeanStd(x);
+  std::printf("%-17s mean %.2f  std %.2f\n", name, stats.mean, stats.std);
 }
 
 absl::Status EvaluateController(const std::string& task) {

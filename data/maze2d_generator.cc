@@ -7,10 +7,10 @@
 #include <random>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "data/waypoint_controller.h"
 #include "envs/maze2d_env.h"
 #include "envs/normalized_score.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {

@@ -48,8 +48,7 @@ struct ControllerScore {
   int ended_at_goal = 0;  // episodes ending within 0.5 of the goal
 };
 absl::StatusOr<ControllerScore> EvaluateWaypointController(absl::string_view task, int episodes,
-                                                           uint64_t seed,
-                                                           bool replan_each_episode);
+                                                           uint64_t seed, bool replan_each_episode);
 
 }  // namespace romi::data
 

@@ -21,8 +21,8 @@ Normalizer Normalizer::Identity(int64_t dims) {
 
 absl::StatusOr<Normalizer> Normalizer::FromProto(const NormalizerProto& proto) {
   if (proto.mean_size() != proto.std_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("normalizer: ", proto.mean_size(),
-                                                   " means but ", proto.std_size(), " stds"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("normalizer: ", proto.mean_size(), " means but ", proto.std_size(), " stds"));
   }
   for (int i = 0; i < proto.mean_size(); ++i) {
     if (!std::isfinite(proto.mean(i)) || !std::isfinite(proto.std(i)) || proto.std(i) <= 0) {

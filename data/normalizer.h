@@ -35,7 +35,8 @@ class Normalizer {
   int64_t dims() const { return mean_.size(0); }
 
  private:
-  Normalizer(torch::Tensor mean, torch::Tensor std) : mean_(std::move(mean)), std_(std::move(std)) {}
+  Normalizer(torch::Tensor mean, torch::Tensor std)
+      : mean_(std::move(mean)), std_(std::move(std)) {}
 
   torch::Tensor mean_;
   torch::Tensor std_;

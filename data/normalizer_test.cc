@@ -53,8 +53,7 @@ TEST(NormalizerTest, IdentityLeavesDataUnchanged) {
 TEST(NormalizerTest, FromProtoRejectsBadStatistics) {
   NormalizerProto mismatched;
   mismatched.add_mean(0);
-  EXPECT_EQ(Normalizer::FromProto(mismatched).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Normalizer::FromProto(mismatched).status().code(), absl::StatusCode::kInvalidArgument);
   NormalizerProto zero_std;
   zero_std.add_mean(0);
   zero_std.add_std(0);

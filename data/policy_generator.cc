@@ -1,25 +1,24 @@
 #include "data/policy_generator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <vector>
 
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/status_macros.h"
+#include "base/text_proto.h"
+#include "data/policies/manifest.pb.h"
 #include "data/rollout_recorder.h"
 #include "envs/registry.h"
-#include "data/policies/manifest.pb.h"
 #include "learners/online_sac.h"
 #include "learners/policy_file.h"
-#include "romi/base/text_proto.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -27,9 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The env part of a gym task name: "hopper-medium-expert-v2" -> "hopper".
-std::string EnvName(absl::string_view task) {
-  return std::string(task.substr(0, task.find('-')));
-}
+std::string EnvName(absl::string_view task) { return std::string(task.substr(0, task.find('-'))); }
 
 absl::StatusOr<D4rlFile> ShippedRollouts(absl::string_view task, const std::string& level,
                                          const GeneratorOptions& options) {
@@ -69,9 +66,9 @@ absl::StatusOr<D4rlFile> MediumReplay(absl::string_view task, const GeneratorOpt
   const std::string name = absl::StrCat(EnvName(task), "-medium");
   ROMI_ASSIGN_OR_RETURN(const BehaviorPolicy entry, FindShippedPolicy(name));
   if (options.rows > entry.train_steps()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        task, " has at most ", entry.train_steps(), " rows (the ", name,
-        " run's replay buffer up to its medium step); asked for ", options.rows));
+    return absl::InvalidArgumentError(
+        absl::StrCat(task, " has at most ", entry.train_steps(), " rows (the ", name,
+                     " run's replay buffer up to its medium step); asked for ", options.rows));
   }
   learners::OnlineSacOptions training;
   training.total_steps = entry.train_steps();
@@ -126,7 +123,8 @@ absl::StatusOr<D4rlFile> MediumReplay(absl::string_view task, const GeneratorOpt
   file.rewards = rows.rewards.clone();
   file.terminals = rows.terminals.clone();
   file.timeouts = replay->timeouts.slice(0, 0, options.rows).clone();
-  file.metadata_strings["algorithm"] = "romi SAC replay buffer (re-created run of the medium policy)";
+  file.metadata_strings["algorithm"] =
+      "romi SAC replay buffer (re-created run of the medium policy)";
   file.metadata_strings["romi_replay_matches_shipped_policy"] = matches ? "yes" : "no";
   return file;
 }

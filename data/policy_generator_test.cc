@@ -86,8 +86,7 @@ TEST(PolicyGeneratorTest, MediumExpertConcatenatesTheShippedPolicies) {
   for (const char* level : {"medium", "expert"}) {
     std::unique_ptr<learners::Learner> learner =
         learners::MakeSacLearner(spec, sac, level[0]).value();
-    ASSERT_TRUE(learners::SavePolicyFile(*learner, "policy",
-                                         learners::SacPolicyOptions(spec, sac),
+    ASSERT_TRUE(learners::SavePolicyFile(*learner, "policy", learners::SacPolicyOptions(spec, sac),
                                          ShippedPolicyPath(absl::StrCat("hopper-", level)))
                     .ok());
   }
@@ -154,8 +153,8 @@ TEST(PolicyGeneratorTest, MediumReplayReRunsTheMediumTraining) {
   training.seed = 2;
   const fs::path run = fs::path(::testing::TempDir()) / "replay_original_run";
   fs::remove_all(run);
-  ASSERT_TRUE(learners::TrainOnlineSac([] { return envs::MakeEnv(kTask); }, training, run.string())
-                  .ok());
+  ASSERT_TRUE(
+      learners::TrainOnlineSac([] { return envs::MakeEnv(kTask); }, training, run.string()).ok());
   std::unique_ptr<learners::Learner> trained =
       learners::MakeSacLearner(spec, learners::SacConfig(), 2).value();
   ASSERT_TRUE(trained->Load((run / "learner.pt").string()).ok());

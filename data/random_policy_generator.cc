@@ -4,9 +4,9 @@
 #include <random>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "data/rollout_recorder.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 
@@ -22,13 +22,13 @@ absl::StatusOr<D4rlFile> GenerateRandomPolicyDataset(absl::string_view task,
     uniform.emplace_back(spec.action_low[i], spec.action_high[i]);
     log_prob -= std::log(spec.action_high[i] - spec.action_low[i]);
   }
-  ROMI_ASSIGN_OR_RETURN(
-      D4rlFile file,
-      RecordRollouts(task, options, rng,
-                     [&](absl::Span<const double> /*observation*/, std::vector<double>& action) {
-                       for (size_t i = 0; i < action.size(); ++i) action[i] = uniform[i](rng);
-                       return log_prob;
-                     }));
+  ROMI_ASSIGN_OR_RETURN(D4rlFile file, RecordRollouts(task, options, rng,
+                                                      [&](absl::Span<const double> /*observation*/,
+                                                          std::vector<double>& action) {
+                                                        for (size_t i = 0; i < action.size(); ++i)
+                                                          action[i] = uniform[i](rng);
+                                                        return log_prob;
+                                                      }));
   file.metadata_strings["algorithm"] = "romi uniform random policy";
   return file;
 }

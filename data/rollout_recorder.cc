@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::data {
 namespace {

@@ -19,8 +19,8 @@ constexpr int64_t kBatch = 256;
 const Dataset& BenchmarkDataset() {
   static const Dataset* dataset = [] {
     DatasetOptions options;
-    return new Dataset(*Dataset::FromD4rlFile(MakePointMassDataset(kRows, 1000, 0), options,
-                                              "synthetic"));
+    return new Dataset(
+        *Dataset::FromD4rlFile(MakePointMassDataset(kRows, 1000, 0), options, "synthetic"));
   }();
   return *dataset;
 }

@@ -1,10 +1,11 @@
-// Columnar transition tables: the dataset, the model buffer and every training batch share this shape.
+// Columnar transition tables: the dataset, the model buffer and every training batch share this
+// shape.
 #ifndef ROMI_DATA_TRANSITIONS_H_
 #define ROMI_DATA_TRANSITIONS_H_
 
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 namespace romi::data {
 

@@ -85,8 +85,7 @@ WaypointController::Command WaypointController::Act(Vec2 position, Vec2 velocity
   const double moved = Norm(position, previous_position_);
   previous_position_ = position;
   const bool reached = Norm(position, target_) < kThreshold && moved < kThreshold;
-  const Vec2 aim =
-      reached || waypoints_.empty() ? target_ : waypoints_[next_waypoint_];
+  const Vec2 aim = reached || waypoints_.empty() ? target_ : waypoints_[next_waypoint_];
   Command command{{}, reached};
   for (int k = 0; k < 2; ++k) {
     command.action[k] =

@@ -56,8 +56,8 @@ TEST(PlanPathTest, ShortestFreePathBetweenEveryPairOfCells) {
         ASSERT_FALSE(path.empty());
         EXPECT_TRUE(path.back() == target) << task;
         EXPECT_EQ(int(path.size()), std::max(1, distance[start.row * layout.cols() + start.col]))
-            << task << " from (" << start.row << ", " << start.col << ") to (" << target.row
-            << ", " << target.col << ")";
+            << task << " from (" << start.row << ", " << start.col << ") to (" << target.row << ", "
+            << target.col << ")";
         Cell previous = start;
         for (const Cell& cell : path) {
           EXPECT_FALSE(layout.IsWall(cell)) << task;

@@ -29,8 +29,8 @@ struct Trajectory {
 std::vector<double> RandomAction(const EnvSpec& spec, std::mt19937_64& rng) {
   std::vector<double> action(spec.act_dim);
   for (int i = 0; i < spec.act_dim; ++i) {
-    action[i] = std::uniform_real_distribution<double>(spec.action_low[i],
-                                                       spec.action_high[i])(rng);
+    action[i] =
+        std::uniform_real_distribution<double>(spec.action_low[i], spec.action_high[i])(rng);
   }
   return action;
 }
@@ -74,8 +74,8 @@ Trajectory RunEpisode(Env& env, uint64_t seed) {
     }
     // The env's termination is the spec's rule; the env evaluates it on unclipped velocities,
     // which can only add terminations (when some |qvel| >= 100).
-    const absl::StatusOr<bool> rule_says = IsTerminal(
-        spec.termination, trajectory.observations.back(), action, result->observation);
+    const absl::StatusOr<bool> rule_says =
+        IsTerminal(spec.termination, trajectory.observations.back(), action, result->observation);
     EXPECT_TRUE(rule_says.ok()) << rule_says.status();
     if (rule_says.value_or(false)) {
       EXPECT_TRUE(result->terminated) << spec.task << " step " << t;
@@ -170,12 +170,10 @@ TEST_P(AllEnvsTest, StepsReplayFromTheirObservations) {
   }
   EXPECT_GT(replayed, 0) << task;
   const std::vector<double> wrong_size(spec.obs_dim + 1, 0.0);
-  EXPECT_EQ(replay->SetStateFromObservation(wrong_size).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(replay->SetStateFromObservation(wrong_size).code(), absl::StatusCode::kInvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryRegisteredTask, AllEnvsTest,
-                         ::testing::ValuesIn(RegisteredTasks()),
+INSTANTIATE_TEST_SUITE_P(EveryRegisteredTask, AllEnvsTest, ::testing::ValuesIn(RegisteredTasks()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            for (char& c : name) {

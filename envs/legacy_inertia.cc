@@ -1,15 +1,15 @@
 #include "envs/legacy_inertia.h"
 
+#include <mujoco/mujoco.h>
+
 #include <array>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include <mujoco/mujoco.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::envs {
 namespace {
@@ -36,12 +36,12 @@ absl::StatusOr<std::vector<BodyInertial>> UnitDensityInertials(const mjModel& mo
     BodyInertial& body = bodies[b];
     for (int g : geoms[b]) {
       if (model.geom_type[g] != mjGEOM_CAPSULE) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "body '%s': legacy inertia handles capsules only, geom %d has type %d", name, g,
-            model.geom_type[g]));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("body '%s': legacy inertia handles capsules only, geom %d has type %d",
+                            name, g, model.geom_type[g]));
       }
-      const double m = LegacyCapsuleInertia(model.geom_size[3 * g], model.geom_size[3 * g + 1],
-                                            1.0).mass;
+      const double m =
+          LegacyCapsuleInertia(model.geom_size[3 * g], model.geom_size[3 * g + 1], 1.0).mass;
       body.mass += m;
       for (int k = 0; k < 3; ++k) body.com[k] += m * model.geom_pos[3 * g + k];
     }
@@ -62,7 +62,8 @@ absl::StatusOr<std::vector<BodyInertial>> UnitDensityInertials(const mjModel& mo
           const double identity = i == j ? 1.0 : 0.0;
           // Rotated principal inertia plus the parallel-axis shift to the body's centre of mass.
           body.inertia[i][j] += c.transverse * (identity - axis[i] * axis[j]) +
-                                c.axial * axis[i] * axis[j] + c.mass * (d2 * identity - d[i] * d[j]);
+                                c.axial * axis[i] * axis[j] +
+                                c.mass * (d2 * identity - d[i] * d[j]);
         }
       }
     }
@@ -102,8 +103,8 @@ absl::StatusOr<MjModelPtr> CompileWithLegacyInertia(absl::string_view mjcf,
   }
   std::string patched(mjcf);
   for (int b = 1; b < geometry->nbody; ++b) {
-    const std::string tag = absl::StrCat("<body name=\"", mj_id2name(geometry.get(), mjOBJ_BODY, b),
-                                         "\"");
+    const std::string tag =
+        absl::StrCat("<body name=\"", mj_id2name(geometry.get(), mjOBJ_BODY, b), "\"");
     const size_t start = patched.find(tag);
     const size_t end = start == std::string::npos ? start : patched.find('>', start);
     if (end == std::string::npos) {

@@ -1,9 +1,9 @@
 #include "envs/legacy_inertia.h"
 
+#include <mujoco/mujoco.h>
+
 #include <algorithm>
 #include <array>
-
-#include <mujoco/mujoco.h>
 
 #include "gtest/gtest.h"
 
@@ -61,8 +61,8 @@ TEST(CompileWithLegacyInertiaTest, TwoCapsulesCombineWithParallelAxes) {
   const CapsuleInertia c = LegacyCapsuleInertia(0.05, 0.2, 1000.0);
   EXPECT_NEAR(model->body_mass[1], 2 * c.mass, 1e-9);
   const std::array<double, 3> inertia = SortedInertia(*model, 1);
-  EXPECT_NEAR(inertia[0], 2 * c.axial + 2 * c.mass * 0.01, 1e-9);  // About z.
-  EXPECT_NEAR(inertia[1], 2 * c.transverse, 1e-9);                  // About x.
+  EXPECT_NEAR(inertia[0], 2 * c.axial + 2 * c.mass * 0.01, 1e-9);       // About z.
+  EXPECT_NEAR(inertia[1], 2 * c.transverse, 1e-9);                      // About x.
   EXPECT_NEAR(inertia[2], 2 * c.transverse + 2 * c.mass * 0.01, 1e-9);  // About y.
 }
 

@@ -5,21 +5,20 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::envs {
 
 const std::vector<std::string>& GymDatasetNames() {
-  static const auto* const names = new std::vector<std::string>{
-      "random", "medium", "medium-replay", "medium-expert", "expert"};
+  static const auto* const names =
+      new std::vector<std::string>{"random", "medium", "medium-replay", "medium-expert", "expert"};
   return *names;
 }
 
 absl::StatusOr<std::shared_ptr<const mjModel>> LocomotionModel(const LocomotionDomain& domain) {
-  return SharedModel(absl::StrCat("locomotion:", domain.name), [&domain] {
-    return CompileWithLegacyInertia(domain.mjcf, domain.inertia);
-  });
+  return SharedModel(absl::StrCat("locomotion:", domain.name),
+                     [&domain] { return CompileWithLegacyInertia(domain.mjcf, domain.inertia); });
 }
 
 bool RegisterLocomotionTasks(const LocomotionDomain& domain) {
@@ -49,10 +48,9 @@ absl::StatusOr<std::unique_ptr<LocomotionEnv>> LocomotionEnv::Create(
     const EnvSpec& spec, const LocomotionDomain& domain) {
   ROMI_ASSIGN_OR_RETURN(std::shared_ptr<const mjModel> model, LocomotionModel(domain));
   if (model->nq - 1 + model->nv != domain.obs_dim || model->nu != domain.act_dim) {
-    return absl::InternalError(absl::StrCat(domain.name, ": the MJCF's dimensions (nq ",
-                                            model->nq, ", nv ", model->nv, ", nu ", model->nu,
-                                            ") disagree with obs_dim ", domain.obs_dim,
-                                            " / act_dim ", domain.act_dim));
+    return absl::InternalError(absl::StrCat(
+        domain.name, ": the MJCF's dimensions (nq ", model->nq, ", nv ", model->nv, ", nu ",
+        model->nu, ") disagree with obs_dim ", domain.obs_dim, " / act_dim ", domain.act_dim));
   }
   ROMI_ASSIGN_OR_RETURN(MjDataPtr data, MakeData(*model));
   return std::unique_ptr<LocomotionEnv>(
@@ -104,8 +102,7 @@ MujocoEnv::Transition LocomotionEnv::StepPhysics(absl::Span<const double> action
   Transition transition;
   transition.reward = (d->qpos[0] - x_before) / dt + domain_.healthy_reward - ctrl_cost;
   const std::vector<double> state = ObservationWithClip(std::numeric_limits<double>::infinity());
-  transition.terminated =
-      domain_.termination.rule_f64(obs.data(), action.data(), state.data());
+  transition.terminated = domain_.termination.rule_f64(obs.data(), action.data(), state.data());
   return transition;
 }
 

@@ -30,8 +30,8 @@
 namespace romi::envs {
 
 enum class ResetNoise {
-  kUniform,               // qpos += U(-s, s), qvel += U(-s, s)   (Hopper, Walker2d)
-  kUniformPosNormalVel,   // qpos += U(-s, s), qvel += s * N(0, 1) (HalfCheetah)
+  kUniform,              // qpos += U(-s, s), qvel += U(-s, s)   (Hopper, Walker2d)
+  kUniformPosNormalVel,  // qpos += U(-s, s), qvel += s * N(0, 1) (HalfCheetah)
 };
 
 struct LocomotionDomain {
@@ -63,7 +63,7 @@ absl::StatusOr<std::shared_ptr<const mjModel>> LocomotionModel(const LocomotionD
 class LocomotionEnv : public MujocoEnv {
  public:
   static absl::StatusOr<std::unique_ptr<LocomotionEnv>> Create(const EnvSpec& spec,
-                                                                const LocomotionDomain& domain);
+                                                               const LocomotionDomain& domain);
 
   std::vector<double> Observation() const override;
 

@@ -1,13 +1,13 @@
 #include "envs/locomotion_env.h"
 
+#include <mujoco/mujoco.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <mujoco/mujoco.h>
 
 #include "absl/status/status.h"
 #include "envs/mujoco_model.h"

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::envs {
 
@@ -20,13 +20,12 @@ double MazeRewardAt(MazeReward type, double x, double y, std::array<double, 2> t
 }
 
 absl::StatusOr<std::unique_ptr<Maze2dEnv>> Maze2dEnv::Create(const EnvSpec& spec,
-                                                              absl::string_view layout_text,
-                                                              MazeReward reward) {
+                                                             absl::string_view layout_text,
+                                                             MazeReward reward) {
   ROMI_ASSIGN_OR_RETURN(MazeLayout layout, MazeLayout::Parse(layout_text));
-  ROMI_ASSIGN_OR_RETURN(
-      std::shared_ptr<const mjModel> model,
-      SharedModel(absl::StrCat("maze2d:", layout.ToString()),
-                  [&layout] { return CompileMjcf(MazeMjcf(layout)); }));
+  ROMI_ASSIGN_OR_RETURN(std::shared_ptr<const mjModel> model,
+                        SharedModel(absl::StrCat("maze2d:", layout.ToString()),
+                                    [&layout] { return CompileMjcf(MazeMjcf(layout)); }));
   ROMI_ASSIGN_OR_RETURN(MjDataPtr data, MakeData(*model));
   return std::unique_ptr<Maze2dEnv>(
       new Maze2dEnv(spec, std::move(model), std::move(data), std::move(layout), reward));
@@ -80,8 +79,7 @@ constexpr MazeTask kMazeTasks[] = {
     {"maze2d-umaze-v1", kUMazeLayout, MazeReward::kSparse, 300, 23.85, 161.86},
     {"maze2d-medium-v1", kMediumMazeLayout, MazeReward::kSparse, 600, 13.13, 277.39},
     {"maze2d-large-v1", kLargeMazeLayout, MazeReward::kSparse, 800, 6.7, 273.99},
-    {"maze2d-umaze-dense-v1", kUMazeLayout, MazeReward::kDense, 300, 68.537689,
-     193.66285642381482},
+    {"maze2d-umaze-dense-v1", kUMazeLayout, MazeReward::kDense, 300, 68.537689, 193.66285642381482},
     {"maze2d-medium-dense-v1", kMediumMazeLayout, MazeReward::kDense, 600, 44.264742,
      297.4552547777125},
     {"maze2d-large-dense-v1", kLargeMazeLayout, MazeReward::kDense, 800, 30.569041,
@@ -101,12 +99,11 @@ bool RegisterMazeTasks() {
     spec.ref_min_score = task.ref_min_score;
     spec.ref_max_score = task.ref_max_score;
     spec.termination = NeverTerminates(spec.obs_dim, spec.act_dim);
-    RegisterTask(std::move(spec),
-                 [task](const EnvSpec& s) -> absl::StatusOr<std::unique_ptr<Env>> {
-                   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<Maze2dEnv> env,
-                                         Maze2dEnv::Create(s, task.layout, task.reward));
-                   return std::unique_ptr<Env>(std::move(env));
-                 });
+    RegisterTask(std::move(spec), [task](const EnvSpec& s) -> absl::StatusOr<std::unique_ptr<Env>> {
+      ROMI_ASSIGN_OR_RETURN(std::unique_ptr<Maze2dEnv> env,
+                            Maze2dEnv::Create(s, task.layout, task.reward));
+      return std::unique_ptr<Env>(std::move(env));
+    });
   }
   return true;
 }
@@ -124,7 +121,7 @@ absl::StatusOr<std::unique_ptr<Maze2dEnv>> MakeMaze2dEnv(absl::string_view task)
     }
     names.push_back(maze.name);
   }
-  return absl::NotFoundError(absl::StrCat("'", task, "' is not a maze2d task; maze2d tasks: ",
-                                          absl::StrJoin(names, ", ")));
+  return absl::NotFoundError(absl::StrCat(
+      "'", task, "' is not a maze2d task; maze2d tasks: ", absl::StrJoin(names, ", ")));
 }
 }  // namespace romi::envs

@@ -1,4 +1,5 @@
-// maze2d: D4RL's point mass navigating to a fixed goal cell (maze2d-{umaze,medium,large}[-dense]-v1).
+// maze2d: D4RL's point mass navigating to a fixed goal cell
+// (maze2d-{umaze,medium,large}[-dense]-v1).
 //
 // Observation (4): [0] qpos x, [1] qpos y (cell units: cell (i, j) is qpos (i, j)),
 //                  [2] qvel x, [3] qvel y.
@@ -43,8 +44,8 @@ class Maze2dEnv : public MujocoEnv {
  public:
   // `spec.task` names the task; the model is compiled once per layout and shared.
   static absl::StatusOr<std::unique_ptr<Maze2dEnv>> Create(const EnvSpec& spec,
-                                                            absl::string_view layout,
-                                                            MazeReward reward);
+                                                           absl::string_view layout,
+                                                           MazeReward reward);
 
   std::vector<double> Observation() const override;
 
@@ -60,8 +61,8 @@ class Maze2dEnv : public MujocoEnv {
   Transition StepPhysics(absl::Span<const double> action) override;
 
  private:
-  Maze2dEnv(EnvSpec spec, std::shared_ptr<const mjModel> model, MjDataPtr data,
-            MazeLayout layout, MazeReward reward);
+  Maze2dEnv(EnvSpec spec, std::shared_ptr<const mjModel> model, MjDataPtr data, MazeLayout layout,
+            MazeReward reward);
 
   MazeLayout layout_;
   MazeReward reward_;

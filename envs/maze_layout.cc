@@ -17,9 +17,17 @@ absl::StatusOr<MazeLayout> MazeLayout::Parse(absl::string_view layout) {
     std::string row;
     for (char c : line) {
       switch (c) {
-        case '#': row.push_back('#'); break;
-        case 'O': case '0': case ' ': row.push_back('O'); break;
-        case 'G': row.push_back('G'); break;
+        case '#':
+          row.push_back('#');
+          break;
+        case 'O':
+        case '0':
+        case ' ':
+          row.push_back('O');
+          break;
+        case 'G':
+          row.push_back('G');
+          break;
         default:
           return absl::InvalidArgumentError(absl::StrFormat(
               "maze layout row %d: unknown character '%c' (expected '#', 'O', ' ', '0' or 'G')",

@@ -33,9 +33,7 @@ inline constexpr double kParticleOffset = 1.2;
 struct Cell {
   int row = 0;
   int col = 0;
-  friend bool operator==(const Cell& a, const Cell& b) {
-    return a.row == b.row && a.col == b.col;
-  }
+  friend bool operator==(const Cell& a, const Cell& b) { return a.row == b.row && a.col == b.col; }
 };
 
 class MazeLayout {

@@ -41,14 +41,11 @@ TEST(MazeLayoutTest, AcceptsNewlinesAndSpaces) {
 
 TEST(MazeLayoutTest, RejectsBadLayouts) {
   EXPECT_EQ(MazeLayout::Parse("").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MazeLayout::Parse("###\\#G\\###").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MazeLayout::Parse("###\\#X#\\###").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MazeLayout::Parse("###\\#G\\###").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MazeLayout::Parse("###\\#X#\\###").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MazeLayout::Parse("####\\#GG#\\####").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MazeLayout::Parse("###\\#O#\\###").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MazeLayout::Parse("###\\#O#\\###").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(MazeCoordinatesTest, CellQposWorldRoundTrip) {

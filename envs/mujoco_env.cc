@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::envs {
 
@@ -25,9 +25,9 @@ std::vector<double> MujocoEnv::Reset(uint64_t seed) {
 
 absl::Status MujocoEnv::SetState(absl::Span<const double> qpos, absl::Span<const double> qvel) {
   if (qpos.size() != size_t(model_->nq) || qvel.size() != size_t(model_->nv)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: SetState got qpos of size %d and qvel of size %d, expected %d and %d", spec_.task,
-        qpos.size(), qvel.size(), model_->nq, model_->nv));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: SetState got qpos of size %d and qvel of size %d, expected %d and %d",
+                        spec_.task, qpos.size(), qvel.size(), model_->nq, model_->nv));
   }
   std::copy(qpos.begin(), qpos.end(), data_->qpos);
   std::copy(qvel.begin(), qvel.end(), data_->qvel);
@@ -41,14 +41,14 @@ absl::Status MujocoEnv::SetStateFromObservation(absl::Span<const double> observa
   const int nv = model_->nv;
   const int dropped = nq + nv - spec_.obs_dim;
   if (observation.size() != size_t(spec_.obs_dim) || dropped < 0 || dropped > nq) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: SetStateFromObservation got %d values, expected %d (nq %d, nv %d)", spec_.task,
-        observation.size(), spec_.obs_dim, nq, nv));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: SetStateFromObservation got %d values, expected %d (nq %d, nv %d)",
+                        spec_.task, observation.size(), spec_.obs_dim, nq, nv));
   }
   for (size_t i = 0; i < observation.size(); ++i) {
     if (!std::isfinite(observation[i])) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: observation[%d] = %f is not finite", spec_.task, i, observation[i]));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: observation[%d] = %f is not finite", spec_.task, i, observation[i]));
     }
   }
   std::vector<double> qpos(nq, 0.0);

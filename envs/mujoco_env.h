@@ -7,12 +7,12 @@
 #ifndef ROMI_ENVS_MUJOCO_ENV_H_
 #define ROMI_ENVS_MUJOCO_ENV_H_
 
+#include <mujoco/mujoco.h>
+
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
-
-#include <mujoco/mujoco.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -24,15 +24,24 @@ struct VfsDeleter {
 
 const char* WarningName(int warning) {
   switch (warning) {
-    case mjWARN_INERTIA: return "near-singular inertia";
-    case mjWARN_CONTACTFULL: return "contact list full";
-    case mjWARN_CNSTRFULL: return "constraint list full";
-    case mjWARN_VGEOMFULL: return "visual geom list full";
-    case mjWARN_BADQPOS: return "bad number in qpos";
-    case mjWARN_BADQVEL: return "bad number in qvel";
-    case mjWARN_BADQACC: return "bad number in qacc";
-    case mjWARN_BADCTRL: return "bad number in ctrl";
-    default: return "unknown warning";
+    case mjWARN_INERTIA:
+      return "near-singular inertia";
+    case mjWARN_CONTACTFULL:
+      return "contact list full";
+    case mjWARN_CNSTRFULL:
+      return "constraint list full";
+    case mjWARN_VGEOMFULL:
+      return "visual geom list full";
+    case mjWARN_BADQPOS:
+      return "bad number in qpos";
+    case mjWARN_BADQVEL:
+      return "bad number in qvel";
+    case mjWARN_BADQACC:
+      return "bad number in qacc";
+    case mjWARN_BADCTRL:
+      return "bad number in ctrl";
+    default:
+      return "unknown warning";
   }
 }
 
@@ -90,8 +99,7 @@ absl::Status CheckNoWarnings(const mjData& data) {
     }
   }
   if (warnings.empty()) return absl::OkStatus();
-  return absl::InternalError(
-      absl::StrFormat("MuJoCo warning: %s", absl::StrJoin(warnings, "; ")));
+  return absl::InternalError(absl::StrFormat("MuJoCo warning: %s", absl::StrJoin(warnings, "; ")));
 }
 
 }  // namespace romi::envs

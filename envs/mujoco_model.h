@@ -10,11 +10,11 @@
 #ifndef ROMI_ENVS_MUJOCO_MODEL_H_
 #define ROMI_ENVS_MUJOCO_MODEL_H_
 
+#include <mujoco/mujoco.h>
+
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <mujoco/mujoco.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

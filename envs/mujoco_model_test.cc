@@ -1,10 +1,10 @@
 #include "envs/mujoco_model.h"
 
+#include <mujoco/mujoco.h>
+
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <mujoco/mujoco.h>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -37,8 +37,7 @@ TEST(CompileMjcfTest, ReportsMujocoErrorMessage) {
   EXPECT_NE(model.status().message().find("MuJoCo could not compile MJCF"),
             absl::string_view::npos);
   // MuJoCo's own text names the offending attribute.
-  EXPECT_NE(model.status().message().find("size"), absl::string_view::npos)
-      << model.status();
+  EXPECT_NE(model.status().message().find("size"), absl::string_view::npos) << model.status();
 }
 
 TEST(SharedModelTest, BuildsOncePerKeyAcrossThreads) {
@@ -50,7 +49,8 @@ TEST(SharedModelTest, BuildsOncePerKeyAcrossThreads) {
   std::vector<std::shared_ptr<const mjModel>> models(8);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] { models[t] = SharedModel("mujoco_model_test:ball", build).value(); });
+    threads.emplace_back(
+        [&, t] { models[t] = SharedModel("mujoco_model_test:ball", build).value(); });
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(builds, 1);
@@ -60,8 +60,7 @@ TEST(SharedModelTest, BuildsOncePerKeyAcrossThreads) {
 TEST(SharedModelTest, CachesErrors) {
   auto status = SharedModel("mujoco_model_test:bad", [] { return CompileMjcf("<mujoco>"); });
   EXPECT_FALSE(status.ok());
-  EXPECT_FALSE(
-      SharedModel("mujoco_model_test:bad", [] { return CompileMjcf(kBallMjcf); }).ok());
+  EXPECT_FALSE(SharedModel("mujoco_model_test:bad", [] { return CompileMjcf(kBallMjcf); }).ok());
 }
 
 TEST(CheckNoWarningsTest, ReportsWarnings) {

@@ -1,13 +1,12 @@
 #include "envs/normalized_score.h"
 
+#include "base/status_macros.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::envs {
 
 double NormalizedScore(const EnvSpec& spec, double episode_return) {
-  return 100.0 * (episode_return - spec.ref_min_score) /
-         (spec.ref_max_score - spec.ref_min_score);
+  return 100.0 * (episode_return - spec.ref_min_score) / (spec.ref_max_score - spec.ref_min_score);
 }
 
 absl::StatusOr<double> NormalizedScore(absl::string_view task, double episode_return) {

@@ -62,17 +62,15 @@ TEST(NormalizedScoreTest, ReferenceTable) {
   EXPECT_NEAR(NormalizedScore("hopper-medium-v2", -20.272305).value(), 0.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("hopper-expert-v2", 3234.3).value(), 100.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("walker2d-random-v2", 4592.3).value(), 100.0, 1e-9);
-  EXPECT_NEAR(NormalizedScore("halfcheetah-medium-v2", (-280.178953 + 12135.0) / 2).value(),
-              50.0, 1e-9);
+  EXPECT_NEAR(NormalizedScore("halfcheetah-medium-v2", (-280.178953 + 12135.0) / 2).value(), 50.0,
+              1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-umaze-v1", 161.86).value(), 100.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-medium-v1", 13.13).value(), 0.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-large-v1", 273.99).value(), 100.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-umaze-dense-v1", 68.537689).value(), 0.0, 1e-9);
-  EXPECT_NEAR(NormalizedScore("maze2d-medium-dense-v1", 297.4552547777125).value(), 100.0,
-              1e-9);
+  EXPECT_NEAR(NormalizedScore("maze2d-medium-dense-v1", 297.4552547777125).value(), 100.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-large-dense-v1", 30.569041).value(), 0.0, 1e-9);
-  EXPECT_EQ(NormalizedScore("antmaze-umaze-v0", 1.0).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(NormalizedScore("antmaze-umaze-v0", 1.0).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/stats.h"
 #include "envs/env.h"
 #include "envs/normalized_score.h"
 #include "envs/registry.h"
@@ -76,14 +77,8 @@ absl::Status Run() {
                   static_cast<unsigned long long>(seed), steps, episode_return, scores.back());
     }
   }
-  auto mean_and_std = [](const std::vector<double>& x) {
-    double mean = 0.0, var = 0.0;
-    for (double v : x) mean += v / x.size();
-    for (double v : x) var += (v - mean) * (v - mean) / x.size();
-    return std::pair<double, double>(mean, std::sqrt(var));
-  };
-  const auto [return_mean, return_std] = mean_and_std(returns);
-  const auto [score_mean, score_std] = mean_and_std(scores);
+  const auto [return_mean, return_std] = PopulationMeanStd(returns);
+  const auto [score_mean, score_std] = PopulationMeanStd(scores);
   std::printf("%s  policy %s  episodes %d  mean steps %.1f\n", spec.task.c_str(), policy.c_str(),
               episodes, double(total_steps) / episodes);
   std::printf("return      %.3f +- %.3f\n", return_mean, return_std);

@@ -4,7 +4,7 @@
 #include <cstddef>
 
 #include "absl/strings/str_format.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::envs {
 namespace {

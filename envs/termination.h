@@ -41,8 +41,7 @@ TerminationFn NeverTerminates(int obs_dim, int act_dim);
 
 // One transition; InvalidArgumentError when a span's size differs from the rule's dimensions.
 absl::StatusOr<bool> IsTerminal(const TerminationFn& fn, absl::Span<const double> obs,
-                                absl::Span<const double> action,
-                                absl::Span<const double> next_obs);
+                                absl::Span<const double> action, absl::Span<const double> next_obs);
 
 // A batch of transitions: obs and next_obs hold done.size() rows of obs_dim floats, action holds
 // done.size() rows of act_dim floats, all row-major. Writes done[b] for every row b.

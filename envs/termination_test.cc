@@ -106,8 +106,7 @@ TEST(TerminationTest, WrongSizesAreInvalidArgument) {
 TEST(TerminationBatchTest, MatchesPerRowRule) {
   const TerminationFn& fn = HopperTermination();
   constexpr int kBatch = 4;
-  std::vector<float> obs(kBatch * 11, 0.0f), next_obs(kBatch * 11, 0.0f),
-      action(kBatch * 3, 0.0f);
+  std::vector<float> obs(kBatch * 11, 0.0f), next_obs(kBatch * 11, 0.0f), action(kBatch * 3, 0.0f);
   const float heights[kBatch] = {1.25f, 0.5f, 1.0f, 1.0f};
   const float angles[kBatch] = {0.0f, 0.0f, 0.3f, -0.1f};
   for (int b = 0; b < kBatch; ++b) {
@@ -125,8 +124,8 @@ TEST(TerminationBatchTest, MatchesPerRowRule) {
 TEST(TerminationBatchTest, RejectsMismatchedShapes) {
   std::vector<float> obs(2 * 11), next_obs(2 * 11), action(2 * 3 - 1);
   bool done[2];
-  const absl::Status status = IsTerminalBatch(HopperTermination(), obs, action, next_obs,
-                                              absl::MakeSpan(done, 2));
+  const absl::Status status =
+      IsTerminalBatch(HopperTermination(), obs, action, next_obs, absl::MakeSpan(done, 2));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -1,4 +1,5 @@
-// Gym's Walker2d (v3 dynamics; D4RL walker2d-{random,medium,medium-replay,medium-expert,expert}-v2).
+// Gym's Walker2d (v3 dynamics; D4RL
+// walker2d-{random,medium,medium-replay,medium-expert,expert}-v2).
 //
 // A planar biped: the hopper's torso with two legs (thigh, leg, foot each); 6 hinges, gear 100.
 // Timestep 0.002, RK4, frame_skip 4 (dt 0.008); 1000 steps per episode.

@@ -23,12 +23,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/blas_tuning.h"
 #include "data/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "eval/suite_runner.h"
 #include "learners/runtime.h"
-#include "romi/base/blas_tuning.h"
 
 ABSL_FLAG(std::string, tasks, "maze2d-umaze-v1", "Comma-separated D4RL task names.");
 ABSL_FLAG(std::string, methods, "romi-bcq,fomi-bcq,bcq",
@@ -44,7 +44,8 @@ ABSL_FLAG(std::string, out, "",
 ABSL_FLAG(std::string, dataset_dir, "",
           "A directory of D4RL .hdf5 files (D4RL's file names). Default: $ROMI_DATASET_DIR, then "
           "~/.romi/datasets; tasks without a file there are generated and cached.");
-ABSL_FLAG(std::string, cache_dir, "", "Where generated datasets are cached (default: ~/.cache/romi).");
+ABSL_FLAG(std::string, cache_dir, "",
+          "Where generated datasets are cached (default: ~/.cache/romi).");
 ABSL_FLAG(uint64_t, dataset_seed, 0, "Seed of generated datasets.");
 ABSL_FLAG(std::string, configs_dir, "eval/configs", "Task configs and budgets.");
 ABSL_FLAG(std::string, paper_scores, "eval/paper_scores.textproto", "The paper's numbers.");
@@ -95,7 +96,8 @@ int Main(int argc, char** argv) {
   options.configs_dir = absl::GetFlag(FLAGS_configs_dir);
   const std::string budget_flag = absl::GetFlag(FLAGS_budget);
   const std::string budget_path =
-      budget_flag.find('/') != std::string::npos || budget_flag.find(".textproto") != std::string::npos
+      budget_flag.find('/') != std::string::npos ||
+              budget_flag.find(".textproto") != std::string::npos
           ? UserPath(budget_flag)
           : absl::StrCat(options.configs_dir, "/budget_", budget_flag, ".textproto");
   absl::StatusOr<Budget> budget = LoadBudget(budget_path);
@@ -120,7 +122,8 @@ int Main(int argc, char** argv) {
     // Workers are this binary with the same flags (later flags win), one run each.
     std::error_code error;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-    if (error) return Fail(absl::InternalError("cannot find this program's path in /proc/self/exe"));
+    if (error)
+      return Fail(absl::InternalError("cannot find this program's path in /proc/self/exe"));
     options.worker_command.push_back(self.string());
     for (int i = 1; i < argc; ++i) options.worker_command.push_back(argv[i]);
     options.worker_command.push_back(absl::StrCat("--threads=", threads));
@@ -161,18 +164,20 @@ int Main(int argc, char** argv) {
   absl::StatusOr<SuiteResults> results = RunSuite(options);
   if (!results.ok()) return Fail(results.status());
   if (!results->budget_note().empty()) std::printf("\n%s\n", results->budget_note().c_str());
-  std::printf("\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
-              "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n%s\n\n%s\n",
-              options.budget.name().c_str(),
-              RenderTable(*results, options.paper, options.methods).c_str(), kCellsExplained,
-              RenderCells(*results, options.paper, options.methods).c_str());
-  std::printf("Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
-              "\n\n%s\n",
-              RenderDiagnostics(*results).c_str());
+  std::printf(
+      "\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
+      "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n%s\n\n%s\n",
+      options.budget.name().c_str(), RenderTable(*results, options.paper, options.methods).c_str(),
+      kCellsExplained, RenderCells(*results, options.paper, options.methods).c_str());
+  std::printf(
+      "Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
+      "\n\n%s\n",
+      RenderDiagnostics(*results).c_str());
   std::printf("Wall time %.0f s. Report: %s/results.{md,csv,json}, curves.csv, curves_*.png\n",
               results->wall_seconds(), options.out_dir.c_str());
   for (const FailedRun& failed : results->failed()) {
-    std::fprintf(stderr, "failed run: %s (log: %s)\n", failed.error().c_str(), failed.log().c_str());
+    std::fprintf(stderr, "failed run: %s (log: %s)\n", failed.error().c_str(),
+                 failed.log().c_str());
   }
   return results->failed_size() == 0 ? 0 : 1;
 }

@@ -47,8 +47,8 @@ TEST(EvaluationProtocolTest, EveryEvaluationOfASeedStartsFromTheSameStatesWhatev
   bool varied = false;
   for (size_t i = 1; i < first.size(); ++i) varied |= !torch::equal(first[0], first[i]);
   EXPECT_TRUE(varied);
-  const std::vector<torch::Tensor> seed4 = Starts(CheckpointEvaluation(TenAndThirty(), 4, 1),
-                                                  Constant(0.0f));
+  const std::vector<torch::Tensor> seed4 =
+      Starts(CheckpointEvaluation(TenAndThirty(), 4, 1), Constant(0.0f));
   EXPECT_FALSE(torch::equal(first[0], seed4[0]));
 }
 

@@ -10,26 +10,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/stats.h"
+#include "base/status_macros.h"
 #include "envs/env.h"
 #include "envs/normalized_score.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::eval {
 namespace {
-
-double Mean(const std::vector<double>& values) {
-  if (values.empty()) return 0;
-  return std::accumulate(values.begin(), values.end(), 0.0) / values.size();
-}
-
-double Std(const std::vector<double>& values) {
-  if (values.empty()) return 0;
-  const double mean = Mean(values);
-  double sum = 0;
-  for (double v : values) sum += (v - mean) * (v - mean);
-  return std::sqrt(sum / values.size());
-}
 
 uint64_t EpisodeSeed(uint64_t seed, int episode) {
   uint64_t x = seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(episode) + 1;
@@ -67,16 +55,16 @@ void ParallelFor(int count, int threads, const std::function<void(int)>& body) {
 
 }  // namespace
 
-double EvaluationReport::ReturnMean() const { return Mean(returns); }
-double EvaluationReport::ReturnStd() const { return Std(returns); }
-double EvaluationReport::ScoreMean() const { return Mean(scores); }
-double EvaluationReport::ScoreStd() const { return Std(scores); }
+double EvaluationReport::ReturnMean() const { return PopulationMeanStd(returns).mean; }
+double EvaluationReport::ReturnStd() const { return PopulationMeanStd(returns).std; }
+double EvaluationReport::ScoreMean() const { return PopulationMeanStd(scores).mean; }
+double EvaluationReport::ScoreStd() const { return PopulationMeanStd(scores).std; }
 
 absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPolicy& policy,
                                           const EvaluationOptions& options) {
   if (options.episodes < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("evaluation of ", task, " needs at least one episode, got ", options.episodes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "evaluation of ", task, " needs at least one episode, got ", options.episodes));
   }
   const auto start = std::chrono::steady_clock::now();
   ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
@@ -113,9 +101,8 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
     const double* act = actions.data_ptr<double>();
     ParallelFor(n, options.threads, [&](int r) {
       Episode& episode = episodes[running[r]];
-      absl::StatusOr<envs::StepResult> step =
-          episode.env->Step(absl::MakeConstSpan(act + static_cast<int64_t>(r) * spec.act_dim,
-                                                spec.act_dim));
+      absl::StatusOr<envs::StepResult> step = episode.env->Step(
+          absl::MakeConstSpan(act + static_cast<int64_t>(r) * spec.act_dim, spec.act_dim));
       if (!step.ok()) {
         episode.status = step.status();
         episode.done = true;
@@ -150,14 +137,14 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
     report.lengths.push_back(episode.length);
     if (options.record_states) {
       report.trajectories.push_back(
-          torch::from_blob(episode.visited.data(),
-                           {static_cast<int64_t>(episode.visited.size()) / spec.obs_dim, spec.obs_dim},
-                           torch::kFloat32)
+          torch::from_blob(
+              episode.visited.data(),
+              {static_cast<int64_t>(episode.visited.size()) / spec.obs_dim, spec.obs_dim},
+              torch::kFloat32)
               .clone());
     }
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

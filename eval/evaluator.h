@@ -9,12 +9,12 @@
 #ifndef ROMI_EVAL_EVALUATOR_H_
 #define ROMI_EVAL_EVALUATOR_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 
@@ -26,8 +26,8 @@ using BatchPolicy = std::function<torch::Tensor(const torch::Tensor& observation
 struct EvaluationOptions {
   int episodes = 10;
   uint64_t seed = 0;
-  int threads = 1;              // workers stepping the envs
-  bool record_states = false;   // keep every visited state (for the trajectory discrepancy)
+  int threads = 1;             // workers stepping the envs
+  bool record_states = false;  // keep every visited state (for the trajectory discrepancy)
 };
 
 struct EvaluationReport {

@@ -19,17 +19,16 @@ TEST(EvaluatorTest, RunsFullEpisodesAndScoresThemLikeD4rl) {
   EvaluationOptions options;
   options.episodes = 3;
   options.seed = 4;
-  absl::StatusOr<EvaluationReport> report =
-      Evaluate("maze2d-umaze-v1", Constant(2, 0.0f), options);
+  absl::StatusOr<EvaluationReport> report = Evaluate("maze2d-umaze-v1", Constant(2, 0.0f), options);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->returns.size(), 3u);
   const envs::EnvSpec spec = *envs::FindSpec("maze2d-umaze-v1");
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(report->lengths[i], spec.max_episode_steps);  // maze2d never terminates
-    EXPECT_NEAR(report->scores[i],
-                100 * (report->returns[i] - spec.ref_min_score) /
-                    (spec.ref_max_score - spec.ref_min_score),
-                1e-9);
+    EXPECT_NEAR(
+        report->scores[i],
+        100 * (report->returns[i] - spec.ref_min_score) / (spec.ref_max_score - spec.ref_min_score),
+        1e-9);
   }
 }
 
@@ -39,7 +38,8 @@ TEST(EvaluatorTest, TerminatingEpisodesEndEarlyAndStatesAreRecorded) {
   options.record_states = true;
   options.threads = 2;
   // Full torque on every hopper joint topples it long before the time limit.
-  absl::StatusOr<EvaluationReport> report = Evaluate("hopper-random-v2", Constant(3, 1.0f), options);
+  absl::StatusOr<EvaluationReport> report =
+      Evaluate("hopper-random-v2", Constant(3, 1.0f), options);
   ASSERT_TRUE(report.ok()) << report.status();
   for (int i = 0; i < 4; ++i) {
     EXPECT_LT(report->lengths[i], 1000);

@@ -5,8 +5,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "romi/base/status_macros.h"
-#include "romi/base/text_proto.h"
+#include "base/status_macros.h"
+#include "base/text_proto.h"
 
 namespace romi::eval {
 namespace {
@@ -46,8 +46,8 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
     if (candidate.name == method_name) method = &candidate;
   }
   if (method == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unknown method '", method_name, "'; known: ",
-                                            absl::StrJoin(MethodNames(), ", ")));
+    return absl::NotFoundError(absl::StrCat("unknown method '", method_name,
+                                            "'; known: ", absl::StrJoin(MethodNames(), ", ")));
   }
   RunConfig config;
   config.set_task(task.task());

@@ -13,15 +13,30 @@ namespace {
 // The paper's 24 tasks: each has a config, and each config names a registered task or one that
 // a later issue adds (antmaze).
 const std::vector<std::string>& PaperTasks() {
-  static const auto* tasks = new std::vector<std::string>{
-      "maze2d-umaze-v1", "maze2d-medium-v1", "maze2d-large-v1", "maze2d-umaze-dense-v1",
-      "maze2d-medium-dense-v1", "maze2d-large-dense-v1", "antmaze-umaze-v0",
-      "antmaze-medium-play-v0", "antmaze-large-play-v0", "antmaze-umaze-diverse-v0",
-      "antmaze-medium-diverse-v0", "antmaze-large-diverse-v0", "hopper-random-v2",
-      "hopper-medium-v2", "hopper-medium-replay-v2", "hopper-medium-expert-v2",
-      "walker2d-random-v2", "walker2d-medium-v2", "walker2d-medium-replay-v2",
-      "walker2d-medium-expert-v2", "halfcheetah-random-v2", "halfcheetah-medium-v2",
-      "halfcheetah-medium-replay-v2", "halfcheetah-medium-expert-v2"};
+  static const auto* tasks = new std::vector<std::string>{"maze2d-umaze-v1",
+                                                          "maze2d-medium-v1",
+                                                          "maze2d-large-v1",
+                                                          "maze2d-umaze-dense-v1",
+                                                          "maze2d-medium-dense-v1",
+                                                          "maze2d-large-dense-v1",
+                                                          "antmaze-umaze-v0",
+                                                          "antmaze-medium-play-v0",
+                                                          "antmaze-large-play-v0",
+                                                          "antmaze-umaze-diverse-v0",
+                                                          "antmaze-medium-diverse-v0",
+                                                          "antmaze-large-diverse-v0",
+                                                          "hopper-random-v2",
+                                                          "hopper-medium-v2",
+                                                          "hopper-medium-replay-v2",
+                                                          "hopper-medium-expert-v2",
+                                                          "walker2d-random-v2",
+                                                          "walker2d-medium-v2",
+                                                          "walker2d-medium-replay-v2",
+                                                          "walker2d-medium-expert-v2",
+                                                          "halfcheetah-random-v2",
+                                                          "halfcheetah-medium-v2",
+                                                          "halfcheetah-medium-replay-v2",
+                                                          "halfcheetah-medium-expert-v2"};
   return *tasks;
 }
 
@@ -59,8 +74,7 @@ TEST(PaperScoresTest, CoverTheDefaultSuiteCells) {
     EXPECT_NE(std::find(MethodNames().begin(), MethodNames().end(), score.method()),
               MethodNames().end())
         << score.method();
-    EXPECT_NE(std::find(PaperTasks().begin(), PaperTasks().end(), score.task()),
-              PaperTasks().end())
+    EXPECT_NE(std::find(PaperTasks().begin(), PaperTasks().end(), score.task()), PaperTasks().end())
         << score.task();
   }
   for (const char* method : {"romi-bcq", "fomi-bcq", "bcq"}) {

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "envs/registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::eval {
 namespace {

@@ -68,7 +68,8 @@ TEST(ModelFidelityTest, RealTransitionsReplayExactlyAndErrorsShow) {
 
 TEST(ModelFidelityTest, RejectsATableOfAnotherTask) {
   const data::Transitions maze = RealTransitions("maze2d-umaze-v1", 10);
-  const absl::StatusOr<ModelDataFidelity> result = ReplayInSimulator("hopper-random-v2", maze, 0, 0);
+  const absl::StatusOr<ModelDataFidelity> result =
+      ReplayInSimulator("hopper-random-v2", maze, 0, 0);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find("hopper-random-v2"), std::string::npos);
 }

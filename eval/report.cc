@@ -1,8 +1,8 @@
 #include "eval/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -10,9 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/atomic_file.h"
+#include "base/stats.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/json_util.h"
-#include "romi/base/atomic_file.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::eval {
 namespace {
@@ -35,14 +36,10 @@ std::vector<const RunResult*> RunsOf(const SuiteResults& results, const std::str
 
 Cell Aggregate(const std::vector<const RunResult*>& runs,
                const std::function<double(const RunResult&)>& value) {
-  Cell cell;
-  cell.seeds = static_cast<int>(runs.size());
-  if (runs.empty()) return cell;
-  for (const RunResult* run : runs) cell.mean += value(*run);
-  cell.mean /= runs.size();
-  for (const RunResult* run : runs) cell.std += (value(*run) - cell.mean) * (value(*run) - cell.mean);
-  cell.std = std::sqrt(cell.std / runs.size());
-  return cell;
+  std::vector<double> values;
+  for (const RunResult* run : runs) values.push_back(value(*run));
+  const MeanStd stats = PopulationMeanStd(values);
+  return Cell{stats.mean, stats.std, static_cast<int>(runs.size())};
 }
 
 // "mean ± std" over seeds; with one seed there is no spread over seeds to show.
@@ -85,19 +82,20 @@ std::string CsvQuote(const std::string& text) {
 std::string ResultsCsv(const SuiteResults& results, const PaperScores& paper) {
   std::string csv =
       "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
-      "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,last_count,"
+      "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,last_"
+      "count,"
       "best_score,best_step,threads\n";
   for (const RunResult& run : results.run()) {
     const PaperScore* p = FindPaperScore(paper, run.task(), run.method());
-    absl::StrAppendFormat(&csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d\n",
-                          run.task(), run.method(), run.seed(), run.final().score_mean(),
-                          run.final().score_std(), run.final().return_mean(),
-                          run.final().return_std(), run.final().episodes(), run.final().step(),
-                          run.final().trajectory_discrepancy(), run.wall_seconds(),
-                          p ? absl::StrFormat("%.2f", p->mean()) : "",
-                          p && p->has_std() ? absl::StrFormat("%.2f", p->std()) : "",
-                          CsvQuote(run.dataset_source()), run.last_mean(), run.last_count(),
-                          run.best().score_mean(), run.best().step(), run.threads());
+    absl::StrAppendFormat(
+        &csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d\n",
+        run.task(), run.method(), run.seed(), run.final().score_mean(), run.final().score_std(),
+        run.final().return_mean(), run.final().return_std(), run.final().episodes(),
+        run.final().step(), run.final().trajectory_discrepancy(), run.wall_seconds(),
+        p ? absl::StrFormat("%.2f", p->mean()) : "",
+        p && p->has_std() ? absl::StrFormat("%.2f", p->std()) : "", CsvQuote(run.dataset_source()),
+        run.last_mean(), run.last_count(), run.best().score_mean(), run.best().step(),
+        run.threads());
   }
   return csv;
 }
@@ -117,7 +115,9 @@ std::string CurvesCsv(const SuiteResults& results) {
 // One PNG per task with a line per (method, seed). Returns false when gnuplot is unavailable.
 absl::Status PlotCurves(const SuiteResults& results, const std::string& out_dir) {
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    std::fprintf(stderr, "note: gnuplot not found; learning-curve plots skipped (curves.csv has the data)\n");
+    std::fprintf(
+        stderr,
+        "note: gnuplot not found; learning-curve plots skipped (curves.csv has the data)\n");
     return absl::OkStatus();
   }
   for (const std::string& task : Tasks(results)) {
@@ -140,8 +140,8 @@ absl::Status PlotCurves(const SuiteResults& results, const std::string& out_dir)
         "set ylabel 'normalized score'\nset key outside right\nset grid\nplot ",
         out_dir, task, task);
     for (size_t i = 0; i < titles.size(); ++i) {
-      absl::StrAppendFormat(&script, "%s'%s' index %d with linespoints title '%s'",
-                            i ? ", " : "", data_path, i, titles[i]);
+      absl::StrAppendFormat(&script, "%s'%s' index %d with linespoints title '%s'", i ? ", " : "",
+                            data_path, i, titles[i]);
     }
     script += "\n";
     const std::string script_path = absl::StrCat(out_dir, "/curves_", task, ".gp");
@@ -228,12 +228,11 @@ std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
       if (runs.empty()) continue;
       int64_t steps = runs[0]->final().step();
       for (const RunResult* run : runs) steps = std::min(steps, run->final().step());
-      absl::StrAppendFormat(&table, "| %s | %s | %d | %d | %s | %s | %s | %.1f | %s |\n", task,
-                            method, runs.size(), steps, CellText(Aggregate(runs, FinalScore)),
-                            CellText(Aggregate(runs, LastMean)),
-                            CellText(Aggregate(runs, BestScore)),
-                            Aggregate(runs, EpisodeSpread).mean,
-                            PaperText(FindPaperScore(paper, task, method)));
+      absl::StrAppendFormat(
+          &table, "| %s | %s | %d | %d | %s | %s | %s | %.1f | %s |\n", task, method, runs.size(),
+          steps, CellText(Aggregate(runs, FinalScore)), CellText(Aggregate(runs, LastMean)),
+          CellText(Aggregate(runs, BestScore)), Aggregate(runs, EpisodeSpread).mean,
+          PaperText(FindPaperScore(paper, task, method)));
     }
   }
   return table;
@@ -252,12 +251,14 @@ std::string RenderDiagnostics(const SuiteResults& results) {
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().reward_mae()) : "—";
     const std::string real =
         run.has_real_data() ? absl::StrFormat("%.3g", run.real_data().reward_mae()) : "—";
-    absl::StrAppendFormat(
-        &table, "| %s | %s | %d | %.1f ± %.1f | %d | %.1f | %.1f (%d) | %.3f | %s | %s | %s | %d | %.0f |\n",
-        run.task(), run.method(), run.seed(), run.final().score_mean(), run.final().score_std(),
-        run.final().episodes(), run.last_mean(), run.best().score_mean(), run.best().step(),
-        run.final().trajectory_discrepancy(), model, reward, real, run.threads(),
-        run.wall_seconds());
+    absl::StrAppendFormat(&table,
+                          "| %s | %s | %d | %.1f ± %.1f | %d | %.1f | %.1f (%d) | %.3f | %s | %s | "
+                          "%s | %d | %.0f |\n",
+                          run.task(), run.method(), run.seed(), run.final().score_mean(),
+                          run.final().score_std(), run.final().episodes(), run.last_mean(),
+                          run.best().score_mean(), run.best().step(),
+                          run.final().trajectory_discrepancy(), model, reward, real, run.threads(),
+                          run.wall_seconds());
   }
   for (const FailedRun& failed : results.failed()) {
     absl::StrAppendFormat(&table, "| %s | %s | %d | failed: %s (log: %s) |\n", failed.task(),

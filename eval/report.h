@@ -3,7 +3,8 @@
 // Files written (atomically) into the output directory:
 //   results.json   SuiteResults in protobuf's JSON mapping (every run, its curve and final score)
 //   results.csv    one row per run: task, method, seed, final score and return (mean, std over
-//                  episodes), trajectory discrepancy, wall time, and the paper's number for the cell
+//                  episodes), trajectory discrepancy, wall time, and the paper's number for the
+//                  cell
 //   results.md     the table printed at the end: task rows, method columns, "ours (paper)"
 //   curves.csv     one row per evaluation: task, method, seed, step, score, return
 //   curves_<task>.png  learning curves, when gnuplot is installed (tools/bootstrap.sh installs it)

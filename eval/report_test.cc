@@ -14,35 +14,43 @@ namespace fs = std::filesystem;
 
 SuiteResults TwoMethods() {
   SuiteResults results;
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    budget: "smoke"
-    wall_seconds: 12
-    run {
-      task: "maze2d-umaze-v1" method: "romi-bcq" seed: 0
-      final { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
-      curve { step: 10 score_mean: 20 }
-      curve { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
-    }
-    run {
-      task: "maze2d-umaze-v1" method: "romi-bcq" seed: 1
-      final { step: 20 score_mean: 70 score_std: 1 }
-    }
-    run {
-      task: "maze2d-umaze-v1" method: "bcq" seed: 0
-      final { step: 20 score_mean: 10 score_std: 2 }
-    }
-  )pb",
-                                                &results);
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        budget: "smoke"
+        wall_seconds: 12
+        run {
+          task: "maze2d-umaze-v1"
+          method: "romi-bcq"
+          seed: 0
+          final { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
+          curve { step: 10 score_mean: 20 }
+          curve { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
+        }
+        run {
+          task: "maze2d-umaze-v1"
+          method: "romi-bcq"
+          seed: 1
+          final { step: 20 score_mean: 70 score_std: 1 }
+        }
+        run {
+          task: "maze2d-umaze-v1"
+          method: "bcq"
+          seed: 0
+          final { step: 20 score_mean: 10 score_std: 2 }
+        }
+      )pb",
+      &results);
   return results;
 }
 
 PaperScores Paper() {
   PaperScores paper;
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    score { task: "maze2d-umaze-v1" method: "romi-bcq" mean: 139.5 std: 3.6 }
-    score { task: "maze2d-umaze-v1" method: "bcq" mean: 12.8 }
-  )pb",
-                                                &paper);
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        score { task: "maze2d-umaze-v1" method: "romi-bcq" mean: 139.5 std: 3.6 }
+        score { task: "maze2d-umaze-v1" method: "bcq" mean: 12.8 }
+      )pb",
+      &paper);
   return paper;
 }
 

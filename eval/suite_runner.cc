@@ -11,8 +11,16 @@
 #include <optional>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "base/atomic_file.h"
+#include "base/file_lock.h"
+#include "base/progress_bar.h"
+#include "base/status_macros.h"
+#include "base/subprocess.h"
+#include "base/text_proto.h"
 #include "envs/registry.h"
 #include "eval/evaluation_protocol.h"
 #include "eval/evaluator.h"
@@ -21,14 +29,6 @@
 #include "eval/report.h"
 #include "eval/trajectory_discrepancy.h"
 #include "google/protobuf/text_format.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
-#include "romi/base/atomic_file.h"
-#include "romi/base/file_lock.h"
-#include "romi/base/progress_bar.h"
-#include "romi/base/status_macros.h"
-#include "romi/base/subprocess.h"
-#include "romi/base/text_proto.h"
 #include "romi/pipeline.h"
 
 namespace romi::eval {
@@ -144,8 +144,8 @@ class RunContext {
     absl::Status evaluation_status;
     hooks.on_checkpoint = [&](int64_t step, learners::Learner& learner) {
       if (!evaluation_status.ok()) return;
-      absl::StatusOr<Evaluation> evaluation =
-          EvaluateAt(step, learner, CheckpointEvaluation(options_.budget, seed_, options_.eval_threads));
+      absl::StatusOr<Evaluation> evaluation = EvaluateAt(
+          step, learner, CheckpointEvaluation(options_.budget, seed_, options_.eval_threads));
       if (!evaluation.ok()) {
         evaluation_status = evaluation.status();
         return;
@@ -162,8 +162,8 @@ class RunContext {
       if (step == total_steps_) {
         // The final policy on more episodes; kept in curve.textproto too, so a run that dies
         // after its last checkpoint is written does not lose it.
-        absl::StatusOr<Evaluation> final_evaluation =
-            EvaluateAt(step, learner, FinalEvaluation(options_.budget, seed_, options_.eval_threads));
+        absl::StatusOr<Evaluation> final_evaluation = EvaluateAt(
+            step, learner, FinalEvaluation(options_.budget, seed_, options_.eval_threads));
         if (!final_evaluation.ok()) {
           evaluation_status = final_evaluation.status();
           return;
@@ -177,15 +177,16 @@ class RunContext {
       update_wall_time();
       evaluation_status = WriteRunResult(result, curve_path);
     };
-    const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
-        RunPipeline(data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_,
-                    hooks);
+    const absl::StatusOr<std::unique_ptr<learners::Learner>> learner = RunPipeline(
+        data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_, hooks);
     bar.reset();
     if (!learner.ok()) return learner.status();
     ROMI_RETURN_IF_ERROR(evaluation_status);
     if (result.final().step() != total_steps_) {
-      return absl::InternalError(absl::StrCat(run_dir_, ": the run finished without an evaluation "
-                                              "of its final policy (see ", curve_path, ")"));
+      return absl::InternalError(absl::StrCat(run_dir_,
+                                              ": the run finished without an evaluation "
+                                              "of its final policy (see ",
+                                              curve_path, ")"));
     }
     SummarizeCurve(&result);
     result.set_threads(torch::get_num_threads());
@@ -231,9 +232,9 @@ class RunContext {
     learner.ReseedActing(eval_options.seed);
     ROMI_ASSIGN_OR_RETURN(
         const EvaluationReport report,
-        Evaluate(task_,
-                 [&learner](const torch::Tensor& obs) { return learner.Act(obs, true); },
-                 eval_options));
+        Evaluate(
+            task_, [&learner](const torch::Tensor& obs) { return learner.Act(obs, true); },
+            eval_options));
     Evaluation evaluation;
     evaluation.set_step(step);
     evaluation.set_return_mean(report.ReturnMean());
@@ -268,11 +269,10 @@ DatasetProvider DatasetSourceProvider(data::DatasetRequest request) {
     data::DatasetRequest task_request = request;
     task_request.task = task;
     task_request.rows = rows;
-    ROMI_ASSIGN_OR_RETURN(const data::ResolvedDataset resolved,
-                          data::ResolveDataset(task_request));
-    ROMI_ASSIGN_OR_RETURN(data::Dataset dataset,
-                          data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(),
-                                                      resolved.description));
+    ROMI_ASSIGN_OR_RETURN(const data::ResolvedDataset resolved, data::ResolveDataset(task_request));
+    ROMI_ASSIGN_OR_RETURN(
+        data::Dataset dataset,
+        data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(), resolved.description));
     return TaskData{std::move(dataset), resolved.description};
   };
 }
@@ -321,8 +321,8 @@ absl::Status CheckSuite(const SuiteOptions& options) {
 
 absl::Status WithRunName(const absl::Status& status, const std::string& task,
                          const std::string& method, uint64_t seed) {
-  return absl::Status(status.code(), absl::StrFormat("%s %s seed %d: %s", task, method, seed,
-                                                     status.message()));
+  return absl::Status(status.code(),
+                      absl::StrFormat("%s %s seed %d: %s", task, method, seed, status.message()));
 }
 
 struct PlannedRun {
@@ -352,7 +352,8 @@ class SuiteProgress {
     PlannedRun& run = runs_[i];
     if (outcome.ok()) {
       if (options_.progress) {
-        std::fprintf(stderr, "%s %s seed %d: final score %.1f ± %.1f over %d episodes, last-%d "
+        std::fprintf(stderr,
+                     "%s %s seed %d: final score %.1f ± %.1f over %d episodes, last-%d "
                      "mean %.1f (%.0f s)\n",
                      run.task.c_str(), run.method.c_str(), static_cast<int>(run.seed),
                      outcome->final().score_mean(), outcome->final().score_std(),
@@ -450,10 +451,10 @@ absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) 
     const std::string result_path =
         RunDir(options.out_dir, runs[i].task, runs[i].method, runs[i].seed) + "/result.textproto";
     absl::StatusOr<RunResult> outcome =
-        finished.ok ? ReadRunResult(result_path)
-                    : absl::InternalError(absl::StrCat("worker ", finished.description, " (",
-                                                       LastLine(log_path(i)), "); see ",
-                                                       log_path(i)));
+        finished.ok
+            ? ReadRunResult(result_path)
+            : absl::InternalError(absl::StrCat("worker ", finished.description, " (",
+                                               LastLine(log_path(i)), "); see ", log_path(i)));
     if (outcome.ok()) SummarizeCurve(&*outcome);
     ROMI_RETURN_IF_ERROR(progress.Finish(i, std::move(outcome), log_path(i)));
   }

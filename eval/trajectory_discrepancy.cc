@@ -4,13 +4,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi::eval {
 
 absl::StatusOr<torch::Tensor> NearestDistances(const torch::Tensor& queries,
-                                               const torch::Tensor& reference,
-                                               int64_t chunk_rows) {
+                                               const torch::Tensor& reference, int64_t chunk_rows) {
   if (queries.dim() != 2 || reference.dim() != 2 || queries.size(1) != reference.size(1)) {
     return absl::InvalidArgumentError(
         absl::StrFormat("nearest distances need [Q, d] queries and [N, d] reference states; got %s "
@@ -24,8 +23,8 @@ absl::StatusOr<torch::Tensor> NearestDistances(const torch::Tensor& queries,
   // float64 keeps ||q||^2 - 2 q.s + ||s||^2 from cancelling badly for nearby points.
   const torch::Tensor q = queries.to(torch::kFloat64);
   const torch::Tensor q_norms = q.square().sum(1, /*keepdim=*/true);  // [Q, 1]
-  torch::Tensor best = torch::full({q.size(0)}, std::numeric_limits<double>::infinity(),
-                                   torch::kFloat64);
+  torch::Tensor best =
+      torch::full({q.size(0)}, std::numeric_limits<double>::infinity(), torch::kFloat64);
   torch::Tensor block;
   for (int64_t start = 0; start < reference.size(0); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, reference.size(0) - start);

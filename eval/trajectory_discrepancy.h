@@ -9,10 +9,10 @@
 #ifndef ROMI_EVAL_TRAJECTORY_DISCREPANCY_H_
 #define ROMI_EVAL_TRAJECTORY_DISCREPANCY_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 

@@ -2,9 +2,9 @@
 #ifndef ROMI_LEARNERS_ACTIVATION_H_
 #define ROMI_LEARNERS_ACTIVATION_H_
 
-#include <string>
-
 #include <torch/torch.h>
+
+#include <string>
 
 #include "absl/status/statusor.h"
 

@@ -1,7 +1,7 @@
 #include "learners/archive_io.h"
 
 #include "absl/strings/str_cat.h"
-#include "romi/base/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace romi::learners {
 

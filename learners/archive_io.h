@@ -2,9 +2,9 @@
 #ifndef ROMI_LEARNERS_ARCHIVE_IO_H_
 #define ROMI_LEARNERS_ARCHIVE_IO_H_
 
-#include <string>
-
 #include <torch/torch.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "data/transitions.h"

@@ -1,8 +1,8 @@
 #include "learners/bc.h"
 
+#include "base/status_macros.h"
 #include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::learners {
 
@@ -22,8 +22,8 @@ Bc::Bc(const LearnerOptions& options) : Learner(options) {
   policy.max_action = options.max_action;
   policy_ = RegisterModule("policy", TanhGaussianPolicy(policy));
   MoveToDevice();
-  optimizer_ = std::make_unique<FusedAdam>(
-      policy_->parameters(), torch::optim::AdamOptions(config.learning_rate()));
+  optimizer_ = std::make_unique<FusedAdam>(policy_->parameters(),
+                                           torch::optim::AdamOptions(config.learning_rate()));
   RegisterOptimizer("policy", optimizer_.get());
 }
 

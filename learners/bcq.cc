@@ -1,9 +1,9 @@
 #include "learners/bcq.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::learners {
 
@@ -39,11 +39,10 @@ Bcq::Bcq(const LearnerOptions& options) : Learner(options), config_(options.conf
   actor_ = RegisterModule("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
   critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
                                                  EnsembleInit::kTorchLinear));
-  actor_target_ =
-      RegisterTarget("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
-  critic_target_ = RegisterTarget("critic", EnsembleMlp(2, obs + act, critic_hidden, 1,
-                                                        Activation::kRelu,
-                                                        EnsembleInit::kTorchLinear));
+  actor_target_ = RegisterTarget("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
+  critic_target_ = RegisterTarget(
+      "critic",
+      EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu, EnsembleInit::kTorchLinear));
   HardUpdate(*actor_, *actor_target_);
   HardUpdate(*critic_, *critic_target_);
   MoveToDevice();
@@ -60,8 +59,7 @@ torch::Tensor Bcq::Perturb(Mlp& actor, const torch::Tensor& observations,
                            const torch::Tensor& actions) const {
   const double max_action = options().max_action;
   const torch::Tensor delta = actor->forward(torch::cat({observations, actions}, 1));
-  return (actions + config_.phi() * max_action * torch::tanh(delta))
-      .clamp(-max_action, max_action);
+  return (actions + config_.phi() * max_action * torch::tanh(delta)).clamp(-max_action, max_action);
 }
 
 Metrics Bcq::UpdateImpl(const data::Batch& batch) {
@@ -74,8 +72,8 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
   const int64_t n = config_.target_samples();
   const DataParallel& parallel = data_parallel();
 
-  const torch::Tensor vae_eps = at::randn({rows, vae_->options().latent_dim}, generator(),
-                                          s.options());
+  const torch::Tensor vae_eps =
+      at::randn({rows, vae_->options().latent_dim}, generator(), s.options());
   const torch::Tensor vae_loss =
       parallel.Backward(rows, vae_->parameters(), [&](const Shard& shard) {
         const torch::Tensor shard_a = shard.Rows(a);
@@ -123,8 +121,9 @@ Metrics Bcq::UpdateImpl(const data::Batch& batch) {
           candidates = vae_->Decode(shard_s, shard.Rows(actor_latent));
         }
         // Q1 through frozen critic weights: the actor's gradient without critic weight gradients.
-        return -critic_->FrozenMemberForward(
-                       torch::cat({shard_s, Perturb(actor_, shard_s, candidates)}, 1), 0)
+        return -critic_
+                    ->FrozenMemberForward(
+                        torch::cat({shard_s, Perturb(actor_, shard_s, candidates)}, 1), 0)
                     .mean() *
                shard.weight;
       });
@@ -145,7 +144,8 @@ torch::Tensor Bcq::ActImpl(const torch::Tensor& observations, bool /*determinist
   const torch::Tensor actions = Perturb(actor_, states, vae_->Sample(states, act_generator()));
   const torch::Tensor q1 =
       critic_->FrozenMemberForward(torch::cat({states, actions}, 1), 0).view({batch, n});
-  const torch::Tensor best = q1.argmax(1) + torch::arange(batch, q1.options().dtype(torch::kLong)) * n;
+  const torch::Tensor best =
+      q1.argmax(1) + torch::arange(batch, q1.options().dtype(torch::kLong)) * n;
   return actions.index_select(0, best);
 }
 

@@ -13,6 +13,8 @@
 // (learners/update_flops.h: linear layers only, forward + backward). With --precision=bf16 the
 // learners multiply in bfloat16 (learners/precision.h) and the bf16 matmul peak is shown too;
 // "% fp32 peak" stays relative to the fp32 peak.
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,19 +22,17 @@
 #include <string>
 #include <vector>
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "torch/csrc/autograd/profiler_legacy.h"
+#include "base/blas_tuning.h"
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
 #include "learners/runtime.h"
 #include "learners/update_flops.h"
-#include "romi/base/blas_tuning.h"
+#include "torch/csrc/autograd/profiler_legacy.h"
 
 ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
 ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
@@ -128,8 +128,7 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
       torch::randn({kPool, options.obs_dim}, generator).to(device),
       (torch::rand({kPool}, generator) < 0.01).to(on_device.dtype(torch::kFloat))};
   auto update = [&] {
-    const torch::Tensor index =
-        torch::randint(kPool, {batch}, generator, torch::kInt64).to(device);
+    const torch::Tensor index = torch::randint(kPool, {batch}, generator, torch::kInt64).to(device);
     (*learner)->Update(pool.Select(index));
   };
   for (int i = 0; i < 5; ++i) update();
@@ -171,10 +170,10 @@ int Run() {
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
   const double peak = MeasurePeakGflops(*device, torch::kFloat);
   const std::string core = OpenBlasCoreName();
-  const char* core_source = std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
-  std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n",
-              device->str().c_str(), threads, core.empty() ? "(not loaded)" : core.c_str(),
-              core_source);
+  const char* core_source =
+      std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
+  std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n", device->str().c_str(),
+              threads, core.empty() ? "(not loaded)" : core.c_str(), core_source);
   std::printf("fp32 matmul peak %.1f GFLOP/s", peak);
   if (precisions.back() == BF16) {
     std::printf(", bf16 %.1f GFLOP/s", MeasurePeakGflops(*device, torch::kBFloat16));
@@ -192,10 +191,9 @@ int Run() {
         return 1;
       }
       std::printf("%-8s %-9s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
-                  Precision_Name(precision).c_str(),
-                  static_cast<long long>(BatchFor(algorithm)), result->updates_per_second,
-                  result->gflops / result->updates_per_second, result->gflops,
-                  100.0 * result->gflops / peak);
+                  Precision_Name(precision).c_str(), static_cast<long long>(BatchFor(algorithm)),
+                  result->updates_per_second, result->gflops / result->updates_per_second,
+                  result->gflops, 100.0 * result->gflops / peak);
       std::fflush(stdout);
     }
   }
@@ -207,8 +205,9 @@ int Run() {
 
 int main(int argc, char** argv) {
   romi::UseBestOpenBlasKernels(argv);
-  absl::SetProgramUsageMessage("Usage: bench [--threads=N] [--device=cpu] [--seconds=S] "
-                               "[--learners=bc,bcq,cql] [--precision=fp32|bf16|both]");
+  absl::SetProgramUsageMessage(
+      "Usage: bench [--threads=N] [--device=cpu] [--seconds=S] "
+      "[--learners=bc,bcq,cql] [--precision=fp32|bf16|both]");
   absl::ParseCommandLine(argc, argv);
   return romi::learners::Run();
 }

@@ -4,12 +4,11 @@ namespace romi::learners {
 
 ConditionalVaeImpl::ConditionalVaeImpl(const ConditionalVaeOptions& options) : options_(options) {
   if (options_.latent_dim == 0) options_.latent_dim = 2 * options_.data_dim;
-  encoder_ = register_module(
-      "encoder", Mlp(options_.condition_dim + options_.data_dim, options_.hidden,
-                     2 * options_.latent_dim, Activation::kRelu));
-  decoder_ = register_module(
-      "decoder", Mlp(options_.condition_dim + options_.latent_dim, options_.hidden,
-                     options_.data_dim, Activation::kRelu));
+  encoder_ =
+      register_module("encoder", Mlp(options_.condition_dim + options_.data_dim, options_.hidden,
+                                     2 * options_.latent_dim, Activation::kRelu));
+  decoder_ = register_module("decoder", Mlp(options_.condition_dim + options_.latent_dim,
+                                            options_.hidden, options_.data_dim, Activation::kRelu));
 }
 
 VaeOutput ConditionalVaeImpl::forward(const torch::Tensor& condition, const torch::Tensor& x,

@@ -5,15 +5,16 @@
 //   encoder [c, x] -> hidden (relu) -> mean, log_std (clamped to [-4, 15])
 //   decoder [c, z] -> hidden (relu) -> max_value * tanh
 // Defaults follow BCQ and ROMI: hidden {750, 750}, latent_dim = 2 * x_dim; loss = MSE
-// reconstruction + 0.5 * KL(q(z | c, x) || N(0, I)) with the KL averaged over batch and latent dims;
-// sampling draws z ~ N(0, I) clamped to [-0.5, 0.5], which keeps samples near the data's modes.
+// reconstruction + 0.5 * KL(q(z | c, x) || N(0, I)) with the KL averaged over batch and latent
+// dims; sampling draws z ~ N(0, I) clamped to [-0.5, 0.5], which keeps samples near the data's
+// modes.
 #ifndef ROMI_LEARNERS_CONDITIONAL_VAE_H_
 #define ROMI_LEARNERS_CONDITIONAL_VAE_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/mlp.h"
 
@@ -24,7 +25,7 @@ struct ConditionalVaeOptions {
   int64_t data_dim = 0;
   int64_t latent_dim = 0;  // 0: 2 * data_dim
   std::vector<int64_t> hidden = {750, 750};
-  double max_value = 1.0;  // |x| bound of the decoder output
+  double max_value = 1.0;    // |x| bound of the decoder output
   double latent_clip = 0.5;  // |z| bound when sampling from the prior
 };
 

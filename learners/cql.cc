@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::learners {
 
@@ -80,9 +80,9 @@ Cql::Cql(const LearnerOptions& options, const CqlConfig& config)
   const std::vector<int64_t> critic_hidden = WidthsOr(config_.critic_hidden(), {256, 256, 256});
   critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
                                                  EnsembleInit::kTorchLinear));
-  critic_target_ = RegisterTarget("critic", EnsembleMlp(2, obs + act, critic_hidden, 1,
-                                                        Activation::kRelu,
-                                                        EnsembleInit::kTorchLinear));
+  critic_target_ = RegisterTarget(
+      "critic",
+      EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu, EnsembleInit::kTorchLinear));
   HardUpdate(*critic_, *critic_target_);
   if (config_.automatic_entropy_tuning()) {
     log_alpha_ = RegisterParameter("log_alpha", torch::zeros({1}));
@@ -98,15 +98,15 @@ Cql::Cql(const LearnerOptions& options, const CqlConfig& config)
   RegisterOptimizer("policy", policy_optimizer_.get());
   RegisterOptimizer("critic", critic_optimizer_.get());
   if (log_alpha_.defined()) {
-    alpha_optimizer_ = std::make_unique<FusedAdam>(
-        std::vector<torch::Tensor>{log_alpha_},
-        torch::optim::AdamOptions(config_.policy_learning_rate()));
+    alpha_optimizer_ =
+        std::make_unique<FusedAdam>(std::vector<torch::Tensor>{log_alpha_},
+                                    torch::optim::AdamOptions(config_.policy_learning_rate()));
     RegisterOptimizer("alpha", alpha_optimizer_.get());
   }
   if (log_alpha_prime_.defined()) {
-    alpha_prime_optimizer_ = std::make_unique<FusedAdam>(
-        std::vector<torch::Tensor>{log_alpha_prime_},
-        torch::optim::AdamOptions(config_.critic_learning_rate()));
+    alpha_prime_optimizer_ =
+        std::make_unique<FusedAdam>(std::vector<torch::Tensor>{log_alpha_prime_},
+                                    torch::optim::AdamOptions(config_.critic_learning_rate()));
     RegisterOptimizer("alpha_prime", alpha_prime_optimizer_.get());
   }
 }
@@ -129,9 +129,9 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
                                : policy_->forward(batch.next_observations);
     // Rows of s' (the first b rows are at s only when the penalty needs them).
     const int64_t next_rows = conservative_ ? b : 0;
-    const PolicySample next = policy_->SampleFrom(mean.slice(0, next_rows, next_rows + b),
-                                                  log_std.slice(0, next_rows, next_rows + b),
-                                                  generator());
+    const PolicySample next =
+        policy_->SampleFrom(mean.slice(0, next_rows, next_rows + b),
+                            log_std.slice(0, next_rows, next_rows + b), generator());
     next_action = next.action;
     next_log_pi = next.log_prob;
     if (conservative_) {
@@ -146,7 +146,8 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
   const PolicySample pi = policy_->Sample(s, generator());
   torch::Tensor alpha = torch::ones({1}, s.options());
   if (log_alpha_.defined()) {
-    const torch::Tensor alpha_loss = -(log_alpha_ * (pi.log_prob.detach() + target_entropy_)).mean();
+    const torch::Tensor alpha_loss =
+        -(log_alpha_ * (pi.log_prob.detach() + target_entropy_)).mean();
     ZeroGrad(*alpha_optimizer_);
     alpha_loss.backward();
     alpha_optimizer_->step();
@@ -205,8 +206,7 @@ Metrics Cql::UpdateImpl(const data::Batch& batch) {
   penalty_inputs.q_next_policy = q_sampled.select(1, 2);
   penalty_inputs.log_pi = policy_log_pi[0];
   penalty_inputs.log_pi_next = policy_log_pi[1];
-  penalty_inputs.random_log_density =
-      -static_cast<double>(a.size(1)) * std::log(2.0 * max_action);
+  penalty_inputs.random_log_density = -static_cast<double>(a.size(1)) * std::log(2.0 * max_action);
   penalty_inputs.temperature = config_.temperature();
   const torch::Tensor penalty = CqlPenalty(penalty_inputs);  // [2]
   torch::Tensor conservative = config_.min_q_weight() * penalty;

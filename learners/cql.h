@@ -1,12 +1,15 @@
 // CQL(H), conservative Q-learning on SAC (Kumar et al. 2020), as used with ROMI, and plain SAC.
 //
-// Registered as "cql" and, with the penalty off, as "sac" (sac.cc). Parameters (CqlConfig in learners/learners.proto) and defaults:
+// Registered as "cql" and, with the penalty off, as "sac" (sac.cc). Parameters (CqlConfig in
+// learners/learners.proto) and defaults:
 //   policy     tanh-Gaussian, obs -> 256 -> 256 -> 256 -> (mean, log_std in [-5, 2]); Adam 1e-4
 //   critics    twin [s, a] -> 256 -> 256 -> 256 -> 1, one 2-member EnsembleMlp; Adam 3e-4
 //   discount 0.99, tau 0.005 (critic targets); automatic entropy tuning toward -act_dim (Adam 1e-4)
-//   backup     deterministic: r + (1 - done) * discount * min(Q1', Q2')(s', a' ~ pi(s')), no entropy
-//   penalty    min_q_weight 5 * (temperature * logsumexp over 3n importance-weighted actions at s
-//              - Q(s, a_data)), n = 10 uniform actions, 10 from pi(s), 10 from pi(s'); temperature 1
+//   backup     deterministic: r + (1 - done) * discount * min(Q1', Q2')(s', a' ~ pi(s')), no
+//   entropy penalty    min_q_weight 5 * (temperature * logsumexp over 3n importance-weighted
+//   actions at s
+//              - Q(s, a_data)), n = 10 uniform actions, 10 from pi(s), 10 from pi(s'); temperature
+//              1
 //   Lagrange   off; when on, alpha' scales (penalty - threshold 10) and is learned (Adam 3e-4)
 //   warm start the policy maximizes the batch actions' likelihood (plus entropy) for its first
 //              40000 steps, then SAC's objective alpha * log pi - min(Q1, Q2)
@@ -29,12 +32,12 @@ namespace romi::learners {
 
 // The inputs of the CQL(H) penalty for E critics, B states and n actions per proposal.
 struct CqlPenaltyInputs {
-  torch::Tensor q_data;         // [E, B]     Q(s, a) of the batch actions
-  torch::Tensor q_random;       // [E, B, n]  Q(s, a ~ uniform)
-  torch::Tensor q_policy;       // [E, B, n]  Q(s, a ~ pi(. | s))
-  torch::Tensor q_next_policy;  // [E, B, n]  Q(s, a ~ pi(. | s'))
-  torch::Tensor log_pi;         // [B, n]     log pi(a | s) of the q_policy actions
-  torch::Tensor log_pi_next;    // [B, n]     log pi(a | s') of the q_next_policy actions
+  torch::Tensor q_data;           // [E, B]     Q(s, a) of the batch actions
+  torch::Tensor q_random;         // [E, B, n]  Q(s, a ~ uniform)
+  torch::Tensor q_policy;         // [E, B, n]  Q(s, a ~ pi(. | s))
+  torch::Tensor q_next_policy;    // [E, B, n]  Q(s, a ~ pi(. | s'))
+  torch::Tensor log_pi;           // [B, n]     log pi(a | s) of the q_policy actions
+  torch::Tensor log_pi_next;      // [B, n]     log pi(a | s') of the q_next_policy actions
   double random_log_density = 0;  // log density of the uniform proposal, -act_dim log(2 max_action)
   double temperature = 1;
 };

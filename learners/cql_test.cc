@@ -24,14 +24,14 @@ TEST(CqlPenaltyTest, MatchesHandComputedImportanceSampledLogSumExp) {
   in.log_pi = torch::tensor({{-1.0f}, {0.0f}});
   in.log_pi_next = torch::tensor({{0.5f}, {2.0f}});
   in.random_log_density = 2 * std::log(0.25 / 0.5);  // = -2 log 2
-  const double d = -in.random_log_density;            // added to every uniform proposal's Q
+  const double d = -in.random_log_density;           // added to every uniform proposal's Q
   for (double t : {1.0, 2.0}) {
     in.temperature = t;
     // Critic 0: state 0 proposals {1 + d, 0.5 - 0.5, 3 + 1}; state 1 {0 + d, -1 - 2, 1 - 0}.
-    const double critic0 = t * 0.5 *
-                               (LogSumExp({(1 + d) / t, 0.0 / t, 4.0 / t}) +
-                                LogSumExp({d / t, -3.0 / t, 1.0 / t})) -
-                           0.5 * (2.0 + 0.0);
+    const double critic0 =
+        t * 0.5 *
+            (LogSumExp({(1 + d) / t, 0.0 / t, 4.0 / t}) + LogSumExp({d / t, -3.0 / t, 1.0 / t})) -
+        0.5 * (2.0 + 0.0);
     // Critic 1: state 0 {0.5 + d, 1 - 0.5, 0 + 1}; state 1 {2 + d, 1 - 2, 0 - 0}.
     const double critic1 = t * 0.5 *
                                (LogSumExp({(0.5 + d) / t, 0.5 / t, 1.0 / t}) +

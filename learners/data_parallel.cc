@@ -1,11 +1,11 @@
 #include "learners/data_parallel.h"
 
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+
 #include <algorithm>
 #include <exception>
 #include <mutex>
-
-#include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 
 #include "learners/precision.h"
 

@@ -20,11 +20,11 @@
 #ifndef ROMI_LEARNERS_DATA_PARALLEL_H_
 #define ROMI_LEARNERS_DATA_PARALLEL_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/learners.pb.h"
 

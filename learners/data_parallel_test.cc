@@ -1,10 +1,10 @@
 #include "learners/data_parallel.h"
 
-#include <atomic>
-#include <stdexcept>
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
 
 #include "learners/precision.h"
 
@@ -71,8 +71,8 @@ TEST(DataParallelTest, ForEachRethrowsAShardsException) {
 struct Problem {
   torch::Tensor x = torch::randn({37, 5}, at::make_generator<at::CPUGeneratorImpl>(3));
   torch::Tensor y = torch::randn({37, 2}, at::make_generator<at::CPUGeneratorImpl>(4));
-  torch::Tensor weight = torch::randn({5, 2}, at::make_generator<at::CPUGeneratorImpl>(5))
-                             .requires_grad_();
+  torch::Tensor weight =
+      torch::randn({5, 2}, at::make_generator<at::CPUGeneratorImpl>(5)).requires_grad_();
   torch::Tensor bias = torch::zeros({2}).requires_grad_();
   torch::Tensor unused = torch::zeros({1}).requires_grad_();
 

@@ -12,7 +12,8 @@ namespace {
 
 // bias + x @ weight for x [E, B, in], or a shared [B, in] expanded to every member (a view, no
 // copy, so that the bias add stays fused into the batched matmul).
-torch::Tensor Affine(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+torch::Tensor Affine(const torch::Tensor& x, const torch::Tensor& weight,
+                     const torch::Tensor& bias) {
   const torch::Tensor input = x.dim() == 2 ? x.expand({weight.size(0), x.size(0), x.size(1)}) : x;
   return torch::baddbmm(bias, input, weight);
 }
@@ -25,7 +26,8 @@ void TruncatedNormal_(torch::Tensor tensor, double std) {
   tensor.normal_(0, std);
   torch::Tensor outside = tensor.abs() > 2 * std;
   while (outside.any().item<bool>()) {
-    tensor.masked_scatter_(outside, torch::empty_like(tensor).normal_(0, std).masked_select(outside));
+    tensor.masked_scatter_(outside,
+                           torch::empty_like(tensor).normal_(0, std).masked_select(outside));
     outside = tensor.abs() > 2 * std;
   }
 }

@@ -5,10 +5,10 @@
 #ifndef ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
 #define ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/activation.h"
 

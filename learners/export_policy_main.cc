@@ -11,10 +11,10 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "base/blas_tuning.h"
 #include "envs/registry.h"
 #include "learners/online_sac.h"
 #include "learners/policy_file.h"
-#include "romi/base/blas_tuning.h"
 
 ABSL_FLAG(std::string, task, "", "A task of the env the policy was trained on.");
 ABSL_FLAG(std::string, learner, "", "The SAC learner checkpoint.");
@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
     const romi::learners::SacConfig sac;
     absl::StatusOr<std::unique_ptr<romi::learners::Learner>> learner =
         romi::learners::MakeSacLearner(*spec, sac, 0);
-    absl::Status status = learner.ok() ? (*learner)->Load(absl::GetFlag(FLAGS_learner))
-                                       : learner.status();
+    absl::Status status =
+        learner.ok() ? (*learner)->Load(absl::GetFlag(FLAGS_learner)) : learner.status();
     if (status.ok()) {
       status = romi::learners::SavePolicyFile(**learner, "policy",
                                               romi::learners::SacPolicyOptions(*spec, sac),
@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
                  act.status().ToString().c_str());
     return 1;
   }
-  absl::StatusOr<romi::learners::OnlineEvaluation> score = romi::learners::EvaluatePolicy(
-      **env, *act, episodes, absl::GetFlag(FLAGS_seed));
+  absl::StatusOr<romi::learners::OnlineEvaluation> score =
+      romi::learners::EvaluatePolicy(**env, *act, episodes, absl::GetFlag(FLAGS_seed));
   if (!score.ok()) {
     std::fprintf(stderr, "export_policy: %s\n", score.status().ToString().c_str());
     return 1;

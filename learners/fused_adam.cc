@@ -17,8 +17,8 @@ struct AdamScalars {
 // One element range of the update. Restrict pointers and no errno let it vectorize; the clones
 // pick the widest vector unit the CPU has at run time.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void AdamRange(
-    float* __restrict param, const float* __restrict grad, float* __restrict m,
-    float* __restrict v, int64_t begin, int64_t end, const AdamScalars& s) {
+    float* __restrict param, const float* __restrict grad, float* __restrict m, float* __restrict v,
+    int64_t begin, int64_t end, const AdamScalars& s) {
   for (int64_t i = begin; i < end; ++i) {
     const float g = grad[i];
     const float mi = m[i] * s.b1 + g * s.c1;

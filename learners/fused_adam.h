@@ -6,15 +6,15 @@
 // element in one parallel loop: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
 // p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
 //
-// It is a torch::optim::Adam: same options, same AdamParamState, so checkpoints are interchangeable.
-// Parameters on other devices or dtypes, non-contiguous ones, and the amsgrad / weight_decay
-// options take torch's own (unfused) path.
+// It is a torch::optim::Adam: same options, same AdamParamState, so checkpoints are
+// interchangeable. Parameters on other devices or dtypes, non-contiguous ones, and the amsgrad /
+// weight_decay options take torch's own (unfused) path.
 #ifndef ROMI_LEARNERS_FUSED_ADAM_H_
 #define ROMI_LEARNERS_FUSED_ADAM_H_
 
-#include <vector>
-
 #include <torch/torch.h>
+
+#include <vector>
 
 namespace romi::learners {
 

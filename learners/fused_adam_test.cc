@@ -11,8 +11,7 @@ namespace {
 
 // A few steps of `optimizer` on a quadratic of two parameters, from the same start.
 std::vector<torch::Tensor> Descend(torch::optim::Optimizer& optimizer,
-                                   std::vector<torch::Tensor> params,
-                                   int steps) {
+                                   std::vector<torch::Tensor> params, int steps) {
   for (int step = 0; step < steps; ++step) {
     for (torch::Tensor& p : params) p.mutable_grad().reset();
     torch::Tensor loss = torch::zeros({});

@@ -1,13 +1,13 @@
 #include "learners/learner.h"
 
-#include <exception>
-
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <exception>
+
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "learners/precision.h"
 #include "learners/runtime.h"
-#include "romi/base/atomic_file.h"
 
 namespace romi::learners {
 namespace {
@@ -101,9 +101,9 @@ absl::Status Learner::Load(const std::string& path) {
     c10::IValue algorithm;
     archive.read("algorithm", algorithm);
     if (algorithm.toStringRef() != options_.config.algorithm()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " holds a '", algorithm.toStringRef(), "' learner, not '",
-                       options_.config.algorithm(), "'"));
+      return absl::InvalidArgumentError(absl::StrCat(path, " holds a '", algorithm.toStringRef(),
+                                                     "' learner, not '",
+                                                     options_.config.algorithm(), "'"));
     }
     torch::Tensor step;
     archive.read("step", step);
@@ -160,13 +160,14 @@ std::vector<int64_t> WidthsOr(const google::protobuf::RepeatedField<int64_t>& wi
 
 absl::Status ValidateLearnerOptions(const LearnerOptions& options) {
   if (options.obs_dim <= 0 || options.act_dim <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("learner needs obs_dim > 0 and act_dim > 0, got ",
-                                                   options.obs_dim, " and ", options.act_dim));
+    return absl::InvalidArgumentError(
+        absl::StrCat("learner needs obs_dim > 0 and act_dim > 0, got ", options.obs_dim, " and ",
+                     options.act_dim));
   }
   if (options.config.parallel_shards() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "learner needs parallel_shards >= 0 (0: one per thread), got ",
-        options.config.parallel_shards()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("learner needs parallel_shards >= 0 (0: one per thread), got ",
+                     options.config.parallel_shards()));
   }
   if (!(options.max_action > 0)) {
     return absl::InvalidArgumentError(

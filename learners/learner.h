@@ -14,14 +14,14 @@
 #ifndef ROMI_LEARNERS_LEARNER_H_
 #define ROMI_LEARNERS_LEARNER_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "data/transitions.h"

@@ -38,8 +38,8 @@ absl::StatusOr<std::unique_ptr<Learner>> LearnerRegistry::Create(const LearnerOp
   const std::string& name = options.config.algorithm();
   const auto it = Factories().find(name);
   if (it == Factories().end()) {
-    return absl::NotFoundError(absl::StrCat("unknown learner '", name, "' (registered: ",
-                                            absl::StrJoin(Names(), ", "), ")"));
+    return absl::NotFoundError(absl::StrCat("unknown learner '", name,
+                                            "' (registered: ", absl::StrJoin(Names(), ", "), ")"));
   }
   const std::string params = ParamsFieldName(options.config);
   if (!params.empty() && params != name) {

@@ -35,7 +35,7 @@ class LearnerRegistry {
 
 #define ROMI_LEARNER_REGISTRY_CONCAT_INNER_(a, b) a##b
 #define ROMI_LEARNER_REGISTRY_CONCAT_(a, b) ROMI_LEARNER_REGISTRY_CONCAT_INNER_(a, b)
-#define ROMI_REGISTER_LEARNER(name, factory)                                       \
+#define ROMI_REGISTER_LEARNER(name, factory)                                            \
   static const bool ROMI_LEARNER_REGISTRY_CONCAT_(romi_learner_registered_, __LINE__) = \
       ::romi::learners::LearnerRegistry::Register(name, factory)
 

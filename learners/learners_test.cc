@@ -127,8 +127,7 @@ TEST_P(EveryLearnerTest, ActsWithinBoundsReproducibly) {
 }
 
 TEST_P(EveryLearnerTest, SaveLoadUpdateIsBitIdenticalToAnUninterruptedRun) {
-  const std::string path =
-      ::testing::TempDir() + "/learner_" + GetParam() + ".pt";
+  const std::string path = ::testing::TempDir() + "/learner_" + GetParam() + ".pt";
   std::unique_ptr<Learner> original = MakeLearner(Config(), 3);
   ASSERT_NE(original, nullptr);
   for (int step = 0; step < 3; ++step) original->Update(RandomBatch(8, 20 + step));

@@ -3,23 +3,23 @@
 //
 // The task: position s in [-1, 1], action a in [-1, 1], s' = clip(s + 0.25 a, -1, 1), reward
 // -10 |s' - 0.75| (scaled so that Q differences between actions are several units, the scale CQL's
-// penalty weight 5 is tuned for), 20-step episodes, no terminal states. The dataset is 80 % episodes of a poor
-// behaviour policy (a ~ U(-1, 0.4): drifts away from the goal) and 20 % episodes of a good one (a
-// proportional controller toward the goal, |a| <= 0.7, with noise). Behaviour cloning imitates the
-// average action, which points away from the goal; Q-learning finds the good actions that the
-// data contains at every state (moving toward the goal pays off at once and thereafter). With a
-// one-dimensional, nearly uniform behaviour the VAE learns little more than the conditional mean,
-// so BCQ's perturbation range is widened (phi 0.5) for its actor to reach the good actions.
-// Policies are rolled out deterministically from fixed starts; the margins below are several
-// times the spread seen across seeds, so the test cannot flake.
+// penalty weight 5 is tuned for), 20-step episodes, no terminal states. The dataset is 80 %
+// episodes of a poor behaviour policy (a ~ U(-1, 0.4): drifts away from the goal) and 20 % episodes
+// of a good one (a proportional controller toward the goal, |a| <= 0.7, with noise). Behaviour
+// cloning imitates the average action, which points away from the goal; Q-learning finds the good
+// actions that the data contains at every state (moving toward the goal pays off at once and
+// thereafter). With a one-dimensional, nearly uniform behaviour the VAE learns little more than the
+// conditional mean, so BCQ's perturbation range is widened (phi 0.5) for its actor to reach the
+// good actions. Policies are rolled out deterministically from fixed starts; the margins below are
+// several times the spread seen across seeds, so the test cannot flake.
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include "gtest/gtest.h"
 #include "learners/learner.h"

@@ -6,10 +6,10 @@
 #ifndef ROMI_LEARNERS_MLP_H_
 #define ROMI_LEARNERS_MLP_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/activation.h"
 

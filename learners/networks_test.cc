@@ -55,7 +55,8 @@ TEST(EnsembleLinearTest, TruncatedNormalInitStaysWithinTwoStd) {
 
 TEST(EnsembleMlpTest, MembersAreIndependent) {
   torch::manual_seed(3);
-  EnsembleMlp ensemble(2, 3, std::vector<int64_t>{8, 8}, 1, Activation::kRelu, EnsembleInit::kTorchLinear);
+  EnsembleMlp ensemble(2, 3, std::vector<int64_t>{8, 8}, 1, Activation::kRelu,
+                       EnsembleInit::kTorchLinear);
   const torch::Tensor x = torch::randn({5, 3});
   const torch::Tensor y = ensemble->forward(x);
   ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 5, 1}));

@@ -10,12 +10,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/stats.h"
+#include "base/status_macros.h"
 #include "data/transitions.h"
 #include "envs/normalized_score.h"
 #include "learners/archive_io.h"
 #include "learners/cql.h"
 #include "learners/learner_registry.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::learners {
 namespace {
@@ -76,8 +77,8 @@ absl::Status SaveReplay(const ReplayBuffer& replay, int64_t episodes,
   archive.write("episodes", torch::tensor({episodes}, torch::kLong));
   std::vector<double> flat;
   for (const OnlineEvaluation& e : curve) {
-    flat.insert(flat.end(), {static_cast<double>(e.step), e.return_mean, e.return_std,
-                             e.score_mean});
+    flat.insert(flat.end(),
+                {static_cast<double>(e.step), e.return_mean, e.return_std, e.score_mean});
   }
   archive.write("curve", torch::tensor(flat, torch::kDouble).view({-1, 4}));
   return SaveArchive(archive, path);
@@ -189,11 +190,9 @@ absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act
   }
   OnlineEvaluation evaluation;
   evaluation.step = step;
-  evaluation.return_mean = std::accumulate(returns.begin(), returns.end(), 0.0) / episodes;
-  for (double r : returns) {
-    evaluation.return_std += (r - evaluation.return_mean) * (r - evaluation.return_mean);
-  }
-  evaluation.return_std = std::sqrt(evaluation.return_std / episodes);
+  const MeanStd stats = PopulationMeanStd(returns);
+  evaluation.return_mean = stats.mean;
+  evaluation.return_std = stats.std;
   evaluation.score_mean = envs::NormalizedScore(env.Spec(), evaluation.return_mean);
   return evaluation;
 }
@@ -203,13 +202,11 @@ absl::Status CheckPolicyFitsEnv(const TanhGaussianPolicy& policy, const envs::En
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "the policy maps ", policy->options().obs_dim, " observations to ",
-      policy->options().act_dim, " actions; ", spec.task, " has ", spec.obs_dim, " and ",
-      spec.act_dim));
+      "the policy maps ", policy->options().obs_dim, " observations to ", policy->options().act_dim,
+      " actions; ", spec.task, " has ", spec.obs_dim, " and ", spec.act_dim));
 }
 
-absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy,
-                                           const envs::EnvSpec& spec) {
+absl::StatusOr<ActFn> DeterministicActions(TanhGaussianPolicy policy, const envs::EnvSpec& spec) {
   ROMI_RETURN_IF_ERROR(CheckPolicyFitsEnv(policy, spec));
   auto row = std::make_shared<torch::Tensor>(torch::zeros({1, policy->options().obs_dim}));
   return ActFn([policy, row](const std::vector<double>& observation) mutable {
@@ -309,8 +306,7 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
       action = actor(obs, /*deterministic=*/false);
     }
     ROMI_ASSIGN_OR_RETURN(const envs::StepResult result, env->Step(action));
-    replay.Add(obs, action, result.reward, result.observation, result.terminated,
-               result.truncated);
+    replay.Add(obs, action, result.reward, result.observation, result.terminated, result.truncated);
     episode_return += result.reward;
     obs = result.observation;
     if (result.terminated || result.truncated) {
@@ -350,7 +346,8 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
               : std::accumulate(recent_returns.begin(), recent_returns.end(), 0.0) /
                     recent_returns.size(),
           steps_per_second);
-      for (const auto& [name, value] : metrics) absl::StrAppendFormat(&line, ", %s %.4g", name, value);
+      for (const auto& [name, value] : metrics)
+        absl::StrAppendFormat(&line, ", %s %.4g", name, value);
       log(line);
       if (hooks.on_evaluation) ROMI_RETURN_IF_ERROR(hooks.on_evaluation(evaluation, *learner));
     }

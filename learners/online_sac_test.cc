@@ -111,10 +111,8 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
     EXPECT_EQ((*rest)[i].step, (*curve)[i].step);
     EXPECT_EQ((*rest)[i].return_mean, (*curve)[i].return_mean) << "evaluation " << i;
   }
-  std::unique_ptr<Learner> a =
-      MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
-  std::unique_ptr<Learner> b =
-      MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
+  std::unique_ptr<Learner> a = MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
+  std::unique_ptr<Learner> b = MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
   ASSERT_TRUE(a->Load((straight / "learner.pt").string()).ok());
   ASSERT_TRUE(b->Load((resumed / "learner.pt").string()).ok());
   for (size_t i = 0; i < a->parameters().size(); ++i) {

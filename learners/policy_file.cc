@@ -4,8 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "learners/archive_io.h"
-#include "romi/base/status_macros.h"
 
 namespace romi::learners {
 

@@ -9,9 +9,9 @@
 #ifndef ROMI_LEARNERS_RUNTIME_H_
 #define ROMI_LEARNERS_RUNTIME_H_
 
-#include <string>
-
 #include <torch/torch.h>
+
+#include <string>
 
 #include "absl/status/statusor.h"
 

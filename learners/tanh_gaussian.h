@@ -13,10 +13,10 @@
 #ifndef ROMI_LEARNERS_TANH_GAUSSIAN_H_
 #define ROMI_LEARNERS_TANH_GAUSSIAN_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/mlp.h"
 

@@ -1,9 +1,9 @@
 // The tanh-Gaussian head: its log-density against the closed form, sampling, and bounds.
 #include "learners/tanh_gaussian.h"
 
-#include <cmath>
-
 #include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
 
 #include "gtest/gtest.h"
 
@@ -53,7 +53,8 @@ TEST(TanhGaussianPolicyTest, SampleLogProbAgreesWithLogProbOfTheSample) {
 TEST(TanhGaussianPolicyTest, DeterministicIsTheSquashedMean) {
   TanhGaussianPolicy policy = MakePolicy(0.5);
   const torch::Tensor s = torch::randn({4, 3});
-  EXPECT_TRUE(torch::allclose(policy->Deterministic(s), 0.5 * torch::tanh(policy->forward(s).first)));
+  EXPECT_TRUE(
+      torch::allclose(policy->Deterministic(s), 0.5 * torch::tanh(policy->forward(s).first)));
   const torch::Tensor log_std = policy->forward(torch::randn({100, 3}) * 1e3).second;
   EXPECT_GE(log_std.min().item<float>(), -5.0f);
   EXPECT_LE(log_std.max().item<float>(), 2.0f);

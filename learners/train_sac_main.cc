@@ -16,11 +16,11 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/blas_tuning.h"
 #include "envs/registry.h"
 #include "learners/online_sac.h"
 #include "learners/policy_file.h"
 #include "learners/runtime.h"
-#include "romi/base/blas_tuning.h"
 
 ABSL_FLAG(std::string, task, "hopper-medium-v2", "Registered task (any dataset name of the env).");
 ABSL_FLAG(int64_t, steps, 1000000, "Environment steps.");

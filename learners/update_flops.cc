@@ -73,11 +73,10 @@ double BcqFlops(const LearnerOptions& options, double b) {
 
 double CqlFlops(const LearnerOptions& options, double b) {
   const CqlConfig& config = options.config.cql();
-  const std::vector<int64_t> policy =
-      Widths(options.obs_dim, WidthsOr(config.policy_hidden(), {256, 256, 256}),
-             2 * options.act_dim);
-  const std::vector<int64_t> critic = Widths(
-      options.obs_dim + options.act_dim, WidthsOr(config.critic_hidden(), {256, 256, 256}), 1);
+  const std::vector<int64_t> policy = Widths(
+      options.obs_dim, WidthsOr(config.policy_hidden(), {256, 256, 256}), 2 * options.act_dim);
+  const std::vector<int64_t> critic = Widths(options.obs_dim + options.act_dim,
+                                             WidthsOr(config.critic_hidden(), {256, 256, 256}), 1);
   const double n = config.num_sampled_actions();
   // Policy samples at s and s' for the critic loss (no-grad), then the policy's own sample.
   return NetworkFlops(policy, 2 * b, Backward::kNone) +

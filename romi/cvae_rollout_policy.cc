@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "learners/conditional_vae.h"
+#include "base/status_macros.h"
 #include "learners/archive_io.h"
-#include "romi/base/status_macros.h"
+#include "learners/conditional_vae.h"
 #include "romi/rollout_policy.h"
 #include "romi/rollout_policy_registry.h"
 #include "romi/rollout_policy_training.h"
@@ -60,8 +60,8 @@ class CvaeRolloutPolicy : public RolloutPolicy {
       vae_->load(archive);
       vae_->eval();
     } catch (const c10::Error& error) {
-      return absl::DataLossError(
-          absl::StrCat(path, ": cannot load the cvae rollout policy: ", error.what_without_backtrace()));
+      return absl::DataLossError(absl::StrCat(
+          path, ": cannot load the cvae rollout policy: ", error.what_without_backtrace()));
     }
     return absl::OkStatus();
   }
@@ -71,10 +71,11 @@ class CvaeRolloutPolicy : public RolloutPolicy {
   learners::ConditionalVae vae_{nullptr};
 };
 
-REGISTER_ROLLOUT_POLICY("cvae", [](const RolloutPolicyOptions& options)
-                                    -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
-  return std::make_unique<CvaeRolloutPolicy>(options);
-});
+REGISTER_ROLLOUT_POLICY("cvae",
+                        [](const RolloutPolicyOptions& options)
+                            -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+                          return std::make_unique<CvaeRolloutPolicy>(options);
+                        });
 
 }  // namespace
 }  // namespace romi

@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "learners/archive_io.h"
-#include "romi/base/status_macros.h"
 
 namespace romi {
 namespace {
@@ -29,12 +29,13 @@ absl::Status ValidateConfig(const DynamicsConfig& config, int64_t rows) {
                                                    ") <= members (", config.members(), ")"));
   }
   if (config.hidden_layers() < 1 || config.hidden_width() < 1 || config.batch_size() < 1) {
-    return absl::InvalidArgumentError("dynamics: hidden_layers, hidden_width, batch_size must be >= 1");
+    return absl::InvalidArgumentError(
+        "dynamics: hidden_layers, hidden_width, batch_size must be >= 1");
   }
   if (config.weight_decay_size() != 0 && config.weight_decay_size() != config.hidden_layers() + 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dynamics: weight_decay lists ", config.weight_decay_size(), " values, need ",
-        config.hidden_layers() + 1, " (one per hidden layer and one for the heads)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dynamics: weight_decay lists ", config.weight_decay_size(), " values, need ",
+                     config.hidden_layers() + 1, " (one per hidden layer and one for the heads)"));
   }
   if (rows < 2) {
     return absl::InvalidArgumentError(
@@ -53,16 +54,13 @@ std::vector<double> DefaultWeightDecay(int hidden_layers) {
 }
 
 torch::Tensor DynamicsInputs(const data::Transitions& data, Direction direction) {
-  const torch::Tensor& known =
-      direction == REVERSE ? data.next_observations : data.observations;
+  const torch::Tensor& known = direction == REVERSE ? data.next_observations : data.observations;
   return torch::cat({known, data.actions}, 1);
 }
 
 torch::Tensor DynamicsTargets(const data::Transitions& data, Direction direction) {
-  const torch::Tensor& known =
-      direction == REVERSE ? data.next_observations : data.observations;
-  const torch::Tensor& other =
-      direction == REVERSE ? data.observations : data.next_observations;
+  const torch::Tensor& known = direction == REVERSE ? data.next_observations : data.observations;
+  const torch::Tensor& other = direction == REVERSE ? data.observations : data.next_observations;
   return torch::cat({data.rewards.unsqueeze(1), other - known}, 1);
 }
 
@@ -109,13 +107,12 @@ absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
       config.weight_decay_size() > 0
           ? std::vector<double>(config.weight_decay().begin(), config.weight_decay().end())
           : DefaultWeightDecay(config.hidden_layers());
-  torch::optim::Adam optimizer(net.parameters(),
-                               torch::optim::AdamOptions(config.learning_rate()));
+  torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(config.learning_rate()));
 
   // Each member's bootstrap resample of the training rows; reshuffled every epoch.
   const int64_t members = config.members();
-  torch::Tensor bootstrap = torch::randint(train_size, {members, train_size}, generator,
-                                           torch::kInt64);
+  torch::Tensor bootstrap =
+      torch::randint(train_size, {members, train_size}, generator, torch::kInt64);
 
   // Best snapshot per member: copies of every layer's [E, ...] parameters.
   std::vector<torch::Tensor> snapshot;
@@ -148,8 +145,8 @@ absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
       const GaussianOutput out = net.forward(x);
       const torch::Tensor nll =
           ((out.mean - y).pow(2) * torch::exp(-out.log_var) + out.log_var).mean({1, 2}).sum();
-      torch::Tensor loss = nll + config.logvar_bound_penalty() *
-                                     (net.max_log_var.sum() - net.min_log_var.sum());
+      torch::Tensor loss =
+          nll + config.logvar_bound_penalty() * (net.max_log_var.sum() - net.min_log_var.sum());
       for (size_t l = 0; l < net.layers().size(); ++l) {
         loss = loss + weight_decay[l] * 0.5 * net.layers()[l]->weight.pow(2).sum();
       }
@@ -233,8 +230,7 @@ DynamicsEnsemble::Prediction DynamicsEnsemble::Sample(const torch::Tensor& known
   const GaussianOutput out = elite_net_.ptr()->forward(x);  // [elites, B, out]
   // One elite per row: gather that member's mean and log-variance, then sample only those rows.
   const torch::Tensor member =
-      torch::randint(static_cast<int64_t>(elites_.size()), {1, rows, 1}, generator,
-                     torch::kInt64)
+      torch::randint(static_cast<int64_t>(elites_.size()), {1, rows, 1}, generator, torch::kInt64)
           .expand({1, rows, out.mean.size(2)});
   torch::Tensor prediction = out.mean.gather(0, member).squeeze(0);
   if (!deterministic) {

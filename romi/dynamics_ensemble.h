@@ -1,27 +1,29 @@
-// ROMI's learned dynamics: a probabilistic ensemble that predicts, from a known state and an action,
-// the other state of the transition and its reward. REVERSE (ROMI) predicts the previous state from
-// the next one, p(s, r | s', a); FORWARD (FOMI, the ablation) predicts p(s', r | s, a). One class,
-// one training procedure, two directions.
+// ROMI's learned dynamics: a probabilistic ensemble that predicts, from a known state and an
+// action, the other state of the transition and its reward. REVERSE (ROMI) predicts the previous
+// state from the next one, p(s, r | s', a); FORWARD (FOMI, the ablation) predicts p(s', r | s, a).
+// One class, one training procedure, two directions.
 //
 // Training (MBPO's and ROMI's public code, every number in DynamicsConfig):
 //   inputs [known_state, a] z-scored on the training split; targets [r, other_state - known_state]
 //   (not normalized); a hold-out of min(20 %, 1000) transitions; each member trains on its own
-//   bootstrap resample, reshuffled every epoch; Gaussian NLL with soft-bounded log-variance, per-layer
-//   weight decay; a member's snapshot is kept whenever its hold-out MSE improves by > 1 %, training
-//   stops after 6 epochs without any improvement and every member is restored to its snapshot.
-//   The `elites` members with the lowest hold-out MSE are chosen once and saved with the model
-//   (ROMI's public code re-picks them at random at load time; we don't, so runs are reproducible).
-// Sampling: the elites predict as one batched op, each row draws N(mean, var) from one random elite.
+//   bootstrap resample, reshuffled every epoch; Gaussian NLL with soft-bounded log-variance,
+//   per-layer weight decay; a member's snapshot is kept whenever its hold-out MSE improves by > 1
+//   %, training stops after 6 epochs without any improvement and every member is restored to its
+//   snapshot. The `elites` members with the lowest hold-out MSE are chosen once and saved with the
+//   model (ROMI's public code re-picks them at random at load time; we don't, so runs are
+//   reproducible).
+// Sampling: the elites predict as one batched op, each row draws N(mean, var) from one random
+// elite.
 #ifndef ROMI_ROMI_DYNAMICS_ENSEMBLE_H_
 #define ROMI_ROMI_DYNAMICS_ENSEMBLE_H_
+
+#include <torch/torch.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
 #include "data/normalizer.h"
@@ -34,8 +36,8 @@ namespace romi {
 // Progress after each training epoch.
 struct DynamicsEpoch {
   int epoch = 0;
-  int64_t steps = 0;                 // gradient steps so far
-  std::vector<double> holdout_mse;   // per member, this epoch
+  int64_t steps = 0;                // gradient steps so far
+  std::vector<double> holdout_mse;  // per member, this epoch
   int epochs_without_improvement = 0;
 };
 

@@ -83,8 +83,8 @@ TEST(DynamicsEnsembleTest, ReverseModelRecoversTheInverseMap) {
 
 TEST(DynamicsEnsembleTest, UncertaintyShrinksWhereDataIsDense) {
   const DynamicsEnsemble& model = ReverseModel();
-  const data::Transitions near = LinearSystem(500, 1.0, 5);   // where the data was
-  const data::Transitions far = LinearSystem(500, 6.0, 5);    // far outside it
+  const data::Transitions near = LinearSystem(500, 1.0, 5);  // where the data was
+  const data::Transitions far = LinearSystem(500, 6.0, 5);   // far outside it
   // Spread of the prediction over elites and samples.
   const auto spread = [&](const data::Transitions& t) {
     torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(2);
@@ -181,8 +181,8 @@ TEST(DynamicsTargetsTest, DirectionsSwapKnownAndPredictedStates) {
   const torch::Tensor reverse = DynamicsTargets(t, REVERSE);
   EXPECT_TRUE(torch::equal(reverse.slice(1, 1), t.observations - t.next_observations));
   EXPECT_TRUE(torch::equal(reverse.select(1, 0), t.rewards));
-  EXPECT_TRUE(torch::equal(DynamicsTargets(t, FORWARD).slice(1, 1),
-                           t.next_observations - t.observations));
+  EXPECT_TRUE(
+      torch::equal(DynamicsTargets(t, FORWARD).slice(1, 1), t.next_observations - t.observations));
   EXPECT_TRUE(torch::equal(DynamicsInputs(t, REVERSE).slice(1, 0, 2), t.next_observations));
   EXPECT_EQ(DefaultWeightDecay(4), (std::vector<double>{2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4}));
 }

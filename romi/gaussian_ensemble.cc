@@ -7,9 +7,9 @@ GaussianEnsembleImpl::GaussianEnsembleImpl(int64_t members, int64_t input, int64
                                            double max_log_var_init, double min_log_var_init)
     : output_(output) {
   trunk_ = register_module(
-      "trunk", learners::EnsembleMlp(members, input, std::vector<int64_t>(hidden_layers, hidden_width),
-                                     2 * output, learners::Activation::kSwish,
-                                     learners::EnsembleInit::kTruncatedNormal));
+      "trunk", learners::EnsembleMlp(
+                   members, input, std::vector<int64_t>(hidden_layers, hidden_width), 2 * output,
+                   learners::Activation::kSwish, learners::EnsembleInit::kTruncatedNormal));
   max_log_var = register_parameter("max_log_var", torch::full({output}, max_log_var_init));
   min_log_var = register_parameter("min_log_var", torch::full({output}, min_log_var_init));
 }

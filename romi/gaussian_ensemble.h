@@ -10,10 +10,10 @@
 #ifndef ROMI_ROMI_GAUSSIAN_ENSEMBLE_H_
 #define ROMI_ROMI_GAUSSIAN_ENSEMBLE_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "learners/ensemble_linear.h"
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "romi/base/status_macros.h"
+#include "base/status_macros.h"
 
 namespace romi {
 
@@ -16,26 +16,23 @@ absl::StatusOr<torch::Tensor> TerminalFlags(const envs::TerminationFn& terminati
   const torch::Tensor a = action.contiguous();
   const torch::Tensor n = next_obs.contiguous();
   torch::Tensor done = torch::empty({obs.size(0)}, torch::kBool);
-  ROMI_RETURN_IF_ERROR(envs::IsTerminalBatch(
-      termination, absl::MakeConstSpan(o.data_ptr<float>(), o.numel()),
-      absl::MakeConstSpan(a.data_ptr<float>(), a.numel()),
-      absl::MakeConstSpan(n.data_ptr<float>(), n.numel()),
-      absl::MakeSpan(done.data_ptr<bool>(), done.numel())));
+  ROMI_RETURN_IF_ERROR(envs::IsTerminalBatch(termination,
+                                             absl::MakeConstSpan(o.data_ptr<float>(), o.numel()),
+                                             absl::MakeConstSpan(a.data_ptr<float>(), a.numel()),
+                                             absl::MakeConstSpan(n.data_ptr<float>(), n.numel()),
+                                             absl::MakeSpan(done.data_ptr<bool>(), done.numel())));
   return done;
 }
 
-absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
-                                          const data::Transitions& starts,
-                                          const data::IndexDistribution& start_distribution,
-                                          const envs::TerminationFn& termination,
-                                          const ImaginationConfig& config,
-                                          torch::Generator& generator,
-                                          ImaginationSummary* summary) {
+absl::StatusOr<data::Transitions> Imagine(
+    const DynamicsEnsemble& model, RolloutPolicy& policy, const data::Transitions& starts,
+    const data::IndexDistribution& start_distribution, const envs::TerminationFn& termination,
+    const ImaginationConfig& config, torch::Generator& generator, ImaginationSummary* summary) {
   if (config.rollout_length() < 1 || config.starts_per_round() < 1 || config.buffer_size() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "imagination: rollout_length (", config.rollout_length(), "), starts_per_round (",
-        config.starts_per_round(), ") and buffer_size (", config.buffer_size(),
-        ") must be positive"));
+    return absl::InvalidArgumentError(absl::StrCat("imagination: rollout_length (",
+                                                   config.rollout_length(), "), starts_per_round (",
+                                                   config.starts_per_round(), ") and buffer_size (",
+                                                   config.buffer_size(), ") must be positive"));
   }
   if (starts.size() == 0 || starts.size() != start_distribution.rows() ||
       starts.obs_dim() != model.obs_dim() || starts.act_dim() != model.act_dim()) {
@@ -72,8 +69,8 @@ absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, Rollout
   while (room) {
     ++local.rounds;
     const torch::Tensor index = start_distribution.Sample(config.starts_per_round(), generator);
-    torch::Tensor known = (reverse ? starts.next_observations : starts.observations)
-                              .index_select(0, index);
+    torch::Tensor known =
+        (reverse ? starts.next_observations : starts.observations).index_select(0, index);
     for (int step = 0; step < config.rollout_length() && room && known.size(0) > 0; ++step) {
       const torch::Tensor action = policy.Sample(known, generator);
       const DynamicsEnsemble::Prediction predicted = model.Sample(known, action, generator);

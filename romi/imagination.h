@@ -12,9 +12,9 @@
 #ifndef ROMI_ROMI_IMAGINATION_H_
 #define ROMI_ROMI_IMAGINATION_H_
 
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 #include "data/index_distribution.h"
@@ -33,7 +33,7 @@ absl::StatusOr<torch::Tensor> TerminalFlags(const envs::TerminationFn& terminati
                                             const torch::Tensor& next_obs);
 
 struct ImaginationSummary {
-  int64_t rows = 0;        // transitions stored
+  int64_t rows = 0;  // transitions stored
   int64_t rounds = 0;
   int64_t terminated = 0;  // stored rows with done = 1
   double seconds = 0;

@@ -81,8 +81,8 @@ TEST(ImaginationTest, ReverseRolloutsStartInDataAndChainBackwardsInForwardOrder)
   ImaginationSummary summary;
   // One round of 50 rollouts x 3 steps, no termination: blocks of 50 rows per step.
   absl::StatusOr<data::Transitions> buffer =
-      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-              Never(), Config(50, 150), generator, &summary);
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()), Never(),
+              Config(50, 150), generator, &summary);
   ASSERT_TRUE(buffer.ok()) << buffer.status();
   EXPECT_EQ(summary.rows, 150);
   EXPECT_EQ(summary.rounds, 1);
@@ -110,14 +110,14 @@ TEST(ImaginationTest, DoneRowsStopTheirRollout) {
   ASSERT_TRUE(buffer.ok());
   // First round: step 0 has 200 rows, evaluated on the known (real) later state.
   const data::Transitions step0 = buffer->Slice(0, 200);
-  EXPECT_TRUE(torch::equal(step0.terminals.to(torch::kBool),
-                           step0.next_observations.select(1, 0) > 0.5));
+  EXPECT_TRUE(
+      torch::equal(step0.terminals.to(torch::kBool), step0.next_observations.select(1, 0) > 0.5));
   const int64_t continuing = (step0.terminals == 0).sum().item<int64_t>();
   ASSERT_GT(continuing, 0);
   ASSERT_LT(continuing, 200);
   const data::Transitions step1 = buffer->Slice(200, continuing);
-  EXPECT_TRUE(torch::equal(step1.next_observations,
-                           step0.observations.index({step0.terminals == 0})));
+  EXPECT_TRUE(
+      torch::equal(step1.next_observations, step0.observations.index({step0.terminals == 0})));
   EXPECT_GT(summary.terminated, 0);
   EXPECT_EQ(summary.rows, 100000);  // rounds continue until the buffer is exactly full
 }
@@ -128,8 +128,8 @@ TEST(ImaginationTest, ForwardRolloutsStartFromDatasetStates) {
   const data::Transitions data = Data();
   torch::Generator generator = Seeded(3);
   absl::StatusOr<data::Transitions> buffer =
-      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-              Never(), Config(40, 120), generator);
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()), Never(),
+              Config(40, 120), generator);
   ASSERT_TRUE(buffer.ok());
   const data::Transitions step0 = buffer->Slice(0, 40);
   const data::Transitions step1 = buffer->Slice(40, 40);
@@ -142,13 +142,13 @@ TEST(ImaginationTest, RejectsBadConfigurations) {
   auto policy = Uniform();
   const data::Transitions data = Data();
   torch::Generator generator = Seeded(4);
-  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
-                    Never(), Config(10, 0), generator)
+  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()), Never(),
+                    Config(10, 0), generator)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(5),
-                    Never(), Config(10, 10), generator)
+  EXPECT_EQ(Imagine(*model, *policy, data, data::IndexDistribution::Uniform(5), Never(),
+                    Config(10, 10), generator)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

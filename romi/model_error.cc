@@ -15,16 +15,17 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "base/blas_tuning.h"
 #include "data/dataset.h"
 #include "data/index_distribution.h"
 #include "data/synthetic.h"
 #include "envs/termination.h"
-#include "romi/base/blas_tuning.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
 #include "romi/rollout_policy_registry.h"
 
-ABSL_FLAG(int64_t, synthetic_rows, 20000, "Rows of synthetic point-mass data when no file is given.");
+ABSL_FLAG(int64_t, synthetic_rows, 20000,
+          "Rows of synthetic point-mass data when no file is given.");
 ABSL_FLAG(int, max_episode_steps, 0, "For files without 'timeouts'.");
 ABSL_FLAG(double, test_fraction, 0.1, "Share of transitions held out from both models.");
 ABSL_FLAG(int, max_epochs, 0, "Cap on model training epochs (0: until early stopping).");
@@ -40,11 +41,10 @@ int Run(const std::string& path) {
   data::DatasetOptions options;
   options.set_max_episode_steps(absl::GetFlag(FLAGS_max_episode_steps));
   absl::StatusOr<data::Dataset> dataset =
-      path.empty()
-          ? data::Dataset::FromD4rlFile(
-                data::MakePointMassDataset(absl::GetFlag(FLAGS_synthetic_rows), 200, 0), options,
-                "synthetic point mass")
-          : data::Dataset::Load(path, options);
+      path.empty() ? data::Dataset::FromD4rlFile(
+                         data::MakePointMassDataset(absl::GetFlag(FLAGS_synthetic_rows), 200, 0),
+                         options, "synthetic point mass")
+                   : data::Dataset::Load(path, options);
   if (!dataset.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(dataset.status().message()).c_str());
     return 1;
@@ -59,10 +59,11 @@ int Run(const std::string& path) {
   std::printf("%s: %lld transitions (%lld train, %lld test), obs %lld, act %lld\n\n",
               dataset->summary().source.c_str(), static_cast<long long>(rows),
               static_cast<long long>(train.size()), static_cast<long long>(test_rows),
-              static_cast<long long>(dataset->obs_dim()), static_cast<long long>(dataset->act_dim()));
+              static_cast<long long>(dataset->obs_dim()),
+              static_cast<long long>(dataset->act_dim()));
 
-  std::printf("%-8s %8s %8s %10s %14s %14s\n", "model", "epochs", "steps", "seconds",
-              "holdout MSE", "test MSE");
+  std::printf("%-8s %8s %8s %10s %14s %14s\n", "model", "epochs", "steps", "seconds", "holdout MSE",
+              "test MSE");
   std::unique_ptr<DynamicsEnsemble> reverse_model;
   for (const Direction direction : {FORWARD, REVERSE}) {
     DynamicsConfig config;
@@ -78,13 +79,15 @@ int Run(const std::string& path) {
     }
     // Means over the elites: what imagination actually samples from.
     const torch::Tensor elites = torch::tensor((*model)->elites(), torch::kInt64);
-    const double test_mse = (*model)->EvaluateMse(test).index_select(0, elites).mean().item<double>();
+    const double test_mse =
+        (*model)->EvaluateMse(test).index_select(0, elites).mean().item<double>();
     double holdout_mse = 0;
     for (int64_t e : (*model)->elites()) holdout_mse += (*model)->holdout_mse()[e];
     holdout_mse /= (*model)->elites().size();
     const DynamicsTrainingSummary& s = (*model)->training_summary();
-    std::printf("%-8s %8d %8lld %10.1f %14.6g %14.6g\n", direction == REVERSE ? "reverse" : "forward",
-                s.epochs, static_cast<long long>(s.steps), s.seconds, holdout_mse, test_mse);
+    std::printf("%-8s %8d %8lld %10.1f %14.6g %14.6g\n",
+                direction == REVERSE ? "reverse" : "forward", s.epochs,
+                static_cast<long long>(s.steps), s.seconds, holdout_mse, test_mse);
     if (direction == REVERSE) reverse_model = std::move(*model);
   }
 
@@ -98,16 +101,17 @@ int Run(const std::string& path) {
   ImaginationSummary summary;
   const absl::StatusOr<data::Transitions> buffer =
       Imagine(*reverse_model, *policy, train, data::IndexDistribution::Uniform(train.size()),
-              envs::NeverTerminates(dataset->obs_dim(), dataset->act_dim()), imagination,
-              generator, &summary);
+              envs::NeverTerminates(dataset->obs_dim(), dataset->act_dim()), imagination, generator,
+              &summary);
   if (!buffer.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(buffer.status().message()).c_str());
     return 1;
   }
-  std::printf("\nreverse imagination (uniform policy, h = %d, %d starts per round): %lld "
-              "transitions in %.2f s = %.0f transitions/s\n",
-              imagination.rollout_length(), imagination.starts_per_round(),
-              static_cast<long long>(summary.rows), summary.seconds, summary.rows / summary.seconds);
+  std::printf(
+      "\nreverse imagination (uniform policy, h = %d, %d starts per round): %lld "
+      "transitions in %.2f s = %.0f transitions/s\n",
+      imagination.rollout_length(), imagination.starts_per_round(),
+      static_cast<long long>(summary.rows), summary.seconds, summary.rows / summary.seconds);
   return 0;
 }
 

@@ -8,15 +8,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
+#include "base/text_proto.h"
 #include "data/batch_sampler.h"
 #include "data/index_distribution.h"
 #include "data/return_priority.h"
 #include "google/protobuf/text_format.h"
 #include "learners/archive_io.h"
 #include "learners/learner_registry.h"
-#include "romi/base/atomic_file.h"
-#include "romi/base/status_macros.h"
-#include "romi/base/text_proto.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
 #include "romi/rollout_policy_registry.h"
@@ -132,8 +132,8 @@ struct Stopper {
 
 class Pipeline {
  public:
-  Pipeline(const data::Dataset& dataset, const envs::TerminationFn& termination,
-           double max_action, RunConfig config, std::string run_dir, const PipelineHooks& hooks)
+  Pipeline(const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
+           RunConfig config, std::string run_dir, const PipelineHooks& hooks)
       : dataset_(dataset),
         termination_(termination),
         max_action_(max_action),
@@ -191,18 +191,16 @@ class Pipeline {
     Progress("dynamics", 0, config_.dynamics().max_epochs());  // starts the clock for the ETA
     ROMI_ASSIGN_OR_RETURN(
         std::unique_ptr<DynamicsEnsemble> model,
-        DynamicsEnsemble::Train(dataset_.transitions(), config_.dynamics(),
-                                StageSeed(config_.seed(), kDynamicsStage),
-                                [this](const DynamicsEpoch& epoch) {
-                                  Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
-                                  double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
-                                  for (double mse : epoch.holdout_mse) best = std::min(best, mse);
-                                  Log("dynamics",
-                                      absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
-                                                      "without improvement",
-                                                      epoch.epoch, best,
-                                                      epoch.epochs_without_improvement));
-                                }));
+        DynamicsEnsemble::Train(
+            dataset_.transitions(), config_.dynamics(), StageSeed(config_.seed(), kDynamicsStage),
+            [this](const DynamicsEpoch& epoch) {
+              Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
+              double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
+              for (double mse : epoch.holdout_mse) best = std::min(best, mse);
+              Log("dynamics", absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
+                                              "without improvement",
+                                              epoch.epoch, best, epoch.epochs_without_improvement));
+            }));
     ROMI_RETURN_IF_ERROR(model->Save(path));
     return model;
   }
@@ -227,8 +225,8 @@ class Pipeline {
     torch::Generator generator = Generator(StageSeed(config_.seed(), kRolloutPolicyStage));
     const int64_t report_every = std::max<int64_t>(1, config_.rollout_policy().train_steps() / 20);
     Progress("rollout_policy", 0, config_.rollout_policy().train_steps());
-    ROMI_RETURN_IF_ERROR(policy->Train(
-        dataset_.transitions(), generator, [&](int64_t step, double loss) {
+    ROMI_RETURN_IF_ERROR(
+        policy->Train(dataset_.transitions(), generator, [&](int64_t step, double loss) {
           if (step % report_every == 0) {
             Progress("rollout_policy", step, config_.rollout_policy().train_steps());
             Log("rollout_policy", absl::StrFormat("step %d / %d, loss %.5g", step,
@@ -254,15 +252,13 @@ class Pipeline {
     torch::Generator generator = Generator(StageSeed(config_.seed(), kImaginationStage));
     ImaginationSummary summary;
     Progress("imagination", 0, config_.imagination().buffer_size());
-    ROMI_ASSIGN_OR_RETURN(
-        data::Transitions buffer,
-        Imagine(model, policy, dataset_.transitions(),
-                RealRowDistribution(config_.imagination().return_priority()), termination_,
-                config_.imagination(), generator, &summary));
-    Log("imagination",
-        absl::StrFormat("%d transitions (%d terminal) in %.1f s, %.0f transitions/s", summary.rows,
-                        summary.terminated, summary.seconds,
-                        summary.rows / std::max(summary.seconds, 1e-9)));
+    ROMI_ASSIGN_OR_RETURN(data::Transitions buffer,
+                          Imagine(model, policy, dataset_.transitions(),
+                                  RealRowDistribution(config_.imagination().return_priority()),
+                                  termination_, config_.imagination(), generator, &summary));
+    Log("imagination", absl::StrFormat("%d transitions (%d terminal) in %.1f s, %.0f transitions/s",
+                                       summary.rows, summary.terminated, summary.seconds,
+                                       summary.rows / std::max(summary.seconds, 1e-9)));
     Progress("imagination", summary.rows, config_.imagination().buffer_size());
     ROMI_RETURN_IF_ERROR(SaveTransitions(buffer, path));
     return buffer;
@@ -284,7 +280,8 @@ class Pipeline {
       Log("learner", absl::StrCat("resumed from ", path, " at step ", learner->step()));
     }
 
-    data::RowSource real{dataset_.transitions(), RealRowDistribution(config_.real_return_priority())};
+    data::RowSource real{dataset_.transitions(),
+                         RealRowDistribution(config_.real_return_priority())};
     absl::StatusOr<data::BatchSampler> sampler =
         config_.use_model()
             ? data::BatchSampler::Mixed(
@@ -304,14 +301,16 @@ class Pipeline {
       // Reseeding at each checkpoint boundary makes the batches after a resume the same as those
       // of an uninterrupted run, without checkpointing the sampler.
       if (step % every == 0) {
-        generator = Generator(StageSeed(config_.seed(), kLearnerStage, static_cast<uint64_t>(step)));
+        generator =
+            Generator(StageSeed(config_.seed(), kLearnerStage, static_cast<uint64_t>(step)));
       }
       const learners::Metrics metrics = learner->Update(sampler->Next(generator));
       const int64_t done = step + 1;
       if (done % progress_every == 0) Progress("learner", done, total);
       if (done % every != 0 && done != total) continue;
       std::string line = absl::StrFormat("step %d / %d", done, total);
-      for (const auto& [name, value] : metrics) absl::StrAppendFormat(&line, ", %s %.4g", name, value);
+      for (const auto& [name, value] : metrics)
+        absl::StrAppendFormat(&line, ", %s %.4g", name, value);
       Log("learner", line);
       // The hook (e.g. evaluation) runs before the checkpoint is written, so a run that dies in
       // between repeats both, and the acting generator it advances is saved in the same state as
@@ -319,7 +318,8 @@ class Pipeline {
       if (hooks_.on_checkpoint) hooks_.on_checkpoint(done, *learner);
       ROMI_RETURN_IF_ERROR(learner->Save(path));
       if (hooks_.stop_after_learner_step == done) {
-        return absl::CancelledError(absl::StrCat("stopped after learner step ", done, " (test hook)"));
+        return absl::CancelledError(
+            absl::StrCat("stopped after learner step ", done, " (test hook)"));
       }
     }
     return learner;
@@ -348,12 +348,12 @@ absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64
   data::Transitions table;
   ROMI_RETURN_IF_ERROR(learners::ReadTransitions(archive, path, table));
   const int64_t rows = table.observations.size(0);
-  const bool shapes_ok =
-      table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
-      table.next_observations.sizes() == table.observations.sizes() && table.actions.dim() == 2 &&
-      table.actions.size(0) == rows && table.actions.size(1) == act_dim &&
-      table.rewards.dim() == 1 && table.rewards.size(0) == rows && table.terminals.dim() == 1 &&
-      table.terminals.size(0) == rows;
+  const bool shapes_ok = table.observations.dim() == 2 && table.observations.size(1) == obs_dim &&
+                         table.next_observations.sizes() == table.observations.sizes() &&
+                         table.actions.dim() == 2 && table.actions.size(0) == rows &&
+                         table.actions.size(1) == act_dim && table.rewards.dim() == 1 &&
+                         table.rewards.size(0) == rows && table.terminals.dim() == 1 &&
+                         table.terminals.size(0) == rows;
   if (!shapes_ok) {
     return absl::DataLossError(absl::StrFormat(
         "%s: model buffer shapes do not match the dataset (obs %d, act %d): observations %s, "

@@ -1,8 +1,10 @@
 // The ROMI pipeline: Algorithm 1 as resumable stages in a run directory.
 //
 //   1. dynamics        train the (reverse, or forward for FOMI) dynamics ensemble -> dynamics.pt
-//   2. rollout_policy  train the rollout policy G                                 -> rollout_policy.pt
-//   3. imagination     fill the model buffer once                                  -> model_buffer.pt
+//   2. rollout_policy  train the rollout policy G                                 ->
+//   rollout_policy.pt
+//   3. imagination     fill the model buffer once                                  ->
+//   model_buffer.pt
 //   4. learner         train the offline learner on mixed real/imagined batches    -> learner.pt
 // Stages 1-3 are skipped for model-free runs (RunConfig.use_model = false).
 //

@@ -28,22 +28,34 @@ const data::Dataset& PointMass() {
 // Every stage, at toy sizes: a cvae rollout policy and BCQ, so that each stage has state to resume.
 RunConfig TinyConfig() {
   RunConfig config;
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    task: "point-mass"
-    dynamics { members: 3 elites: 2 hidden_layers: 1 hidden_width: 16 max_epochs: 3 }
-    rollout_policy { name: "cvae" hidden: [ 16, 16 ] train_steps: 20 batch_size: 32 }
-    imagination { rollout_length: 3 starts_per_round: 50 buffer_size: 400 }
-    learner {
-      algorithm: "bcq"
-      bcq { actor_hidden: [ 16 ] critic_hidden: [ 16 ] vae_hidden: [ 16 ] target_samples: 2 act_candidates: 4 }
-    }
-    model_fraction: 0.5
-    batch_size: 16
-    learner_steps: 30
-    checkpoint_every: 10
-    seed: 5
-  )pb",
-                                                &config);
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        task: "point-mass"
+        dynamics { members: 3 elites: 2 hidden_layers: 1 hidden_width: 16 max_epochs: 3 }
+        rollout_policy {
+          name: "cvae"
+          hidden: [ 16, 16 ]
+          train_steps: 20
+          batch_size: 32
+        }
+        imagination { rollout_length: 3 starts_per_round: 50 buffer_size: 400 }
+        learner {
+          algorithm: "bcq"
+          bcq {
+            actor_hidden: [ 16 ]
+            critic_hidden: [ 16 ]
+            vae_hidden: [ 16 ]
+            target_samples: 2
+            act_candidates: 4
+          }
+        }
+        model_fraction: 0.5
+        batch_size: 16
+        learner_steps: 30
+        checkpoint_every: 10
+        seed: 5
+      )pb",
+      &config);
   return config;
 }
 
@@ -59,7 +71,8 @@ void ExpectSameParameters(learners::Learner& a, learners::Learner& b) {
   const std::vector<torch::Tensor> pa = a.parameters();
   const std::vector<torch::Tensor> pb = b.parameters();
   ASSERT_EQ(pa.size(), pb.size());
-  for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(torch::equal(pa[i], pb[i])) << "parameter " << i;
+  for (size_t i = 0; i < pa.size(); ++i)
+    EXPECT_TRUE(torch::equal(pa[i], pb[i])) << "parameter " << i;
 }
 
 TEST(PipelineTest, WritesEveryArtifactAndTheResolvedConfig) {

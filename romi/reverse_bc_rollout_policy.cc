@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "learners/archive_io.h"
 #include "learners/tanh_gaussian.h"
-#include "romi/base/status_macros.h"
 #include "romi/rollout_policy.h"
 #include "romi/rollout_policy_registry.h"
 #include "romi/rollout_policy_training.h"
@@ -55,8 +55,8 @@ class ReverseBcRolloutPolicy : public RolloutPolicy {
     try {
       policy_->load(archive);
     } catch (const c10::Error& error) {
-      return absl::DataLossError(absl::StrCat(path, ": cannot load the reverse-bc policy: ",
-                                              error.what_without_backtrace()));
+      return absl::DataLossError(absl::StrCat(
+          path, ": cannot load the reverse-bc policy: ", error.what_without_backtrace()));
     }
     return absl::OkStatus();
   }
@@ -66,10 +66,11 @@ class ReverseBcRolloutPolicy : public RolloutPolicy {
   learners::TanhGaussianPolicy policy_{nullptr};
 };
 
-REGISTER_ROLLOUT_POLICY("reverse-bc", [](const RolloutPolicyOptions& options)
-                                          -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
-  return std::make_unique<ReverseBcRolloutPolicy>(options);
-});
+REGISTER_ROLLOUT_POLICY("reverse-bc",
+                        [](const RolloutPolicyOptions& options)
+                            -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+                          return std::make_unique<ReverseBcRolloutPolicy>(options);
+                        });
 
 }  // namespace
 }  // namespace romi

@@ -13,11 +13,11 @@
 #ifndef ROMI_ROMI_ROLLOUT_POLICY_H_
 #define ROMI_ROMI_ROLLOUT_POLICY_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "data/transitions.h"

@@ -29,9 +29,9 @@ absl::StatusOr<std::unique_ptr<RolloutPolicy>> CreateRolloutPolicy(
     const RolloutPolicyOptions& options) {
   const auto it = Registry().find(options.config.name());
   if (it == Registry().end()) {
-    return absl::NotFoundError(absl::StrCat("unknown rollout policy '", options.config.name(),
-                                            "' (registered: ",
-                                            absl::StrJoin(RegisteredRolloutPolicies(), ", "), ")"));
+    return absl::NotFoundError(
+        absl::StrCat("unknown rollout policy '", options.config.name(),
+                     "' (registered: ", absl::StrJoin(RegisteredRolloutPolicies(), ", "), ")"));
   }
   if (options.obs_dim <= 0 || options.act_dim <= 0 || options.max_action <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(

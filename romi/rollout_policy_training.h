@@ -4,10 +4,10 @@
 #ifndef ROMI_ROMI_ROLLOUT_POLICY_TRAINING_H_
 #define ROMI_ROMI_ROLLOUT_POLICY_TRAINING_H_
 
+#include <torch/torch.h>
+
 #include <functional>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "data/transitions.h"

@@ -28,10 +28,11 @@ class UniformRolloutPolicy : public RolloutPolicy {
   double max_action_;
 };
 
-REGISTER_ROLLOUT_POLICY("uniform", [](const RolloutPolicyOptions& options)
-                                       -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
-  return std::make_unique<UniformRolloutPolicy>(options);
-});
+REGISTER_ROLLOUT_POLICY("uniform",
+                        [](const RolloutPolicyOptions& options)
+                            -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+                          return std::make_unique<UniformRolloutPolicy>(options);
+                        });
 
 }  // namespace
 }  // namespace romi

@@ -15,8 +15,8 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "torch/torch.h"
 #include "learners/runtime.h"
+#include "torch/torch.h"
 
 namespace romi::eval {
 namespace {
@@ -92,7 +92,7 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     EXPECT_EQ(run.task(), "maze2d-umaze-v1");
     EXPECT_EQ(run.final().step(), 20) << run.method();
     EXPECT_EQ(run.final().episodes(), 3) << run.method();  // the budget's final_eval_episodes
-    ASSERT_EQ(run.curve_size(), 2) << run.method();  // checkpoints at 10 and 20
+    ASSERT_EQ(run.curve_size(), 2) << run.method();        // checkpoints at 10 and 20
     EXPECT_EQ(run.curve(0).step(), 10);
     EXPECT_EQ(run.curve(1).episodes(), 2) << run.method();  // checkpoints: eval_episodes
     EXPECT_EQ(run.last_count(), 2) << run.method();
@@ -125,7 +125,8 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   const fs::path out = options.out_dir;
   // results.json parses back into the same schema.
   SuiteResults parsed;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(out / "results.json"), &parsed).ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Read(out / "results.json"), &parsed).ok());
   EXPECT_EQ(parsed.run_size(), results->run_size());
   // results.csv: a header and one row per run, with the paper's number where it has one.
   const std::vector<std::string> rows =
@@ -211,9 +212,11 @@ TEST(D4rlSuiteTest, AFailedRunIsListedAndTheOthersFinish) {
   EXPECT_EQ(results->run(0).seed(), 1u);
   ASSERT_EQ(results->failed_size(), 1);
   EXPECT_EQ(results->failed(0).seed(), 0u);
-  EXPECT_NE(results->failed(0).error().find("seed0"), std::string::npos) << results->failed(0).error();
-  EXPECT_NE(Read(fs::path(options.out_dir) / "results.md").find("| maze2d-umaze-v1 | bc | 0 | failed: "),
-            std::string::npos);
+  EXPECT_NE(results->failed(0).error().find("seed0"), std::string::npos)
+      << results->failed(0).error();
+  EXPECT_NE(
+      Read(fs::path(options.out_dir) / "results.md").find("| maze2d-umaze-v1 | bc | 0 | failed: "),
+      std::string::npos);
 }
 
 // A finished suite asked for more steps extends its runs: the same as training that long at once.

@@ -16,6 +16,8 @@ readonly PACKAGES=(
   libopenblas0-openmp
   # Plots of learning curves in the suite report.
   gnuplot-nox
+  # The C++ format check that the test command runs first (tools/check_format.sh).
+  clang-format
 )
 
 log() { printf '[bootstrap] %s\n' "$*"; }

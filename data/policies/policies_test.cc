@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <set>
 
+#include "base/text_proto.h"
 #include "data/policies/manifest.pb.h"
 #include "envs/registry.h"
 #include "gtest/gtest.h"
 #include "learners/online_sac.h"
 #include "learners/policy_file.h"
-#include "romi/base/text_proto.h"
 
 namespace romi::data {
 namespace {

@@ -1,4 +1,4 @@
-#include "romi/base/subprocess.h"
+#include "base/subprocess.h"
 
 #include <filesystem>
 #include <fstream>

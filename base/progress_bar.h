@@ -43,7 +43,7 @@ class ProgressBar {
   absl::Time start_;
   absl::Time last_draw_ = absl::InfinitePast();
   int64_t done_ = 0;
-  int64_t first_done_ = -1;  // the first value given to Update
+  int64_t first_done_ = -1;       // the first value given to Update
   int64_t last_step_drawn_ = -1;  // off a terminal: the tenth (or count) last written
   bool drawn_complete_ = false;
   bool finished_ = false;

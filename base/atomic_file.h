@@ -10,8 +10,8 @@
 
 namespace romi {
 
-// Calls `write(temporary_path)` to produce the file under a temporary name beside `path`, flushes it
-// to disk and renames it onto `path`. If `write` fails, the temporary is removed and its status
+// Calls `write(temporary_path)` to produce the file under a temporary name beside `path`, flushes
+// it to disk and renames it onto `path`. If `write` fails, the temporary is removed and its status
 // returned; `path` is untouched.
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<absl::Status(const std::string&)>& write);

@@ -1,4 +1,4 @@
-#include "romi/base/blas_tuning.h"
+#include "base/blas_tuning.h"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-#include "romi/base/subprocess.h"
+#include "base/subprocess.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -64,8 +64,8 @@ absl::StatusOr<FinishedProcess> WaitForAnyChild() {
     finished.ok = WEXITSTATUS(status) == 0;
     finished.description = absl::StrCat("exited with status ", WEXITSTATUS(status));
   } else if (WIFSIGNALED(status)) {
-    finished.description = absl::StrCat("killed by signal ", WTERMSIG(status), " (",
-                                        strsignal(WTERMSIG(status)), ")");
+    finished.description =
+        absl::StrCat("killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
   } else {
     finished.description = absl::StrCat("ended with wait status ", status);
   }

@@ -14,9 +14,9 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing function if it is not OK.
-#define ROMI_RETURN_IF_ERROR(expr)                          \
-  do {                                                      \
-    const ::absl::Status romi_status_internal_ = (expr);    \
+#define ROMI_RETURN_IF_ERROR(expr)                                 \
+  do {                                                             \
+    const ::absl::Status romi_status_internal_ = (expr);           \
     if (!romi_status_internal_.ok()) return romi_status_internal_; \
   } while (false)
 
@@ -25,12 +25,11 @@
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, otherwise moves the value
 // into `lhs`, which may be a declaration (`auto x`) or an existing variable.
-#define ROMI_ASSIGN_OR_RETURN(lhs, rexpr)                                              \
-  ROMI_ASSIGN_OR_RETURN_IMPL_(ROMI_STATUS_MACROS_CONCAT_(romi_statusor_, __LINE__), lhs, \
-                              rexpr)
+#define ROMI_ASSIGN_OR_RETURN(lhs, rexpr) \
+  ROMI_ASSIGN_OR_RETURN_IMPL_(ROMI_STATUS_MACROS_CONCAT_(romi_statusor_, __LINE__), lhs, rexpr)
 
-#define ROMI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                                \
+#define ROMI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr)  \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

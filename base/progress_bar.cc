@@ -1,4 +1,4 @@
-#include "romi/base/progress_bar.h"
+#include "base/progress_bar.h"
 
 #include <unistd.h>
 
@@ -40,17 +40,18 @@ std::string ProgressBar::Line(const std::string& label, int64_t done, int64_t to
   }
   const double fraction = std::clamp(double(done) / double(total), 0.0, 1.0);
   const int filled = static_cast<int>(fraction * kWidth);
-  const std::string time =
-      done >= total ? FormatDuration(elapsed)
-      : rate > 0    ? "ETA " + FormatDuration(absl::Seconds((total - done) / rate))
-                    : std::string("ETA ?");
+  const std::string time = done >= total ? FormatDuration(elapsed)
+                           : rate > 0
+                               ? "ETA " + FormatDuration(absl::Seconds((total - done) / rate))
+                               : std::string("ETA ?");
   return absl::StrFormat("%s [%s%s] %5.1f%%  %d/%d  %.3g/s  %s", label, std::string(filled, '#'),
                          std::string(kWidth - filled, '.'), 100.0 * fraction, done, total, rate,
                          time);
 }
 
 void ProgressBar::Draw(absl::Time now) {
-  const std::string line = Line(label_, done_, total_, now - start_, std::max<int64_t>(first_done_, 0));
+  const std::string line =
+      Line(label_, done_, total_, now - start_, std::max<int64_t>(first_done_, 0));
   if (terminal_) {
     std::fprintf(out_, "\r%s\033[K", line.c_str());
   } else {

@@ -1,4 +1,4 @@
-#include "romi/base/blas_tuning.h"
+#include "base/blas_tuning.h"
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -38,7 +38,8 @@ std::string OpenBlasCoreName() {
 }
 
 void UseBestOpenBlasKernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr || std::getenv("ROMI_KEEP_BLAS_CORE") != nullptr) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr ||
+      std::getenv("ROMI_KEEP_BLAS_CORE") != nullptr) {
     return;
   }
   const CoreNameFn core_name = FindCoreNameFn();
@@ -47,8 +48,9 @@ void UseBestOpenBlasKernels(char** argv) {
   const std::string detected = core_name();
   if (strcasecmp(detected.c_str(), preferred.c_str()) == 0) return;
   // Only upgrade from the generic fallbacks; a specific detection (e.g. a newer core) is kept.
-  static const char* const kGeneric[] = {"Prescott", "Core2", "Nehalem", "Sandybridge", "Katmai",
-                                         "Northwood", "Penryn", "Dunnington", "Atom"};
+  static const char* const kGeneric[] = {"Prescott",    "Core2",      "Nehalem",
+                                         "Sandybridge", "Katmai",     "Northwood",
+                                         "Penryn",      "Dunnington", "Atom"};
   bool generic = false;
   for (const char* name : kGeneric) generic = generic || strcasecmp(detected.c_str(), name) == 0;
   if (!generic) return;

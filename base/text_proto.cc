@@ -1,4 +1,4 @@
-#include "romi/base/text_proto.h"
+#include "base/text_proto.h"
 
 #include <fstream>
 #include <sstream>
@@ -15,9 +15,9 @@ absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* m
   std::stringstream text;
   text << in.rdbuf();
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), message)) {
-    return absl::Status(parse_error, absl::StrCat(path, ": not a valid ",
-                                                  message->GetDescriptor()->full_name(),
-                                                  " in text format"));
+    return absl::Status(parse_error,
+                        absl::StrCat(path, ": not a valid ", message->GetDescriptor()->full_name(),
+                                     " in text format"));
   }
   return absl::OkStatus();
 }

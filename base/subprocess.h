@@ -20,8 +20,8 @@ absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
 
 struct FinishedProcess {
   pid_t pid = 0;
-  bool ok = false;           // exited with status 0
-  std::string description;   // "exited with status 3", "killed by signal 9 (Killed)"
+  bool ok = false;          // exited with status 0
+  std::string description;  // "exited with status 3", "killed by signal 9 (Killed)"
 };
 
 // Waits for any child of this process to finish. NotFoundError when there is none.

@@ -20,9 +20,9 @@ std::string PreferredOpenBlasCore();
 // loaded (e.g. for benchmark reports).
 std::string OpenBlasCoreName();
 
-// Call first in main(). When OpenBLAS is loaded, detected an older core than PreferredOpenBlasCore()
-// and OPENBLAS_CORETYPE is unset, sets it and re-executes the binary with the same arguments.
-// Otherwise returns. Set ROMI_KEEP_BLAS_CORE=1 to opt out.
+// Call first in main(). When OpenBLAS is loaded, detected an older core than
+// PreferredOpenBlasCore() and OPENBLAS_CORETYPE is unset, sets it and re-executes the binary with
+// the same arguments. Otherwise returns. Set ROMI_KEEP_BLAS_CORE=1 to opt out.
 void UseBestOpenBlasKernels(char** argv);
 
 }  // namespace romi

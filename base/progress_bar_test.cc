@@ -1,4 +1,4 @@
-#include "romi/base/progress_bar.h"
+#include "base/progress_bar.h"
 
 #include <algorithm>
 #include <cstdio>
