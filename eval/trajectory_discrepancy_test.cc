@@ -16,6 +16,17 @@ TEST(NearestDistancesTest, MatchesBruteForceAcrossChunks) {
   EXPECT_TRUE(torch::allclose(*distances, expected, 1e-4, 1e-5));
 }
 
+// A 100-episode evaluation visits ~3e4 states: queries are chunked too, so memory stays bounded.
+TEST(NearestDistancesTest, ManyQueriesAreChunkedAndStillExact) {
+  torch::manual_seed(3);
+  const torch::Tensor queries = torch::randn({9000, 4});
+  const torch::Tensor reference = torch::randn({2500, 4});
+  absl::StatusOr<torch::Tensor> distances = NearestDistances(queries, reference);
+  ASSERT_TRUE(distances.ok()) << distances.status();
+  const torch::Tensor expected = std::get<0>(torch::cdist(queries, reference).min(1));
+  EXPECT_TRUE(torch::allclose(*distances, expected, 1e-4, 1e-5));
+}
+
 TEST(NearestDistancesTest, ZeroForStatesInTheData) {
   const torch::Tensor reference = torch::randn({100, 3});
   absl::StatusOr<torch::Tensor> distances = NearestDistances(reference.slice(0, 10, 20), reference);
