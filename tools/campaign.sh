@@ -11,6 +11,8 @@
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
 #                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
 #
+# bcq comes first in the run order: its runs checkpoint every 5 000 steps, so they progress in
+# working periods shorter than a dynamics model's training (which restarts when interrupted).
 # $CAMPAIGN defaults to ~/romi-campaign; $CAMPAIGN_JOBS (2) runs at once, one torch thread each.
 # To run a newer binary, stop the campaign, delete $CAMPAIGN/bin and start again: runs resume from
 # their checkpoints, but a binary that computes differently makes a different experiment, so say so
@@ -21,7 +23,7 @@ cd "$(dirname "$0")/.."
 readonly CAMPAIGN="${CAMPAIGN:-${HOME}/romi-campaign}"
 readonly JOBS="${CAMPAIGN_JOBS:-2}"
 readonly STAGES=(100000 300000 600000 1000000)
-readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --seeds=0,1,2
+readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=bcq,romi-bcq,fomi-bcq --seeds=0,1,2
                       --budget=long --jobs="${JOBS}" --threads=1 --progress=false
                       --out="${CAMPAIGN}/out")
 readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
