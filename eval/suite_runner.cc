@@ -42,6 +42,14 @@ absl::StatusOr<RunResult> ReadRunResult(const std::string& path) {
   return result;
 }
 
+// A finished run's result.textproto, its curve summary filled in (files written before the
+// summary existed lack it).
+absl::StatusOr<RunResult> ReadFinishedRun(const std::string& path) {
+  ROMI_ASSIGN_OR_RETURN(RunResult result, ReadRunResult(path));
+  SummarizeCurve(&result);
+  return result;
+}
+
 absl::Status WriteRunResult(const RunResult& result, const std::string& path) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(result, &text);
@@ -51,6 +59,16 @@ absl::Status WriteRunResult(const RunResult& result, const std::string& path) {
 std::string RunDir(const std::string& out_dir, const std::string& task, const std::string& method,
                    uint64_t seed) {
   return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
+}
+
+absl::Status CreateRunDir(const std::string& run_dir) {
+  std::error_code error;
+  fs::create_directories(run_dir, error);
+  if (error) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create run directory ", run_dir, ": ", error.message()));
+  }
+  return absl::OkStatus();
 }
 
 class RunContext {
@@ -72,11 +90,8 @@ class RunContext {
 
     const std::string result_path = run_dir_ + "/result.textproto";
     if (fs::exists(result_path)) {
-      ROMI_ASSIGN_OR_RETURN(RunResult finished, ReadRunResult(result_path));
-      if (finished.final().step() == total_steps_) {
-        SummarizeCurve(&finished);
-        return finished;
-      }
+      ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path));
+      if (finished.final().step() == total_steps_) return finished;
       if (finished.final().step() > total_steps_) {
         return absl::FailedPreconditionError(absl::StrFormat(
             "%s holds a run trained to %d learner steps, more than the %d asked for; ask for %d "
@@ -86,12 +101,7 @@ class RunContext {
       // Fewer steps than asked: the run is extended from its last checkpoint below.
     }
 
-    std::error_code dir_error;
-    fs::create_directories(run_dir_, dir_error);
-    if (dir_error) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot create run directory ", run_dir_, ": ", dir_error.message()));
-    }
+    ROMI_RETURN_IF_ERROR(CreateRunDir(run_dir_));
     // Two processes training one run directory would corrupt each other's checkpoints.
     ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
                           FileLock::TryAcquire(run_dir_ + "/run.lock"));
@@ -329,6 +339,7 @@ struct PlannedRun {
   std::string task;
   std::string method;
   uint64_t seed = 0;
+  std::string run_dir;
   std::optional<RunResult> result;
   std::optional<FailedRun> failure;
 };
@@ -340,7 +351,10 @@ class SuiteProgress {
       : options_(options), start_(start) {
     for (const std::string& task : options.tasks) {
       for (const std::string& method : options.methods) {
-        for (const uint64_t seed : options.seeds) runs_.push_back({task, method, seed, {}, {}});
+        for (const uint64_t seed : options.seeds) {
+          runs_.push_back(
+              {task, method, seed, RunDir(options.out_dir, task, method, seed), {}, {}});
+        }
       }
     }
   }
@@ -406,13 +420,7 @@ std::string LastLine(const std::string& path) {
 
 absl::StatusOr<pid_t> StartWorker(const SuiteOptions& options, const PlannedRun& run,
                                   const std::string& log_path) {
-  const std::string run_dir = RunDir(options.out_dir, run.task, run.method, run.seed);
-  std::error_code error;
-  fs::create_directories(run_dir, error);
-  if (error) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create run directory ", run_dir, ": ", error.message()));
-  }
+  ROMI_RETURN_IF_ERROR(CreateRunDir(run.run_dir));
   std::vector<std::string> argv = options.worker_command;
   argv.push_back(absl::StrCat("--run=", RunKey(run.task, run.method, run.seed)));
   return StartProcess(argv, log_path);
@@ -424,9 +432,7 @@ absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) 
   std::map<pid_t, size_t> running;
   size_t next = 0;
   std::vector<PlannedRun>& runs = progress.runs();
-  auto log_path = [&](size_t i) {
-    return RunDir(options.out_dir, runs[i].task, runs[i].method, runs[i].seed) + "/worker.log";
-  };
+  auto log_path = [&](size_t i) { return runs[i].run_dir + "/worker.log"; };
   while (next < runs.size() || !running.empty()) {
     while (next < runs.size() && static_cast<int>(running.size()) < options.jobs) {
       const size_t i = next++;
@@ -448,14 +454,11 @@ absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) 
     if (it == running.end()) continue;  // not one of ours
     const size_t i = it->second;
     running.erase(it);
-    const std::string result_path =
-        RunDir(options.out_dir, runs[i].task, runs[i].method, runs[i].seed) + "/result.textproto";
     absl::StatusOr<RunResult> outcome =
         finished.ok
-            ? ReadRunResult(result_path)
+            ? ReadFinishedRun(runs[i].run_dir + "/result.textproto")
             : absl::InternalError(absl::StrCat("worker ", finished.description, " (",
                                                LastLine(log_path(i)), "); see ", log_path(i)));
-    if (outcome.ok()) SummarizeCurve(&*outcome);
     ROMI_RETURN_IF_ERROR(progress.Finish(i, std::move(outcome), log_path(i)));
   }
   return absl::OkStatus();
@@ -508,12 +511,11 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
       ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(run.task));
       ROMI_RETURN_IF_ERROR(progress.Finish(
           i, RunContext(options, run.task, run.method, run.seed, data.at(run.task), spec).Run(),
-          RunDir(options.out_dir, run.task, run.method, run.seed) + "/log.txt"));
+          run.run_dir + "/log.txt"));
     }
   }
-  SuiteResults results = progress.Results();
-  ROMI_RETURN_IF_ERROR(WriteReport(results, options.paper, options.methods, options.out_dir));
-  return results;
+  // Every Finish rewrote the report, the last one with every run.
+  return progress.Results();
 }
 
 }  // namespace romi::eval
