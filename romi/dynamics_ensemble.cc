@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "learners/archive_io.h"
 
@@ -75,133 +77,276 @@ DynamicsEnsemble::DynamicsEnsemble(DynamicsConfig config, int64_t obs_dim, int64
                           config_.max_logvar_init(), config_.min_logvar_init());
 }
 
-absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
-    const data::Transitions& data, const DynamicsConfig& config, uint64_t seed,
-    const ProgressCallback& progress) {
-  ROMI_RETURN_IF_ERROR(ValidateConfig(config, data.size()));
-  const auto start_time = std::chrono::steady_clock::now();
-  torch::manual_seed(seed);  // parameter initialization draws from the global generator
-  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+// One training of the ensemble, as an object so that its whole state can be checkpointed between
+// epochs: everything that changes from one epoch to the next is a member here.
+class DynamicsTrainer {
+ public:
+  DynamicsTrainer(const data::Transitions& data, const DynamicsConfig& config, uint64_t seed)
+      : config_(config), seed_(seed), data_rows_(data.size()) {
+    torch::manual_seed(seed);  // parameter initialization draws from the global generator
+    generator_ = at::make_generator<at::CPUGeneratorImpl>(seed);
 
-  // Hold-out split.
-  const int64_t rows = data.size();
-  const int64_t holdout = std::max<int64_t>(
-      1, std::min<int64_t>(config.max_holdout(),
-                           static_cast<int64_t>(config.holdout_fraction() * rows)));
-  const torch::Tensor order = torch::randperm(rows, generator, torch::kInt64);
-  const data::Transitions holdout_rows = data.Select(order.slice(0, 0, holdout));
-  const data::Transitions train_rows = data.Select(order.slice(0, holdout));
-  const int64_t train_size = train_rows.size();
+    // Hold-out split.
+    const int64_t rows = data.size();
+    holdout_size_ = std::max<int64_t>(
+        1, std::min<int64_t>(config.max_holdout(),
+                             static_cast<int64_t>(config.holdout_fraction() * rows)));
+    const torch::Tensor order = torch::randperm(rows, generator_, torch::kInt64);
+    const data::Transitions holdout_rows = data.Select(order.slice(0, 0, holdout_size_));
+    const data::Transitions train_rows = data.Select(order.slice(0, holdout_size_));
+    train_size_ = train_rows.size();
 
-  const torch::Tensor raw_inputs = DynamicsInputs(train_rows, config.direction());
-  std::unique_ptr<DynamicsEnsemble> model(new DynamicsEnsemble(
-      config, data.obs_dim(), data.act_dim(), data::Normalizer::Fit(raw_inputs)));
-  GaussianEnsembleImpl& net = *model->net_;
-  const torch::Tensor inputs = model->normalizer_.Normalize(raw_inputs);
-  const torch::Tensor targets = DynamicsTargets(train_rows, config.direction());
-  const torch::Tensor holdout_inputs =
-      model->normalizer_.Normalize(DynamicsInputs(holdout_rows, config.direction()));
-  const torch::Tensor holdout_targets = DynamicsTargets(holdout_rows, config.direction());
+    const torch::Tensor raw_inputs = DynamicsInputs(train_rows, config.direction());
+    model_.reset(new DynamicsEnsemble(config, data.obs_dim(), data.act_dim(),
+                                      data::Normalizer::Fit(raw_inputs)));
+    inputs_ = model_->normalizer_.Normalize(raw_inputs);
+    targets_ = DynamicsTargets(train_rows, config.direction());
+    holdout_inputs_ =
+        model_->normalizer_.Normalize(DynamicsInputs(holdout_rows, config.direction()));
+    holdout_targets_ = DynamicsTargets(holdout_rows, config.direction());
+    weight_decay_ =
+        config.weight_decay_size() > 0
+            ? std::vector<double>(config.weight_decay().begin(), config.weight_decay().end())
+            : DefaultWeightDecay(config.hidden_layers());
+    optimizer_ = std::make_unique<torch::optim::Adam>(
+        net().parameters(), torch::optim::AdamOptions(config.learning_rate()));
 
-  const std::vector<double> weight_decay =
-      config.weight_decay_size() > 0
-          ? std::vector<double>(config.weight_decay().begin(), config.weight_decay().end())
-          : DefaultWeightDecay(config.hidden_layers());
-  torch::optim::Adam optimizer(net.parameters(), torch::optim::AdamOptions(config.learning_rate()));
-
-  // Each member's bootstrap resample of the training rows; reshuffled every epoch.
-  const int64_t members = config.members();
-  torch::Tensor bootstrap =
-      torch::randint(train_size, {members, train_size}, generator, torch::kInt64);
-
-  // Best snapshot per member: copies of every layer's [E, ...] parameters.
-  std::vector<torch::Tensor> snapshot;
-  for (const auto& layer : net.layers()) {
-    snapshot.push_back(layer->weight.detach().clone());
-    snapshot.push_back(layer->bias.detach().clone());
-  }
-  std::vector<double> best(members, std::numeric_limits<double>::max());
-  const auto save_member = [&](int64_t member) {
-    size_t i = 0;
-    for (const auto& layer : net.layers()) {
-      snapshot[i++][member].copy_(layer->weight[member]);
-      snapshot[i++][member].copy_(layer->bias[member]);
+    // Each member's bootstrap resample of the training rows; reshuffled every epoch.
+    bootstrap_ = torch::randint(train_size_, {members(), train_size_}, generator_, torch::kInt64);
+    // Best snapshot per member: copies of every layer's [E, ...] parameters.
+    for (const auto& layer : net().layers()) {
+      snapshot_.push_back(layer->weight.detach().clone());
+      snapshot_.push_back(layer->bias.detach().clone());
     }
-  };
+    best_.assign(members(), std::numeric_limits<double>::max());
+  }
 
-  DynamicsEpoch epoch_report;
-  const int64_t batch = config.batch_size();
-  const int64_t in_dim = inputs.size(1);
-  const int64_t out_dim = targets.size(1);
-  while (config.max_epochs() == 0 || epoch_report.epoch < config.max_epochs()) {
+  bool Finished() const {
+    return (config_.max_epochs() != 0 && epoch_.epoch >= config_.max_epochs()) ||
+           epoch_.epochs_without_improvement >= config_.patience();
+  }
+
+  // One pass over every member's bootstrap resample, then the early-stopping bookkeeping.
+  const DynamicsEpoch& RunEpoch() {
+    const int64_t batch = config_.batch_size();
+    const int64_t in_dim = inputs_.size(1);
+    const int64_t out_dim = targets_.size(1);
     const torch::Tensor shuffle =
-        torch::rand({members, train_size}, generator).argsort(/*dim=*/1, /*descending=*/false);
-    bootstrap = bootstrap.gather(1, shuffle);
-    for (int64_t begin = 0; begin < train_size; begin += batch) {
-      const int64_t size = std::min(batch, train_size - begin);
-      const torch::Tensor index = bootstrap.slice(1, begin, begin + size).reshape({-1});
-      const torch::Tensor x = inputs.index_select(0, index).view({members, size, in_dim});
-      const torch::Tensor y = targets.index_select(0, index).view({members, size, out_dim});
-      const GaussianOutput out = net.forward(x);
+        torch::rand({members(), train_size_}, generator_).argsort(/*dim=*/1, /*descending=*/false);
+    bootstrap_ = bootstrap_.gather(1, shuffle);
+    for (int64_t begin = 0; begin < train_size_; begin += batch) {
+      const int64_t size = std::min(batch, train_size_ - begin);
+      const torch::Tensor index = bootstrap_.slice(1, begin, begin + size).reshape({-1});
+      const torch::Tensor x = inputs_.index_select(0, index).view({members(), size, in_dim});
+      const torch::Tensor y = targets_.index_select(0, index).view({members(), size, out_dim});
+      const GaussianOutput out = net().forward(x);
       const torch::Tensor nll =
           ((out.mean - y).pow(2) * torch::exp(-out.log_var) + out.log_var).mean({1, 2}).sum();
-      torch::Tensor loss =
-          nll + config.logvar_bound_penalty() * (net.max_log_var.sum() - net.min_log_var.sum());
-      for (size_t l = 0; l < net.layers().size(); ++l) {
-        loss = loss + weight_decay[l] * 0.5 * net.layers()[l]->weight.pow(2).sum();
+      torch::Tensor loss = nll + config_.logvar_bound_penalty() *
+                                     (net().max_log_var.sum() - net().min_log_var.sum());
+      for (size_t l = 0; l < net().layers().size(); ++l) {
+        loss = loss + weight_decay_[l] * 0.5 * net().layers()[l]->weight.pow(2).sum();
       }
-      optimizer.zero_grad();
+      optimizer_->zero_grad();
       loss.backward();
-      optimizer.step();
-      ++epoch_report.steps;
+      optimizer_->step();
+      ++epoch_.steps;
     }
-    ++epoch_report.epoch;
+    ++epoch_.epoch;
 
     // Early stopping on the hold-out MSE of the mean.
-    const torch::Tensor mse = MemberMse(net, holdout_inputs, holdout_targets);
+    const torch::Tensor mse = MemberMse(net(), holdout_inputs_, holdout_targets_);
     bool improved = false;
-    epoch_report.holdout_mse.assign(mse.data_ptr<float>(), mse.data_ptr<float>() + members);
-    for (int64_t member = 0; member < members; ++member) {
-      const double current = epoch_report.holdout_mse[member];
-      if ((best[member] - current) / best[member] > config.improvement_threshold()) {
-        best[member] = current;
-        torch::NoGradGuard no_grad;
-        save_member(member);
+    epoch_.holdout_mse.assign(mse.data_ptr<float>(), mse.data_ptr<float>() + members());
+    for (int64_t member = 0; member < members(); ++member) {
+      const double current = epoch_.holdout_mse[member];
+      if ((best_[member] - current) / best_[member] > config_.improvement_threshold()) {
+        best_[member] = current;
+        SaveSnapshot(member);
         improved = true;
       }
     }
-    epoch_report.epochs_without_improvement =
-        improved ? 0 : epoch_report.epochs_without_improvement + 1;
-    if (progress) progress(epoch_report);
-    if (epoch_report.epochs_without_improvement >= config.patience()) break;
+    epoch_.epochs_without_improvement = improved ? 0 : epoch_.epochs_without_improvement + 1;
+    return epoch_;
   }
 
-  // Restore every member's best snapshot, then rank the members on the hold-out.
-  {
+  // Restores every member's best snapshot, ranks the members on the hold-out, picks the elites.
+  std::unique_ptr<DynamicsEnsemble> Finish(double seconds) {
+    {
+      torch::NoGradGuard no_grad;
+      size_t i = 0;
+      for (const auto& layer : net().layers()) {
+        layer->weight.copy_(snapshot_[i++]);
+        layer->bias.copy_(snapshot_[i++]);
+      }
+    }
+    const torch::Tensor final_mse = MemberMse(net(), holdout_inputs_, holdout_targets_);
+    std::vector<double>& holdout_mse = model_->holdout_mse_;
+    holdout_mse.assign(final_mse.data_ptr<float>(), final_mse.data_ptr<float>() + members());
+    std::vector<int64_t> ranking(members());
+    std::iota(ranking.begin(), ranking.end(), 0);
+    std::stable_sort(ranking.begin(), ranking.end(),
+                     [&](int64_t a, int64_t b) { return holdout_mse[a] < holdout_mse[b]; });
+    model_->elites_.assign(ranking.begin(), ranking.begin() + config_.elites());
+    model_->BuildEliteNetwork();
+
+    model_->summary_.epochs = epoch_.epoch;
+    model_->summary_.steps = epoch_.steps;
+    model_->summary_.train_rows = train_size_;
+    model_->summary_.holdout_rows = holdout_size_;
+    model_->summary_.seconds = seconds_before_ + seconds;
+    return std::move(model_);
+  }
+
+  absl::Status SaveCheckpoint(const std::string& path, double seconds) {
+    return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
+      try {
+        torch::serialize::OutputArchive archive;
+        WriteIdentity(archive);
+        torch::serialize::OutputArchive network;
+        net().save(network);
+        archive.write("network", network);
+        torch::serialize::OutputArchive optimizer;
+        optimizer_->save(optimizer);
+        archive.write("optimizer", optimizer);
+        for (size_t i = 0; i < snapshot_.size(); ++i) {
+          archive.write(absl::StrCat("snapshot.", i), snapshot_[i]);
+        }
+        archive.write("best", torch::tensor(best_, torch::kFloat64));
+        archive.write("bootstrap", bootstrap_);
+        archive.write("generator", generator_.get_state());
+        archive.write("counters",
+                      torch::tensor({static_cast<int64_t>(epoch_.epoch), epoch_.steps,
+                                     static_cast<int64_t>(epoch_.epochs_without_improvement)},
+                                    torch::kInt64));
+        archive.write("seconds", torch::tensor(seconds_before_ + seconds, torch::kFloat64));
+        archive.save_to(temporary);
+      } catch (const std::exception& e) {
+        return absl::InternalError(
+            absl::StrCat("saving the dynamics training checkpoint ", path, ": ", e.what()));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status LoadCheckpoint(const std::string& path) {
+    torch::serialize::InputArchive archive;
+    ROMI_RETURN_IF_ERROR(learners::LoadArchive(path, archive));
+    try {
+      c10::IValue identity;
+      if (!archive.try_read("identity", identity) || !identity.isString()) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": not a dynamics training checkpoint (no 'identity')"));
+      }
+      if (identity.toStringRef() != Identity()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path,
+                         " is the checkpoint of another dynamics training (other config, seed or "
+                         "data); delete it to start over"));
+      }
+      torch::serialize::InputArchive network;
+      archive.read("network", network);
+      net().load(network);
+      torch::serialize::InputArchive optimizer;
+      archive.read("optimizer", optimizer);
+      optimizer_->load(optimizer);
+      for (size_t i = 0; i < snapshot_.size(); ++i) {
+        torch::Tensor value;
+        archive.read(absl::StrCat("snapshot.", i), value);
+        if (!value.sizes().equals(snapshot_[i].sizes())) {
+          return absl::DataLossError(absl::StrCat(path, ": snapshot.", i, " has the wrong shape"));
+        }
+        snapshot_[i] = value;
+      }
+      torch::Tensor best, generator, counters, seconds;
+      archive.read("best", best);
+      archive.read("bootstrap", bootstrap_);
+      archive.read("generator", generator);
+      archive.read("counters", counters);
+      archive.read("seconds", seconds);
+      if (best.numel() != members() || counters.numel() != 3 ||
+          !bootstrap_.sizes().equals({members(), train_size_})) {
+        return absl::DataLossError(absl::StrCat(path,
+                                                ": best, bootstrap or counters has the "
+                                                "wrong shape"));
+      }
+      best_.assign(best.data_ptr<double>(), best.data_ptr<double>() + members());
+      generator_.set_state(generator);
+      epoch_.epoch = static_cast<int>(counters[0].item<int64_t>());
+      epoch_.steps = counters[1].item<int64_t>();
+      epoch_.epochs_without_improvement = static_cast<int>(counters[2].item<int64_t>());
+      seconds_before_ = seconds.item<double>();
+    } catch (const c10::Error& error) {
+      return absl::DataLossError(absl::StrCat(path,
+                                              ": cannot load the dynamics training "
+                                              "checkpoint: ",
+                                              error.what_without_backtrace()));
+    }
+    return absl::OkStatus();
+  }
+
+  const DynamicsEpoch& epoch() const { return epoch_; }
+
+ private:
+  GaussianEnsembleImpl& net() { return *model_->net_; }
+  int64_t members() const { return config_.members(); }
+
+  // What a checkpoint must match to be resumed: the config, the seed and the data's shape and
+  // content (sums of its columns).
+  std::string Identity() const {
+    return absl::StrCat(config_.SerializeAsString(), "|seed ", seed_, "|rows ", data_rows_,
+                        "|inputs ", inputs_.to(torch::kFloat64).sum().item<double>(), "|targets ",
+                        targets_.to(torch::kFloat64).sum().item<double>());
+  }
+  void WriteIdentity(torch::serialize::OutputArchive& archive) const {
+    archive.write("identity", c10::IValue(Identity()));
+  }
+
+  void SaveSnapshot(int64_t member) {
     torch::NoGradGuard no_grad;
     size_t i = 0;
-    for (const auto& layer : net.layers()) {
-      layer->weight.copy_(snapshot[i++]);
-      layer->bias.copy_(snapshot[i++]);
+    for (const auto& layer : net().layers()) {
+      snapshot_[i++][member].copy_(layer->weight[member]);
+      snapshot_[i++][member].copy_(layer->bias[member]);
     }
   }
-  const torch::Tensor final_mse = MemberMse(net, holdout_inputs, holdout_targets);
-  model->holdout_mse_.assign(final_mse.data_ptr<float>(), final_mse.data_ptr<float>() + members);
-  std::vector<int64_t> ranking(members);
-  std::iota(ranking.begin(), ranking.end(), 0);
-  std::stable_sort(ranking.begin(), ranking.end(), [&](int64_t a, int64_t b) {
-    return model->holdout_mse_[a] < model->holdout_mse_[b];
-  });
-  model->elites_.assign(ranking.begin(), ranking.begin() + config.elites());
-  model->BuildEliteNetwork();
 
-  model->summary_.epochs = epoch_report.epoch;
-  model->summary_.steps = epoch_report.steps;
-  model->summary_.train_rows = train_size;
-  model->summary_.holdout_rows = holdout;
-  model->summary_.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
-  return model;
+  const DynamicsConfig& config_;
+  uint64_t seed_;
+  int64_t data_rows_;
+  torch::Generator generator_;
+  int64_t holdout_size_ = 0;
+  int64_t train_size_ = 0;
+  std::unique_ptr<DynamicsEnsemble> model_;
+  torch::Tensor inputs_, targets_, holdout_inputs_, holdout_targets_;
+  std::vector<double> weight_decay_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  torch::Tensor bootstrap_;
+  std::vector<torch::Tensor> snapshot_;
+  std::vector<double> best_;
+  DynamicsEpoch epoch_;
+  double seconds_before_ = 0;  // spent in earlier working periods (from the checkpoint)
+};
+
+absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
+    const data::Transitions& data, const DynamicsConfig& config, uint64_t seed,
+    const DynamicsTrainingOptions& options) {
+  ROMI_RETURN_IF_ERROR(ValidateConfig(config, data.size()));
+  const auto start_time = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  };
+  DynamicsTrainer trainer(data, config, seed);
+  const std::string& checkpoint = options.checkpoint_path;
+  if (!checkpoint.empty() && std::filesystem::exists(checkpoint)) {
+    ROMI_RETURN_IF_ERROR(trainer.LoadCheckpoint(checkpoint));
+  }
+  while (!trainer.Finished()) {
+    const DynamicsEpoch& epoch = trainer.RunEpoch();
+    if (!checkpoint.empty()) ROMI_RETURN_IF_ERROR(trainer.SaveCheckpoint(checkpoint, elapsed()));
+    if (options.progress) ROMI_RETURN_IF_ERROR(options.progress(epoch));
+  }
+  return trainer.Finish(elapsed());
 }
 
 void DynamicsEnsemble::BuildEliteNetwork() {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/normalizer.h"
 #include "data/transitions.h"
@@ -41,6 +42,19 @@ struct DynamicsEpoch {
   int epochs_without_improvement = 0;
 };
 
+// How a training is observed and made resumable.
+struct DynamicsTrainingOptions {
+  // Called after every epoch; a non-OK status stops the training, which returns it (the state of
+  // that epoch is already in the checkpoint, so a later call with the same checkpoint resumes).
+  std::function<absl::Status(const DynamicsEpoch&)> progress;
+  // When set, the whole training state (weights, Adam moments, the members' snapshots and
+  // best hold-out errors, the bootstrap order, the generator and the counters) is written there
+  // atomically after every epoch, and a training that finds the file resumes from it: an
+  // interrupted and resumed training gives bit-identical results to an uninterrupted one (same
+  // thread count). The caller deletes the file once the trained model is saved.
+  std::string checkpoint_path;
+};
+
 struct DynamicsTrainingSummary {
   int epochs = 0;
   int64_t steps = 0;
@@ -51,12 +65,11 @@ struct DynamicsTrainingSummary {
 
 class DynamicsEnsemble {
  public:
-  using ProgressCallback = std::function<void(const DynamicsEpoch&)>;
-
   // Trains on `data` (s, a, r, s' rows). Deterministic in `seed` for a fixed thread count.
+  // A checkpoint made for another config, seed or data is a FailedPrecondition naming the file.
   static absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> Train(
       const data::Transitions& data, const DynamicsConfig& config, uint64_t seed,
-      const ProgressCallback& progress = nullptr);
+      const DynamicsTrainingOptions& options = {});
   static absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> Load(const std::string& path);
   // Writes atomically.
   absl::Status Save(const std::string& path) const;
@@ -87,6 +100,7 @@ class DynamicsEnsemble {
  private:
   DynamicsEnsemble(DynamicsConfig config, int64_t obs_dim, int64_t act_dim,
                    data::Normalizer normalizer);
+  friend class DynamicsTrainer;
   // Copies the elite members into `elite_net_`, the network that Sample runs.
   void BuildEliteNetwork();
 

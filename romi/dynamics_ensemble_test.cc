@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -150,6 +151,71 @@ TEST(DynamicsEnsembleTest, ForwardModelPredictsTheNextState) {
   const DynamicsEnsemble::Prediction predicted =
       (*model)->Sample(test.observations, test.actions, generator, /*deterministic=*/true);
   EXPECT_LT((predicted.states - test.next_observations).abs().mean().item<double>(), 0.05);
+}
+
+TEST(DynamicsEnsembleTest, InterruptedTrainingResumesFromItsCheckpointBitIdentically) {
+  torch::set_num_threads(1);  // bit-identical results need a fixed thread count
+  DynamicsConfig config = SmallConfig(REVERSE);
+  config.set_hidden_width(16);
+  config.set_max_epochs(40);
+  config.set_patience(3);
+  const data::Transitions data = LinearSystem(600, 1.0, 3);
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> reference =
+      DynamicsEnsemble::Train(data, config, 21);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  const DynamicsTrainingSummary& expected = (*reference)->training_summary();
+  ASSERT_GT(expected.epochs, 6);  // long enough to be interrupted twice
+
+  const std::string checkpoint = std::string(std::getenv("TEST_TMPDIR")) + "/training.pt";
+  std::remove(checkpoint.c_str());
+  std::vector<int> epochs_seen;
+  for (const int stop_at : {2, 5}) {
+    DynamicsTrainingOptions options;
+    options.checkpoint_path = checkpoint;
+    options.progress = [&](const DynamicsEpoch& epoch) {
+      epochs_seen.push_back(epoch.epoch);
+      return epoch.epoch == stop_at ? absl::CancelledError("end of the working period")
+                                    : absl::OkStatus();
+    };
+    EXPECT_EQ(DynamicsEnsemble::Train(data, config, 21, options).status().code(),
+              absl::StatusCode::kCancelled);
+  }
+  DynamicsTrainingOptions options;
+  options.checkpoint_path = checkpoint;
+  options.progress = [&](const DynamicsEpoch& epoch) {
+    epochs_seen.push_back(epoch.epoch);
+    return absl::OkStatus();
+  };
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> resumed =
+      DynamicsEnsemble::Train(data, config, 21, options);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+
+  std::vector<int> every_epoch(expected.epochs);
+  std::iota(every_epoch.begin(), every_epoch.end(), 1);
+  EXPECT_EQ(epochs_seen, every_epoch);  // each epoch ran once
+  EXPECT_EQ((*resumed)->training_summary().epochs, expected.epochs);
+  EXPECT_EQ((*resumed)->training_summary().steps, expected.steps);
+  EXPECT_EQ((*resumed)->elites(), (*reference)->elites());
+  EXPECT_EQ((*resumed)->holdout_mse(), (*reference)->holdout_mse());
+  const data::Transitions test = LinearSystem(50, 1.0, 9);
+  EXPECT_TRUE(torch::equal((*resumed)->EvaluateMse(test), (*reference)->EvaluateMse(test)));
+
+  // A finished training's checkpoint resumes straight to the same model.
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> again =
+      DynamicsEnsemble::Train(data, config, 21, options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(torch::equal((*again)->EvaluateMse(test), (*reference)->EvaluateMse(test)));
+
+  // Another seed's training refuses the checkpoint; a damaged file is a DataLoss naming it.
+  const absl::Status other = DynamicsEnsemble::Train(data, config, 22, options).status();
+  EXPECT_EQ(other.code(), absl::StatusCode::kFailedPrecondition) << other;
+  EXPECT_NE(other.message().find(checkpoint), absl::string_view::npos) << other;
+  std::FILE* file = std::fopen(checkpoint.c_str(), "w");
+  std::fputs("not an archive", file);
+  std::fclose(file);
+  const absl::Status damaged = DynamicsEnsemble::Train(data, config, 21, options).status();
+  EXPECT_EQ(damaged.code(), absl::StatusCode::kDataLoss) << damaged;
+  EXPECT_NE(damaged.message().find(checkpoint), absl::string_view::npos) << damaged;
 }
 
 TEST(DynamicsEnsembleTest, RejectsBadConfigurations) {

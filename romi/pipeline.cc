@@ -188,20 +188,31 @@ class Pipeline {
       }
       return model;
     }
+    // Training is checkpointed every epoch: on 1e6 rows an epoch takes minutes and a training
+    // hours, longer than a working period.
+    const std::string checkpoint = Path("dynamics_training.pt");
+    if (fs::exists(checkpoint)) Log("dynamics", absl::StrCat("resuming from ", checkpoint));
     Progress("dynamics", 0, config_.dynamics().max_epochs());  // starts the clock for the ETA
+    DynamicsTrainingOptions options;
+    options.checkpoint_path = checkpoint;
+    options.progress = [this](const DynamicsEpoch& epoch) {
+      Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
+      double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
+      for (double mse : epoch.holdout_mse) best = std::min(best, mse);
+      Log("dynamics", absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
+                                      "without improvement",
+                                      epoch.epoch, best, epoch.epochs_without_improvement));
+      return hooks_.stop_after_dynamics_epoch == epoch.epoch
+                 ? absl::CancelledError(
+                       absl::StrCat("stopped after dynamics epoch ", epoch.epoch, " (test hook)"))
+                 : absl::OkStatus();
+    };
     ROMI_ASSIGN_OR_RETURN(
         std::unique_ptr<DynamicsEnsemble> model,
-        DynamicsEnsemble::Train(
-            dataset_.transitions(), config_.dynamics(), StageSeed(config_.seed(), kDynamicsStage),
-            [this](const DynamicsEpoch& epoch) {
-              Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
-              double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
-              for (double mse : epoch.holdout_mse) best = std::min(best, mse);
-              Log("dynamics", absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
-                                              "without improvement",
-                                              epoch.epoch, best, epoch.epochs_without_improvement));
-            }));
+        DynamicsEnsemble::Train(dataset_.transitions(), config_.dynamics(),
+                                StageSeed(config_.seed(), kDynamicsStage), options));
     ROMI_RETURN_IF_ERROR(model->Save(path));
+    fs::remove(checkpoint);
     return model;
   }
 

@@ -40,8 +40,10 @@ struct PipelineHooks {
   // Not called again for checkpoints that a resumed run had already passed.
   std::function<void(int64_t step, learners::Learner& learner)> on_checkpoint;
   // Simulated crashes for tests: return CancelledError right after this stage completes
-  // ("dynamics", "rollout_policy", "imagination") or after the learner checkpoint at this step.
+  // ("dynamics", "rollout_policy", "imagination"), after the dynamics training's checkpoint of
+  // this epoch, or after the learner checkpoint at this step.
   std::string stop_after_stage;
+  int stop_after_dynamics_epoch = -1;
   int64_t stop_after_learner_step = -1;
 };
 

@@ -105,6 +105,14 @@ TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
 
   const std::string dir = FreshDir("interrupted");
   std::vector<int64_t> checkpoints;
+  for (const int epoch : {1, 2}) {  // inside the dynamics training, which checkpoints per epoch
+    PipelineHooks hooks;
+    hooks.stop_after_dynamics_epoch = epoch;
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+              absl::StatusCode::kCancelled)
+        << epoch;
+    EXPECT_TRUE(fs::exists(fs::path(dir) / "dynamics_training.pt"));
+  }
   for (const std::string stage : {"dynamics", "rollout_policy", "imagination"}) {
     PipelineHooks hooks;
     hooks.stop_after_stage = stage;
@@ -124,7 +132,8 @@ TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
   absl::StatusOr<std::unique_ptr<learners::Learner>> resumed =
       RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks);
   ASSERT_TRUE(resumed.ok()) << resumed.status();
-  EXPECT_EQ(checkpoints, (std::vector<int64_t>{10, 20, 30}));  // each checkpoint's hook once
+  EXPECT_EQ(checkpoints, (std::vector<int64_t>{10, 20, 30}));        // each checkpoint's hook once
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "dynamics_training.pt"));  // gone once the model is
   ExpectSameParameters(**reference, **resumed);
   const torch::Tensor obs = torch::rand({8, 4});
   EXPECT_TRUE(torch::equal((*reference)->Act(obs, true), (*resumed)->Act(obs, true)));

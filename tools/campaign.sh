@@ -11,9 +11,10 @@
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
 #                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
 #
-# bcq comes first in the run order: its runs checkpoint every 5 000 steps, so they progress in
-# working periods shorter than a dynamics model's training (which restarts when interrupted).
-# $CAMPAIGN defaults to ~/romi-campaign; $CAMPAIGN_JOBS (2) runs at once, one torch thread each.
+# Every stage resumes where it was interrupted: the learner checkpoints every 5 000 steps, a
+# dynamics model's training after every epoch.
+# $CAMPAIGN defaults to ~/romi-campaign; $CAMPAIGN_JOBS (2) runs at once, one torch thread each,
+# at nice 19, so that builds and tests on the same cores go first.
 # To run a newer binary, stop the campaign, delete $CAMPAIGN/bin and start again: runs resume from
 # their checkpoints, but a binary that computes differently makes a different experiment, so say so
 # in the notes.
@@ -61,7 +62,7 @@ case "${1:-}" in
     fi
     install_binary
     mkdir -p "${CAMPAIGN}"
-    nohup "$0" run-stages >>"${CAMPAIGN}/campaign.log" 2>&1 &
+    nohup nice -n 19 "$0" run-stages >>"${CAMPAIGN}/campaign.log" 2>&1 &
     echo "started (pid $!); log: ${CAMPAIGN}/campaign.log"
     ;;
   run-stages)
