@@ -24,7 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/blas_tuning.h"
-#include "data/dataset_source.h"
+#include "datagen/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "eval/suite_runner.h"
@@ -130,7 +130,7 @@ int Main(int argc, char** argv) {
     options.worker_command.push_back(absl::StrCat("--out=", options.out_dir));
     options.worker_command.push_back("--progress=false");
   }
-  data::DatasetRequest request;
+  datagen::DatasetRequest request;
   request.search_user_files = absl::GetFlag(FLAGS_search_user_datasets);
   request.seed = absl::GetFlag(FLAGS_dataset_seed);
   request.dataset_dir = UserPath(absl::GetFlag(FLAGS_dataset_dir));

@@ -274,12 +274,12 @@ class RunContext {
 
 }  // namespace
 
-DatasetProvider DatasetSourceProvider(data::DatasetRequest request) {
+DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request) {
   return [request](const std::string& task, int64_t rows) -> absl::StatusOr<TaskData> {
-    data::DatasetRequest task_request = request;
+    datagen::DatasetRequest task_request = request;
     task_request.task = task;
     task_request.rows = rows;
-    ROMI_ASSIGN_OR_RETURN(const data::ResolvedDataset resolved, data::ResolveDataset(task_request));
+    ROMI_ASSIGN_OR_RETURN(const datagen::ResolvedDataset resolved, datagen::ResolveDataset(task_request));
     ROMI_ASSIGN_OR_RETURN(
         data::Dataset dataset,
         data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(), resolved.description));

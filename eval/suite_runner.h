@@ -30,7 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "data/dataset.h"
-#include "data/dataset_source.h"
+#include "datagen/dataset_source.h"
 #include "eval/suite.pb.h"
 
 namespace romi::eval {
@@ -44,9 +44,9 @@ struct TaskData {
 using DatasetProvider =
     std::function<absl::StatusOr<TaskData>(const std::string& task, int64_t rows)>;
 
-// Datasets from data/dataset_source.h: `request` with each task and size filled in (a user's D4RL
+// Datasets from datagen/dataset_source.h: `request` with each task and size filled in (a user's D4RL
 // file, the cache, or generation), built with d4rl's qlearning_dataset semantics.
-DatasetProvider DatasetSourceProvider(data::DatasetRequest request);
+DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request);
 
 struct SuiteOptions {
   std::vector<std::string> tasks;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
-#include "data/dataset_source.h"
+#include "datagen/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
 #include "google/protobuf/text_format.h"
@@ -73,7 +73,7 @@ SuiteOptions SmokeSuite(const fs::path& root) {
   options.paper = *LoadPaperScores("eval/paper_scores.textproto");
   options.out_dir = (root / "suite").string();
   options.progress = false;
-  data::DatasetRequest request;
+  datagen::DatasetRequest request;
   request.search_user_files = false;
   request.cache_dir = (root / "cache").string();
   request.log_to_stderr = false;

@@ -41,7 +41,7 @@ install_binary() {
 
 # One stage after another; a stage whose runs are all finished returns at once.
 run_stages() {
-  cd "${CAMPAIGN}/bin/d4rl_suite.runfiles/romi"  # where eval/configs and data/policies are
+  cd "${CAMPAIGN}/bin/d4rl_suite.runfiles/romi"  # where eval/configs and datagen/policies are
   for steps in "${STAGES[@]}"; do
     echo "$(date -u '+%F %T') stage ${steps} steps: start"
     if ! "${CAMPAIGN}/bin/d4rl_suite" "${SUITE_FLAGS[@]}" --steps="${steps}"; then

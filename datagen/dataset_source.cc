@@ -1,0 +1,206 @@
+#include "datagen/dataset_source.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/progress_bar.h"
+#include "base/status_macros.h"
+#include "data/fingerprint.h"
+#include "datagen/dataset_generators.h"
+
+namespace romi::datagen {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+bool IsFile(const std::string& path) {
+  std::error_code error;
+  return fs::is_regular_file(path, error);
+}
+
+// The first `rows` rows of every per-row array (all of them when rows is 0 or too large).
+data::D4rlFile Prefix(data::D4rlFile file, int64_t rows) {
+  if (rows <= 0 || rows >= file.size()) return file;
+  for (torch::Tensor* t : {&file.observations, &file.actions, &file.rewards, &file.terminals,
+                           &file.timeouts, &file.next_observations}) {
+    if (t->defined()) *t = t->narrow(0, 0, rows);
+  }
+  for (auto& [name, tensor] : file.infos) tensor = tensor.narrow(0, 0, rows);
+  return file;
+}
+
+absl::StatusOr<ResolvedDataset> ReadUserFile(const std::string& path, int64_t rows) {
+  ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, data::ReadD4rlFile(path));
+  const int64_t file_rows = file.size();
+  ResolvedDataset resolved{Prefix(std::move(file), rows), DatasetOrigin::kUserFile, path, ""};
+  resolved.description = absl::StrCat("D4RL file ", path, " (user file, ", resolved.file.size(),
+                                      " of ", file_rows, " rows)");
+  return resolved;
+}
+
+// Reads a cached file and checks that it is what `request` asks for, intact.
+absl::StatusOr<data::D4rlFile> ReadCachedFile(const std::string& path,
+                                              const GeneratorInfo& generator, int64_t rows,
+                                              uint64_t seed) {
+  ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, data::ReadD4rlFile(path));
+  const std::pair<const char*, std::string> expected[] = {
+      {"romi_task", generator.task},
+      {"romi_recipe", generator.recipe},
+      {"romi_seed", absl::StrCat(seed)},
+      {"romi_rows", absl::StrCat(rows)},
+      {"romi_fingerprint", data::FingerprintArrays(file)},
+  };
+  for (const auto& [key, value] : expected) {
+    const auto found = file.metadata_strings.find(key);
+    const std::string stored = found == file.metadata_strings.end() ? "<none>" : found->second;
+    if (stored != value) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": metadata/", key, " is '", stored, "', expected '", value, "'"));
+    }
+  }
+  if (file.size() != rows) {
+    return absl::DataLossError(absl::StrCat(path, ": ", file.size(), " rows, expected ", rows));
+  }
+  return file;
+}
+
+}  // namespace
+
+absl::string_view DatasetOriginName(DatasetOrigin origin) {
+  switch (origin) {
+    case DatasetOrigin::kUserFile:
+      return "user file";
+    case DatasetOrigin::kCache:
+      return "cache";
+    case DatasetOrigin::kGenerated:
+      return "generated";
+  }
+  return "unknown";
+}
+
+std::vector<std::string> UserDatasetDirs(const DatasetRequest& request) {
+  if (!request.dataset_dir.empty()) return {request.dataset_dir};
+  std::vector<std::string> dirs;
+  if (const std::string dir = Env("ROMI_DATASET_DIR"); !dir.empty()) dirs.push_back(dir);
+  if (const std::string home = Env("HOME"); !home.empty()) {
+    dirs.push_back((fs::path(home) / ".romi" / "datasets").string());
+  }
+  return dirs;
+}
+
+std::string DatasetCacheDir(const DatasetRequest& request) {
+  if (!request.cache_dir.empty()) return request.cache_dir;
+  if (const std::string dir = Env("ROMI_DATASET_CACHE"); !dir.empty()) return dir;
+  if (const std::string xdg = Env("XDG_CACHE_HOME"); !xdg.empty()) {
+    return (fs::path(xdg) / "romi" / "datasets").string();
+  }
+  if (const std::string home = Env("HOME"); !home.empty()) {
+    return (fs::path(home) / ".cache" / "romi" / "datasets").string();
+  }
+  return (fs::temp_directory_path() / "romi-datasets").string();
+}
+
+absl::StatusOr<std::string> CachedDatasetPath(const DatasetRequest& request) {
+  ROMI_ASSIGN_OR_RETURN(const GeneratorInfo generator, FindGenerator(request.task));
+  const int64_t rows = request.rows > 0 ? request.rows : generator.d4rl_rows;
+  return (fs::path(DatasetCacheDir(request)) /
+          absl::StrCat(request.task, "-seed", request.seed, "-rows", rows, ".hdf5"))
+      .string();
+}
+
+absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
+  if (request.task.empty()) return absl::InvalidArgumentError("dataset request without a task");
+  if (request.rows < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.task, ": dataset rows must be >= 0 (0: full size), got ", request.rows));
+  }
+  const auto log = [&request](const ResolvedDataset& resolved) {
+    if (request.log_to_stderr) std::fprintf(stderr, "%s\n", resolved.description.c_str());
+    return resolved;
+  };
+
+  // 1. The user's own D4RL file.
+  if (!request.path.empty()) {
+    if (!IsFile(request.path)) {
+      return absl::NotFoundError(
+          absl::StrCat("dataset file ", request.path, " for ", request.task, " does not exist"));
+    }
+    ROMI_ASSIGN_OR_RETURN(ResolvedDataset resolved, ReadUserFile(request.path, request.rows));
+    return log(resolved);
+  }
+  const std::vector<std::string> dirs =
+      request.search_user_files ? UserDatasetDirs(request) : std::vector<std::string>();
+  for (const std::string& dir : dirs) {
+    const std::string path = (fs::path(dir) / (request.task + ".hdf5")).string();
+    if (IsFile(path)) {
+      ROMI_ASSIGN_OR_RETURN(ResolvedDataset resolved, ReadUserFile(path, request.rows));
+      return log(resolved);
+    }
+  }
+
+  // 2. The cache.
+  const absl::StatusOr<GeneratorInfo> generator = FindGenerator(request.task);
+  if (!generator.ok()) {
+    if (dirs.empty()) return generator.status();
+    return absl::NotFoundError(absl::StrCat("no D4RL file ", request.task, ".hdf5 in ",
+                                            absl::StrJoin(dirs, ", "), "; and ",
+                                            generator.status().message()));
+  }
+  const int64_t rows = request.rows > 0 ? request.rows : generator->d4rl_rows;
+  ROMI_ASSIGN_OR_RETURN(const std::string cache_path, CachedDatasetPath(request));
+  std::string replaced;
+  if (IsFile(cache_path)) {
+    absl::StatusOr<data::D4rlFile> cached =
+        ReadCachedFile(cache_path, *generator, rows, request.seed);
+    if (cached.ok()) {
+      return log({*std::move(cached), DatasetOrigin::kCache, cache_path,
+                  absl::StrFormat("%s (%d rows, seed %d, %s) from the cache: %s", request.task,
+                                  rows, request.seed, generator->recipe, cache_path)});
+    }
+    replaced = absl::StrCat("; replaced a bad cached file (", cached.status().message(), ")");
+    if (request.log_to_stderr) {
+      std::fprintf(stderr, "warning: cached dataset unusable, regenerating: %s\n",
+                   std::string(cached.status().message()).c_str());
+    }
+  }
+
+  // 3. Generation.
+  GeneratorOptions options{rows, request.seed, nullptr};
+  std::unique_ptr<ProgressBar> bar;
+  if (request.log_to_stderr) {
+    bar = std::make_unique<ProgressBar>("generating " + request.task, rows);
+    options.progress = [&bar](int64_t done) { bar->Update(done); };
+  }
+  const absl::Time start = absl::Now();
+  ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, GenerateDataset(request.task, options));
+  bar.reset();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+
+  ResolvedDataset resolved{std::move(file), DatasetOrigin::kGenerated, cache_path, ""};
+  std::error_code error;
+  fs::create_directories(fs::path(cache_path).parent_path(), error);
+  absl::Status written = data::WriteD4rlFile(cache_path, resolved.file);
+  if (!written.ok()) resolved.path.clear();
+  resolved.description = absl::StrFormat(
+      "generated %s (%d rows, seed %d, %s) in %.1f s; %s%s", request.task, rows, request.seed,
+      generator->recipe, seconds,
+      written.ok() ? "cached at " + cache_path : "not cached: " + std::string(written.message()),
+      replaced);
+  return log(resolved);
+}
+
+}  // namespace romi::datagen

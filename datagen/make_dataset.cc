@@ -1,0 +1,128 @@
+// Makes a D4RL-layout dataset with the native simulators (no network), e.g.
+//
+//   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --out=/tmp/maze2d-umaze-v1.hdf5
+//   bazel run //datagen:make_dataset -- --task=hopper-random-v2 --size=20000 --seed=1
+//   bazel run //datagen:make_dataset -- --list
+//   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --evaluate_controller [--episodes=100]
+//       [--replan_each_episode]
+//
+// With --out the dataset is generated and written there (atomically); without it, it is
+// generated into the dataset cache (dataset_source.h), or found there, and the cache path printed.
+// --size=0 means D4RL's size (1e6 / 2e6 / 4e6 rows for maze2d umaze / medium / large).
+// --evaluate_controller scores the maze2d waypoint controller in the env the way D4RL measured
+// its reference max return (maze2d_generator.h), instead of making a dataset.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/blas_tuning.h"
+#include "base/progress_bar.h"
+#include "base/stats.h"
+#include "base/status_macros.h"
+#include "data/d4rl_file.h"
+#include "datagen/dataset_generators.h"
+#include "datagen/dataset_source.h"
+#include "datagen/maze2d_generator.h"
+
+ABSL_FLAG(std::string, task, "", "D4RL task name, e.g. maze2d-umaze-v1.");
+ABSL_FLAG(std::string, out, "", "Output .hdf5 file; empty: the dataset cache.");
+ABSL_FLAG(uint64_t, seed, 0, "Generation seed.");
+ABSL_FLAG(int64_t, size, 0, "Rows to generate; 0: D4RL's size.");
+ABSL_FLAG(std::string, cache_dir, "", "Dataset cache directory (default: see dataset_source.h).");
+ABSL_FLAG(bool, list, false, "List the generatable tasks and exit.");
+ABSL_FLAG(bool, evaluate_controller, false,
+          "maze2d: score the waypoint controller in the env instead of making a dataset.");
+ABSL_FLAG(int, episodes, 100, "--evaluate_controller: episodes; episode e resets with seed + e.");
+ABSL_FLAG(bool, replan_each_episode, false,
+          "--evaluate_controller: plan in every episode; default: only in the first, as D4RL's "
+          "reference script did.");
+
+namespace romi::datagen {
+namespace {
+
+absl::Status GenerateInto(const std::string& task, const std::string& out) {
+  ROMI_ASSIGN_OR_RETURN(const GeneratorInfo generator, FindGenerator(task));
+  const int64_t size = absl::GetFlag(FLAGS_size);
+  GeneratorOptions options{size > 0 ? size : generator.d4rl_rows, absl::GetFlag(FLAGS_seed),
+                           nullptr};
+  const absl::Time start = absl::Now();
+  absl::StatusOr<data::D4rlFile> file;
+  {
+    ProgressBar bar(task, options.rows);
+    options.progress = [&bar](int64_t done) { bar.Update(done); };
+    file = GenerateDataset(task, options);
+  }
+  ROMI_RETURN_IF_ERROR(file.status());
+  const absl::Duration generated = absl::Now() - start;
+  ROMI_RETURN_IF_ERROR(data::WriteD4rlFile(out, *file));
+  std::printf("wrote %lld rows of %s (seed %llu) to %s: generated in %.1f s, written in %.1f s\n",
+              static_cast<long long>(file->size()), task.c_str(),
+              static_cast<unsigned long long>(options.seed), out.c_str(),
+              absl::ToDoubleSeconds(generated),
+              absl::ToDoubleSeconds(absl::Now() - start - generated));
+  return absl::OkStatus();
+}
+
+void PrintStats(const char* name, const std::vector<double>& x) {
+  const MeanStd stats = PopulationMeanStd(x);
+  std::printf("%-17s mean %.2f  std %.2f\n", name, stats.mean, stats.std);
+}
+
+absl::Status EvaluateController(const std::string& task) {
+  const int episodes = absl::GetFlag(FLAGS_episodes);
+  if (episodes <= 0) return absl::InvalidArgumentError("--episodes must be positive");
+  const bool replan = absl::GetFlag(FLAGS_replan_each_episode);
+  ROMI_ASSIGN_OR_RETURN(
+      const ControllerScore score,
+      EvaluateWaypointController(task, episodes, absl::GetFlag(FLAGS_seed), replan));
+  std::printf("%s: waypoint controller, %d episodes, %s\n", task.c_str(), episodes,
+              replan ? "planning in every episode" : "planned once (D4RL's protocol)");
+  PrintStats("return", score.returns);
+  PrintStats("normalized score", score.normalized_scores);
+  std::printf("ended within 0.5 of the goal: %d / %d\n", score.ended_at_goal, episodes);
+  return absl::OkStatus();
+}
+
+absl::Status Run() {
+  if (absl::GetFlag(FLAGS_list)) {
+    std::printf("%s\n", absl::StrJoin(GeneratableTasks(), "\n").c_str());
+    return absl::OkStatus();
+  }
+  const std::string task = absl::GetFlag(FLAGS_task);
+  if (task.empty()) {
+    return absl::InvalidArgumentError("--task is required; generatable tasks: " +
+                                      absl::StrJoin(GeneratableTasks(), ", "));
+  }
+  if (absl::GetFlag(FLAGS_evaluate_controller)) return EvaluateController(task);
+  if (const std::string out = absl::GetFlag(FLAGS_out); !out.empty()) {
+    return GenerateInto(task, out);
+  }
+  DatasetRequest request;
+  request.task = task;
+  request.rows = absl::GetFlag(FLAGS_size);
+  request.seed = absl::GetFlag(FLAGS_seed);
+  request.search_user_files = false;
+  request.cache_dir = absl::GetFlag(FLAGS_cache_dir);
+  ROMI_ASSIGN_OR_RETURN(const ResolvedDataset resolved, ResolveDataset(request));
+  std::printf("%s\n", resolved.path.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace romi::datagen
+
+int main(int argc, char** argv) {
+  romi::UseBestOpenBlasKernels(argv);
+  absl::ParseCommandLine(argc, argv);
+  if (const absl::Status status = romi::datagen::Run(); !status.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
