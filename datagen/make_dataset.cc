@@ -3,7 +3,8 @@
 //   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --out=/tmp/maze2d-umaze-v1.hdf5
 //   bazel run //datagen:make_dataset -- --task=hopper-random-v2 --size=20000 --seed=1
 //   bazel run //datagen:make_dataset -- --list
-//   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --evaluate_controller [--episodes=100]
+//   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --evaluate_controller
+//   [--episodes=100]
 //       [--replan_each_episode]
 //
 // With --out the dataset is generated and written there (atomically); without it, it is

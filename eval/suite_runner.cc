@@ -279,7 +279,8 @@ DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request) {
     datagen::DatasetRequest task_request = request;
     task_request.task = task;
     task_request.rows = rows;
-    ROMI_ASSIGN_OR_RETURN(const datagen::ResolvedDataset resolved, datagen::ResolveDataset(task_request));
+    ROMI_ASSIGN_OR_RETURN(const datagen::ResolvedDataset resolved,
+                          datagen::ResolveDataset(task_request));
     ROMI_ASSIGN_OR_RETURN(
         data::Dataset dataset,
         data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(), resolved.description));

@@ -44,8 +44,8 @@ struct TaskData {
 using DatasetProvider =
     std::function<absl::StatusOr<TaskData>(const std::string& task, int64_t rows)>;
 
-// Datasets from datagen/dataset_source.h: `request` with each task and size filled in (a user's D4RL
-// file, the cache, or generation), built with d4rl's qlearning_dataset semantics.
+// Datasets from datagen/dataset_source.h: `request` with each task and size filled in (a user's
+// D4RL file, the cache, or generation), built with d4rl's qlearning_dataset semantics.
 DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request);
 
 struct SuiteOptions {
