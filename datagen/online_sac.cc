@@ -10,13 +10,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/seeds.h"
 #include "base/stats.h"
 #include "base/status_macros.h"
 #include "data/transitions.h"
 #include "envs/normalized_score.h"
-#include "learners/archive_io.h"
 #include "learners/cql.h"
 #include "learners/learner_registry.h"
+#include "learners/nn/archive_io.h"
 
 namespace romi::datagen {
 namespace {
@@ -30,13 +31,13 @@ torch::Generator MakeGenerator(uint64_t seed) {
 // Seeds of the training episodes, the evaluation episodes and the batch sampler after each
 // checkpoint: disjoint families of one run seed.
 uint64_t TrainEpisodeSeed(uint64_t seed, int64_t episode) {
-  return seed * 1000003ULL + static_cast<uint64_t>(episode);
+  return seeds::OnlineTrainingEpisode(seed, static_cast<uint64_t>(episode));
 }
 uint64_t EvalEpisodeSeed(uint64_t seed, int episode) {
-  return seed * 1000003ULL + 500000000ULL + static_cast<uint64_t>(episode);
+  return seeds::OnlineEvaluationEpisode(seed, static_cast<uint64_t>(episode));
 }
 uint64_t SamplerSeed(uint64_t seed, int64_t step) {
-  return seed * 7919ULL + static_cast<uint64_t>(step) * 104729ULL + 3;
+  return seeds::OnlineSampler(seed, static_cast<uint64_t>(step));
 }
 
 // Every transition seen, preallocated for the whole run so that steps never allocate.

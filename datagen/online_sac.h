@@ -27,7 +27,7 @@
 #include "envs/env.h"
 #include "learners/learner.h"
 #include "learners/learners.pb.h"
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 namespace romi::datagen {
 

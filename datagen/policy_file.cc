@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "learners/archive_io.h"
+#include "learners/nn/archive_io.h"
 
 namespace romi::datagen {
 

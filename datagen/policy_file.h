@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "learners/learner.h"
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 namespace romi::datagen {
 

@@ -16,7 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "data/d4rl_file.h"
 #include "datagen/generator_options.h"
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 namespace romi::datagen {
 

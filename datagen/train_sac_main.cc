@@ -20,7 +20,7 @@
 #include "datagen/online_sac.h"
 #include "datagen/policy_file.h"
 #include "envs/registry.h"
-#include "learners/runtime.h"
+#include "learners/nn/runtime.h"
 
 ABSL_FLAG(std::string, task, "hopper-medium-v2", "Registered task (any dataset name of the env).");
 ABSL_FLAG(int64_t, steps, 1000000, "Environment steps.");

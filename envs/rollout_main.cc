@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/seeds.h"
 #include "base/stats.h"
 #include "envs/env.h"
 #include "envs/normalized_score.h"
@@ -50,7 +51,7 @@ absl::Status Run() {
   std::vector<double> action(spec.act_dim, 0.0);
   for (int episode = 0; episode < episodes; ++episode) {
     const uint64_t seed = absl::GetFlag(FLAGS_seed) + episode;
-    std::mt19937_64 policy_rng(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::mt19937_64 policy_rng(seeds::Sibling(seed));
     const absl::Time start = absl::Now();
     env.Reset(seed);
     double episode_return = 0.0;

@@ -28,7 +28,7 @@
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "eval/suite_runner.h"
-#include "learners/runtime.h"
+#include "learners/nn/runtime.h"
 
 ABSL_FLAG(std::string, tasks, "maze2d-umaze-v1", "Comma-separated D4RL task names.");
 ABSL_FLAG(std::string, methods, "romi-bcq,fomi-bcq,bcq",

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "base/seeds.h"
+
 namespace romi::eval {
 
-uint64_t EvaluationSeed(uint64_t run_seed) { return run_seed + 100; }
+uint64_t EvaluationSeed(uint64_t run_seed) { return seeds::RunEvaluation(run_seed); }
 
 EvaluationOptions CheckpointEvaluation(const Budget& budget, uint64_t run_seed, int threads) {
   EvaluationOptions options;

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/seeds.h"
 #include "base/stats.h"
 #include "base/status_macros.h"
 #include "envs/env.h"
@@ -20,10 +21,7 @@ namespace romi::eval {
 namespace {
 
 uint64_t EpisodeSeed(uint64_t seed, int episode) {
-  uint64_t x = seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(episode) + 1;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  return seeds::EvaluationEpisode(seed, static_cast<uint64_t>(episode));
 }
 
 struct Episode {

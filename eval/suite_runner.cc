@@ -80,66 +80,80 @@ class RunContext {
   }
 
   absl::StatusOr<RunResult> Run() {
-    const auto start = std::chrono::steady_clock::now();
+    start_ = std::chrono::steady_clock::now();
     ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config,
                           LoadTaskConfig(options_.configs_dir, task_));
     ROMI_ASSIGN_OR_RETURN(RunConfig config,
                           MethodRunConfig(method_, task_config, options_.budget, seed_));
     if (options_.learner_steps > 0) config.set_learner_steps(options_.learner_steps);
     total_steps_ = config.learner_steps();
+    curve_path_ = run_dir_ + "/curve.textproto";
+    result_path_ = run_dir_ + "/result.textproto";
 
-    const std::string result_path = run_dir_ + "/result.textproto";
-    if (fs::exists(result_path)) {
-      ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path));
-      if (finished.final().step() == total_steps_) return finished;
-      if (finished.final().step() > total_steps_) {
-        return absl::FailedPreconditionError(absl::StrFormat(
-            "%s holds a run trained to %d learner steps, more than the %d asked for; ask for %d "
-            "or use another output directory",
-            run_dir_, finished.final().step(), total_steps_, finished.final().step()));
-      }
-      // Fewer steps than asked: the run is extended from its last checkpoint below.
-    }
-
+    ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished, FinishedRun());
+    if (finished.has_value()) return *finished;
     ROMI_RETURN_IF_ERROR(CreateRunDir(run_dir_));
     // Two processes training one run directory would corrupt each other's checkpoints.
     ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
                           FileLock::TryAcquire(run_dir_ + "/run.lock"));
-
-    const std::string curve_path = run_dir_ + "/curve.textproto";
-    RunResult result;
-    if (fs::exists(curve_path)) {
-      ROMI_ASSIGN_OR_RETURN(result, ReadRunResult(curve_path));
+    if (fs::exists(curve_path_)) {
+      ROMI_ASSIGN_OR_RETURN(result_, ReadRunResult(curve_path_));
     }
-    // Wall time accumulates over resumes: curve.textproto carries it to the last evaluation.
-    const double earlier_seconds = result.wall_seconds();
-    auto update_wall_time = [&] {
-      result.set_wall_seconds(
-          earlier_seconds +
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    };
-    result.set_task(task_);
-    result.set_method(method_);
-    result.set_seed(seed_);
-    result.set_dataset_source(data_.source);
-    result.set_run_dir(run_dir_);
+    earlier_seconds_ = result_.wall_seconds();
+    result_.set_task(task_);
+    result_.set_method(method_);
+    result_.set_seed(seed_);
+    result_.set_dataset_source(data_.source);
+    result_.set_run_dir(run_dir_);
+    OpenLog();
 
-    // One bar per pipeline stage, replaced when the stage changes.
-    std::unique_ptr<ProgressBar> bar;
-    std::string bar_stage;
-    PipelineHooks hooks;
-    // Every stage's log lines (model epochs, learner losses, evaluations) go to log.txt in the
-    // run directory, appended across resumes: the record a researcher reads after the bars are
-    // gone.
-    std::ofstream log(run_dir_ + "/log.txt", std::ios::app);
-    auto write_log = [&log](const std::string& stage, const std::string& message) {
+    ROMI_RETURN_IF_ERROR(Train(config));
+    ROMI_RETURN_IF_ERROR(Summarize());
+    return result_;
+  }
+
+ private:
+  // The run's result when it is finished at the asked number of steps; nothing when it is to be
+  // trained (new, interrupted, or finished with fewer steps: then it is extended from its last
+  // checkpoint); FailedPrecondition when it holds more steps than asked.
+  absl::StatusOr<std::optional<RunResult>> FinishedRun() const {
+    if (!fs::exists(result_path_)) return std::nullopt;
+    ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path_));
+    if (finished.final().step() == total_steps_) return finished;
+    if (finished.final().step() > total_steps_) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "%s holds a run trained to %d learner steps, more than the %d asked for; ask for %d "
+          "or use another output directory",
+          run_dir_, finished.final().step(), total_steps_, finished.final().step()));
+    }
+    return std::nullopt;
+  }
+
+  // Every stage's log lines (model epochs, learner losses, evaluations) go to log.txt in the run
+  // directory, appended across resumes: the record a researcher reads after the bars are gone.
+  void OpenLog() {
+    log_file_.open(run_dir_ + "/log.txt", std::ios::app);
+    log_ = [this](const std::string& stage, const std::string& message) {
       const std::time_t now = std::time(nullptr);
       char stamp[32];
       std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-      log << stamp << " [" << stage << "] " << message << std::endl;
+      log_file_ << stamp << " [" << stage << "] " << message << std::endl;
     };
-    hooks.log = write_log;
-    log_ = write_log;
+  }
+
+  // Wall time accumulates over resumes: curve.textproto carries it to the last evaluation.
+  void UpdateWallTime() {
+    result_.set_wall_seconds(
+        earlier_seconds_ +
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+
+  // The pipeline, with a progress bar per stage and an evaluation at every checkpoint.
+  absl::Status Train(const RunConfig& config) {
+    std::unique_ptr<ProgressBar> bar;  // one per pipeline stage, replaced when the stage changes
+    std::string bar_stage;
+    PipelineHooks hooks;
+    hooks.log = log_;
     if (options_.progress) {
       hooks.progress = [&](const std::string& stage, int64_t done, int64_t total) {
         if (bar == nullptr || stage != bar_stage) {
@@ -151,72 +165,74 @@ class RunContext {
         bar->Update(done);
       };
     }
-    absl::Status evaluation_status;
-    hooks.on_checkpoint = [&](int64_t step, learners::Learner& learner) {
-      if (!evaluation_status.ok()) return;
-      absl::StatusOr<Evaluation> evaluation = EvaluateAt(
-          step, learner, CheckpointEvaluation(options_.budget, seed_, options_.eval_threads));
-      if (!evaluation.ok()) {
-        evaluation_status = evaluation.status();
-        return;
-      }
-      // A run resumed after a crash between evaluation and checkpoint evaluates a step again.
-      auto* curve = result.mutable_curve();
-      for (int i = curve->size() - 1; i >= 0; --i) {
-        if (curve->Get(i).step() == step) curve->DeleteSubrange(i, 1);
-      }
-      *result.add_curve() = *evaluation;
-      write_log("evaluation", absl::StrFormat("step %d, score %.1f +- %.1f over %d episodes", step,
-                                              evaluation->score_mean(), evaluation->score_std(),
-                                              evaluation->episodes()));
-      if (step == total_steps_) {
-        // The final policy on more episodes; kept in curve.textproto too, so a run that dies
-        // after its last checkpoint is written does not lose it.
-        absl::StatusOr<Evaluation> final_evaluation = EvaluateAt(
-            step, learner, FinalEvaluation(options_.budget, seed_, options_.eval_threads));
-        if (!final_evaluation.ok()) {
-          evaluation_status = final_evaluation.status();
-          return;
-        }
-        *result.mutable_final() = *final_evaluation;
-        write_log("evaluation",
-                  absl::StrFormat("final policy at step %d, score %.1f +- %.1f over %d episodes",
-                                  step, final_evaluation->score_mean(),
-                                  final_evaluation->score_std(), final_evaluation->episodes()));
-      }
-      update_wall_time();
-      evaluation_status = WriteRunResult(result, curve_path);
+    hooks.on_checkpoint = [this](int64_t step, learners::Learner& learner) {
+      return OnCheckpoint(step, learner);
     };
     const absl::StatusOr<std::unique_ptr<learners::Learner>> learner = RunPipeline(
         data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_, hooks);
     bar.reset();
     if (!learner.ok()) return learner.status();
-    ROMI_RETURN_IF_ERROR(evaluation_status);
-    if (result.final().step() != total_steps_) {
+    if (result_.final().step() != total_steps_) {
       return absl::InternalError(absl::StrCat(run_dir_,
                                               ": the run finished without an evaluation "
                                               "of its final policy (see ",
-                                              curve_path, ")"));
+                                              curve_path_, ")"));
     }
-    SummarizeCurve(&result);
-    result.set_threads(torch::get_num_threads());
+    return absl::OkStatus();
+  }
+
+  // Evaluates the checkpoint's policy (and the last one's again on the final evaluation's
+  // episodes) and writes the curve so far.
+  absl::Status OnCheckpoint(int64_t step, learners::Learner& learner) {
+    ROMI_ASSIGN_OR_RETURN(
+        const Evaluation evaluation,
+        EvaluateAt(step, learner,
+                   CheckpointEvaluation(options_.budget, seed_, options_.eval_threads)));
+    // A run resumed after a crash between evaluation and checkpoint evaluates a step again.
+    auto* curve = result_.mutable_curve();
+    for (int i = curve->size() - 1; i >= 0; --i) {
+      if (curve->Get(i).step() == step) curve->DeleteSubrange(i, 1);
+    }
+    *result_.add_curve() = evaluation;
+    Log("evaluation",
+        absl::StrFormat("step %d, score %.1f +- %.1f over %d episodes", step,
+                        evaluation.score_mean(), evaluation.score_std(), evaluation.episodes()));
+    if (step == total_steps_) {
+      // The final policy on more episodes; kept in curve.textproto too, so a run that dies after
+      // its last checkpoint is written does not lose it.
+      ROMI_ASSIGN_OR_RETURN(
+          *result_.mutable_final(),
+          EvaluateAt(step, learner,
+                     FinalEvaluation(options_.budget, seed_, options_.eval_threads)));
+      const Evaluation& final_evaluation = result_.final();
+      Log("evaluation",
+          absl::StrFormat("final policy at step %d, score %.1f +- %.1f over %d episodes", step,
+                          final_evaluation.score_mean(), final_evaluation.score_std(),
+                          final_evaluation.episodes()));
+    }
+    UpdateWallTime();
+    return WriteRunResult(result_, curve_path_);
+  }
+
+  // The curve statistics and the model-fidelity checks, then result.textproto.
+  absl::Status Summarize() {
+    SummarizeCurve(&result_);
+    result_.set_threads(torch::get_num_threads());
     // The same check on the real data is the baseline: it shows what the dataset's own reward
     // convention differs by (maze2d's rewards are labelled on the earlier state, as D4RL's).
-    ROMI_ASSIGN_OR_RETURN(*result.mutable_real_data(),
+    ROMI_ASSIGN_OR_RETURN(*result_.mutable_real_data(),
                           Fidelity(data_.dataset.transitions(), "real"));
     const std::string buffer_path = run_dir_ + "/model_buffer.pt";
     if (fs::exists(buffer_path)) {
       const data::Dataset& dataset = data_.dataset;
       ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
                             LoadTransitions(buffer_path, dataset.obs_dim(), dataset.act_dim()));
-      ROMI_ASSIGN_OR_RETURN(*result.mutable_model_data(), Fidelity(buffer, "imagined"));
+      ROMI_ASSIGN_OR_RETURN(*result_.mutable_model_data(), Fidelity(buffer, "imagined"));
     }
-    update_wall_time();
-    ROMI_RETURN_IF_ERROR(WriteRunResult(result, result_path));
-    return result;
+    UpdateWallTime();
+    return WriteRunResult(result_, result_path_);
   }
 
- private:
   // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
   absl::StatusOr<ModelDataFidelity> Fidelity(const data::Transitions& table,
                                              const std::string& what) {
@@ -269,6 +285,12 @@ class RunContext {
   const envs::EnvSpec& spec_;
   std::string run_dir_;
   int64_t total_steps_ = 0;
+  std::string curve_path_;   // the result so far, rewritten at every evaluation
+  std::string result_path_;  // the finished run's result
+  RunResult result_;
+  std::chrono::steady_clock::time_point start_;
+  double earlier_seconds_ = 0;  // wall time of earlier working periods
+  std::ofstream log_file_;
   std::function<void(const std::string&, const std::string&)> log_;  // log.txt, during Run()
 };
 

@@ -1,8 +1,8 @@
 #include "learners/bc.h"
 
 #include "base/status_macros.h"
-#include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
+#include "learners/nn/fused_adam.h"
 
 namespace romi::learners {
 

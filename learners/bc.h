@@ -13,7 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "learners/learner.h"
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 namespace romi::learners {
 

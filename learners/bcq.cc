@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "learners/fused_adam.h"
 #include "learners/learner_registry.h"
+#include "learners/nn/fused_adam.h"
 
 namespace romi::learners {
 

@@ -17,10 +17,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "learners/conditional_vae.h"
-#include "learners/ensemble_linear.h"
 #include "learners/learner.h"
-#include "learners/mlp.h"
+#include "learners/nn/conditional_vae.h"
+#include "learners/nn/ensemble_linear.h"
+#include "learners/nn/mlp.h"
 
 namespace romi::learners {
 

@@ -30,7 +30,7 @@
 #include "base/blas_tuning.h"
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
-#include "learners/runtime.h"
+#include "learners/nn/runtime.h"
 #include "learners/update_flops.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
 

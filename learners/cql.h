@@ -24,9 +24,9 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "learners/ensemble_linear.h"
 #include "learners/learner.h"
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/ensemble_linear.h"
+#include "learners/nn/tanh_gaussian.h"
 
 namespace romi::learners {
 

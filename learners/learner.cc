@@ -6,8 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
-#include "learners/precision.h"
-#include "learners/runtime.h"
+#include "base/seeds.h"
+#include "learners/nn/precision.h"
+#include "learners/nn/runtime.h"
 
 namespace romi::learners {
 namespace {
@@ -25,8 +26,8 @@ torch::Generator MakeGenerator(const torch::Device& device, uint64_t seed) {
 Learner::Learner(const LearnerOptions& options)
     : options_(options),
       generator_(MakeGenerator(options.device, options.seed)),
-      // A second, distinct stream for acting (splitmix-style offset of the seed).
-      act_generator_(MakeGenerator(options.device, options.seed ^ 0x9e3779b97f4a7c15ULL)),
+      // A second, distinct stream for acting.
+      act_generator_(MakeGenerator(options.device, seeds::Sibling(options.seed))),
       data_parallel_(ShardsFor(options.config, options.device)) {
   // Module constructors draw initial weights from torch's global generator.
   torch::manual_seed(options.seed);

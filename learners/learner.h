@@ -25,8 +25,8 @@
 
 #include "absl/status/status.h"
 #include "data/transitions.h"
-#include "learners/data_parallel.h"
 #include "learners/learners.pb.h"
+#include "learners/nn/data_parallel.h"
 
 namespace romi::learners {
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/registry.h"
 #include "learners/learner.h"
 
 namespace romi::learners {
@@ -24,20 +25,22 @@ namespace romi::learners {
 using LearnerFactory =
     std::function<absl::StatusOr<std::unique_ptr<Learner>>(const LearnerOptions& options)>;
 
+// The learners by name (base/registry.h).
+Registry<LearnerFactory>& Learners();
+
 class LearnerRegistry {
  public:
   // Returns true so that it can initialize a static; a duplicate name aborts (a build error).
-  static bool Register(const std::string& name, LearnerFactory factory);
+  static bool Register(const std::string& name, LearnerFactory factory) {
+    return Learners().Register(name, std::move(factory));
+  }
   static absl::StatusOr<std::unique_ptr<Learner>> Create(const LearnerOptions& options);
   // Registered names, sorted.
-  static std::vector<std::string> Names();
+  static std::vector<std::string> Names() { return Learners().Names(); }
 };
 
-#define ROMI_LEARNER_REGISTRY_CONCAT_INNER_(a, b) a##b
-#define ROMI_LEARNER_REGISTRY_CONCAT_(a, b) ROMI_LEARNER_REGISTRY_CONCAT_INNER_(a, b)
-#define ROMI_REGISTER_LEARNER(name, factory)                                            \
-  static const bool ROMI_LEARNER_REGISTRY_CONCAT_(romi_learner_registered_, __LINE__) = \
-      ::romi::learners::LearnerRegistry::Register(name, factory)
+#define ROMI_REGISTER_LEARNER(name, factory) \
+  ROMI_REGISTER(::romi::learners::Learners(), name, factory)
 
 }  // namespace romi::learners
 

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "learners/archive_io.h"
-#include "learners/conditional_vae.h"
+#include "learners/nn/archive_io.h"
+#include "learners/nn/conditional_vae.h"
 #include "romi/rollout_policy.h"
 #include "romi/rollout_policy_registry.h"
 #include "romi/rollout_policy_training.h"

@@ -13,13 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
-#include "learners/archive_io.h"
+#include "learners/nn/archive_io.h"
 
 namespace romi {
 namespace {
 
 // Per-member hold-out MSE of the mean: [E].
-torch::Tensor MemberMse(GaussianEnsembleImpl& net, const torch::Tensor& inputs,
+torch::Tensor MemberMse(learners::GaussianEnsembleImpl& net, const torch::Tensor& inputs,
                         const torch::Tensor& targets) {
   torch::NoGradGuard no_grad;
   return (net.forward(inputs).mean - targets).pow(2).mean({1, 2});
@@ -72,9 +72,9 @@ DynamicsEnsemble::DynamicsEnsemble(DynamicsConfig config, int64_t obs_dim, int64
       obs_dim_(obs_dim),
       act_dim_(act_dim),
       normalizer_(std::move(normalizer)) {
-  net_ = GaussianEnsemble(config_.members(), obs_dim + act_dim, obs_dim + 1,
-                          config_.hidden_layers(), config_.hidden_width(),
-                          config_.max_logvar_init(), config_.min_logvar_init());
+  net_ = learners::GaussianEnsemble(config_.members(), obs_dim + act_dim, obs_dim + 1,
+                                    config_.hidden_layers(), config_.hidden_width(),
+                                    config_.max_logvar_init(), config_.min_logvar_init());
 }
 
 // One training of the ensemble, as an object so that its whole state can be checkpointed between
@@ -139,7 +139,7 @@ class DynamicsTrainer {
       const torch::Tensor index = bootstrap_.slice(1, begin, begin + size).reshape({-1});
       const torch::Tensor x = inputs_.index_select(0, index).view({members(), size, in_dim});
       const torch::Tensor y = targets_.index_select(0, index).view({members(), size, out_dim});
-      const GaussianOutput out = net().forward(x);
+      const learners::GaussianOutput out = net().forward(x);
       const torch::Tensor nll =
           ((out.mean - y).pow(2) * torch::exp(-out.log_var) + out.log_var).mean({1, 2}).sum();
       torch::Tensor loss = nll + config_.logvar_bound_penalty() *
@@ -288,7 +288,7 @@ class DynamicsTrainer {
   const DynamicsEpoch& epoch() const { return epoch_; }
 
  private:
-  GaussianEnsembleImpl& net() { return *model_->net_; }
+  learners::GaussianEnsembleImpl& net() { return *model_->net_; }
   int64_t members() const { return config_.members(); }
 
   // What a checkpoint must match to be resumed: the config, the seed and the data's shape and
@@ -352,9 +352,9 @@ absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
 void DynamicsEnsemble::BuildEliteNetwork() {
   torch::NoGradGuard no_grad;
   const int64_t count = static_cast<int64_t>(elites_.size());
-  elite_net_ = GaussianEnsemble(count, obs_dim_ + act_dim_, obs_dim_ + 1, config_.hidden_layers(),
-                                config_.hidden_width(), config_.max_logvar_init(),
-                                config_.min_logvar_init());
+  elite_net_ = learners::GaussianEnsemble(count, obs_dim_ + act_dim_, obs_dim_ + 1,
+                                          config_.hidden_layers(), config_.hidden_width(),
+                                          config_.max_logvar_init(), config_.min_logvar_init());
   const torch::Tensor index = torch::tensor(elites_, torch::kInt64);
   for (size_t l = 0; l < net_->layers().size(); ++l) {
     elite_net_->layers()[l]->weight.copy_(net_->layers()[l]->weight.index_select(0, index));
@@ -372,7 +372,7 @@ DynamicsEnsemble::Prediction DynamicsEnsemble::Sample(const torch::Tensor& known
   torch::NoGradGuard no_grad;
   const int64_t rows = known_states.size(0);
   const torch::Tensor x = normalizer_.Normalize(torch::cat({known_states, actions}, 1));
-  const GaussianOutput out = elite_net_.ptr()->forward(x);  // [elites, B, out]
+  const learners::GaussianOutput out = elite_net_.ptr()->forward(x);  // [elites, B, out]
   // One elite per row: gather that member's mean and log-variance, then sample only those rows.
   const torch::Tensor member =
       torch::randint(static_cast<int64_t>(elites_.size()), {1, rows, 1}, generator, torch::kInt64)

@@ -29,8 +29,8 @@
 #include "absl/status/statusor.h"
 #include "data/normalizer.h"
 #include "data/transitions.h"
+#include "learners/nn/gaussian_ensemble.h"
 #include "romi/dynamics.pb.h"
-#include "romi/gaussian_ensemble.h"
 
 namespace romi {
 
@@ -108,8 +108,8 @@ class DynamicsEnsemble {
   int64_t obs_dim_;
   int64_t act_dim_;
   data::Normalizer normalizer_;
-  GaussianEnsemble net_{nullptr};
-  GaussianEnsemble elite_net_{nullptr};
+  learners::GaussianEnsemble net_{nullptr};
+  learners::GaussianEnsemble elite_net_{nullptr};
   std::vector<int64_t> elites_;
   std::vector<double> holdout_mse_;
   DynamicsTrainingSummary summary_;

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "romi/gaussian_ensemble.h"
+#include "learners/nn/gaussian_ensemble.h"
 
 namespace romi {
 namespace {
@@ -231,8 +231,9 @@ TEST(DynamicsEnsembleTest, RejectsBadConfigurations) {
 
 TEST(GaussianEnsembleTest, LogVarianceStaysWithinItsBounds) {
   torch::manual_seed(0);
-  GaussianEnsemble net(3, 4, 2, 2, 16, /*max_log_var_init=*/0.5, /*min_log_var_init=*/-10);
-  const GaussianOutput out = net->forward(torch::randn({50, 4}) * 1000);
+  learners::GaussianEnsemble net(3, 4, 2, 2, 16, /*max_log_var_init=*/0.5,
+                                 /*min_log_var_init=*/-10);
+  const learners::GaussianOutput out = net->forward(torch::randn({50, 4}) * 1000);
   EXPECT_EQ(out.mean.sizes(), (std::vector<int64_t>{3, 50, 2}));
   // The two softplus bounds compose: the exact range is (min, min + softplus(max - min)), i.e.
   // max plus log(1 + e^-(max - min)) = 2.8e-5 here.

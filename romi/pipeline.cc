@@ -9,14 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/atomic_file.h"
+#include "base/seeds.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "data/batch_sampler.h"
 #include "data/index_distribution.h"
 #include "data/return_priority.h"
 #include "google/protobuf/text_format.h"
-#include "learners/archive_io.h"
 #include "learners/learner_registry.h"
+#include "learners/nn/archive_io.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
 #include "romi/rollout_policy_registry.h"
@@ -29,16 +30,8 @@ namespace fs = std::filesystem;
 // Stage numbers for seed derivation; never reorder (runs would change).
 enum Stage : uint64_t { kDynamicsStage = 1, kRolloutPolicyStage, kImaginationStage, kLearnerStage };
 
-// SplitMix64 finalizer: decorrelates seeds that differ in one bit.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 uint64_t StageSeed(uint64_t seed, Stage stage, uint64_t step = 0) {
-  return Mix(Mix(Mix(seed) ^ stage) ^ step);
+  return seeds::Stream(seed, stage, step);
 }
 
 torch::Generator Generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
@@ -121,9 +114,9 @@ absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& ru
 }
 
 struct Stopper {
-  const PipelineHooks& hooks;
+  const PipelineFaults& faults;
   absl::Status After(const std::string& stage) const {
-    if (hooks.stop_after_stage == stage) {
+    if (faults.stop_after_stage == stage) {
       return absl::CancelledError(absl::StrCat("stopped after stage ", stage, " (test hook)"));
     }
     return absl::OkStatus();
@@ -133,13 +126,15 @@ struct Stopper {
 class Pipeline {
  public:
   Pipeline(const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
-           RunConfig config, std::string run_dir, const PipelineHooks& hooks)
+           RunConfig config, std::string run_dir, const PipelineHooks& hooks,
+           const PipelineFaults& faults)
       : dataset_(dataset),
         termination_(termination),
         max_action_(max_action),
         config_(std::move(config)),
         run_dir_(std::move(run_dir)),
-        hooks_(hooks) {}
+        hooks_(hooks),
+        faults_(faults) {}
 
   absl::StatusOr<std::unique_ptr<learners::Learner>> Run() {
     if (dataset_.size() == 0) {
@@ -153,7 +148,7 @@ class Pipeline {
           absl::StrCat("cannot create run directory ", run_dir_, ": ", error.message()));
     }
     ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config_, run_dir_));
-    const Stopper stop{hooks_};
+    const Stopper stop{faults_};
 
     data::Transitions model_buffer;
     if (config_.use_model()) {
@@ -202,7 +197,7 @@ class Pipeline {
       Log("dynamics", absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
                                       "without improvement",
                                       epoch.epoch, best, epoch.epochs_without_improvement));
-      return hooks_.stop_after_dynamics_epoch == epoch.epoch
+      return faults_.stop_after_dynamics_epoch == epoch.epoch
                  ? absl::CancelledError(
                        absl::StrCat("stopped after dynamics epoch ", epoch.epoch, " (test hook)"))
                  : absl::OkStatus();
@@ -326,9 +321,9 @@ class Pipeline {
       // The hook (e.g. evaluation) runs before the checkpoint is written, so a run that dies in
       // between repeats both, and the acting generator it advances is saved in the same state as
       // in an uninterrupted run.
-      if (hooks_.on_checkpoint) hooks_.on_checkpoint(done, *learner);
+      if (hooks_.on_checkpoint) ROMI_RETURN_IF_ERROR(hooks_.on_checkpoint(done, *learner));
       ROMI_RETURN_IF_ERROR(learner->Save(path));
-      if (hooks_.stop_after_learner_step == done) {
+      if (faults_.stop_after_learner_step == done) {
         return absl::CancelledError(
             absl::StrCat("stopped after learner step ", done, " (test hook)"));
       }
@@ -342,6 +337,7 @@ class Pipeline {
   const RunConfig config_;
   const std::string run_dir_;
   const PipelineHooks& hooks_;
+  const PipelineFaults& faults_;
 };
 
 }  // namespace
@@ -383,7 +379,8 @@ RunConfig ResolveDefaults(const RunConfig& config) {
 
 absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
-    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks) {
+    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks,
+    const PipelineFaults& faults) {
   if (config.checkpoint_every() <= 0 || config.batch_size() <= 0 || config.learner_steps() < 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "RunConfig: checkpoint_every (%d) and batch_size (%d) must be positive, learner_steps (%d) "
@@ -397,7 +394,8 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
   if (!config.learner().has_algorithm()) {
     return absl::InvalidArgumentError("RunConfig: learner.algorithm is not set");
   }
-  return Pipeline(dataset, termination, max_action, ResolveDefaults(config), run_dir, hooks).Run();
+  return Pipeline(dataset, termination, max_action, ResolveDefaults(config), run_dir, hooks, faults)
+      .Run();
 }
 
 }  // namespace romi

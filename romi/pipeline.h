@@ -37,11 +37,16 @@ struct PipelineHooks {
   // 0 where it is not known in advance (model training stops early).
   std::function<void(const std::string&, int64_t, int64_t)> progress;
   // After every learner checkpoint (each checkpoint_every steps and at the end); e.g. evaluation.
-  // Not called again for checkpoints that a resumed run had already passed.
-  std::function<void(int64_t step, learners::Learner& learner)> on_checkpoint;
-  // Simulated crashes for tests: return CancelledError right after this stage completes
-  // ("dynamics", "rollout_policy", "imagination"), after the dynamics training's checkpoint of
-  // this epoch, or after the learner checkpoint at this step.
+  // Runs before the checkpoint is written; a non-OK status stops the run, which returns it (a
+  // rerun repeats that checkpoint and its hook). Not called again for checkpoints that a resumed
+  // run had already passed.
+  std::function<absl::Status(int64_t step, learners::Learner& learner)> on_checkpoint;
+};
+
+// Simulated crashes, for tests of resumption: the run returns CancelledError right after this
+// stage completes ("dynamics", "rollout_policy", "imagination"), after the dynamics training's
+// checkpoint of this epoch, or after the learner checkpoint at this step.
+struct PipelineFaults {
   std::string stop_after_stage;
   int stop_after_dynamics_epoch = -1;
   int64_t stop_after_learner_step = -1;
@@ -50,7 +55,8 @@ struct PipelineHooks {
 // `termination` is the task's rule (envs/termination.h); actions lie in [-max_action, max_action].
 absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
-    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {});
+    const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {},
+    const PipelineFaults& faults = {});
 
 // `config` with every unset singular field of it and its set sub-messages filled with defaults.
 RunConfig ResolveDefaults(const RunConfig& config);

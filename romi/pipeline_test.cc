@@ -79,7 +79,10 @@ TEST(PipelineTest, WritesEveryArtifactAndTheResolvedConfig) {
   const std::string dir = FreshDir("all_artifacts");
   std::vector<int64_t> checkpoints;
   PipelineHooks hooks;
-  hooks.on_checkpoint = [&](int64_t step, learners::Learner&) { checkpoints.push_back(step); };
+  hooks.on_checkpoint = [&](int64_t step, learners::Learner&) {
+    checkpoints.push_back(step);
+    return absl::OkStatus();
+  };
   absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
       RunPipeline(PointMass(), Never(), 1.0, TinyConfig(), dir, hooks);
   ASSERT_TRUE(learner.ok()) << learner.status();
@@ -106,29 +109,36 @@ TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
   const std::string dir = FreshDir("interrupted");
   std::vector<int64_t> checkpoints;
   for (const int epoch : {1, 2}) {  // inside the dynamics training, which checkpoints per epoch
-    PipelineHooks hooks;
-    hooks.stop_after_dynamics_epoch = epoch;
-    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+    PipelineFaults faults;
+    faults.stop_after_dynamics_epoch = epoch;
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, {}, faults).status().code(),
               absl::StatusCode::kCancelled)
         << epoch;
     EXPECT_TRUE(fs::exists(fs::path(dir) / "dynamics_training.pt"));
   }
   for (const std::string stage : {"dynamics", "rollout_policy", "imagination"}) {
-    PipelineHooks hooks;
-    hooks.stop_after_stage = stage;
-    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+    PipelineFaults faults;
+    faults.stop_after_stage = stage;
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, {}, faults).status().code(),
               absl::StatusCode::kCancelled)
         << stage;
   }
   for (const int64_t step : {10, 20}) {
     PipelineHooks hooks;
-    hooks.stop_after_learner_step = step;
-    hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
-    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).status().code(),
+    PipelineFaults faults;
+    faults.stop_after_learner_step = step;
+    hooks.on_checkpoint = [&](int64_t at, learners::Learner&) {
+      checkpoints.push_back(at);
+      return absl::OkStatus();
+    };
+    EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks, faults).status().code(),
               absl::StatusCode::kCancelled);
   }
   PipelineHooks hooks;
-  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
+  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) {
+    checkpoints.push_back(at);
+    return absl::OkStatus();
+  };
   absl::StatusOr<std::unique_ptr<learners::Learner>> resumed =
       RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks);
   ASSERT_TRUE(resumed.ok()) << resumed.status();
@@ -152,7 +162,10 @@ TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
   ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, shorter, dir).ok());
   std::vector<int64_t> checkpoints;
   PipelineHooks hooks;
-  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) { checkpoints.push_back(at); };
+  hooks.on_checkpoint = [&](int64_t at, learners::Learner&) {
+    checkpoints.push_back(at);
+    return absl::OkStatus();
+  };
   absl::StatusOr<std::unique_ptr<learners::Learner>> extended =
       RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks);
   ASSERT_TRUE(extended.ok()) << extended.status();
@@ -162,6 +175,28 @@ TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
   std::ifstream in(fs::path(dir) / "config.textproto");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("learner_steps: 30"), std::string::npos) << text;
+}
+
+TEST(PipelineTest, AFailingCheckpointHookStopsTheRunBeforeThatCheckpoint) {
+  RunConfig config = TinyConfig();
+  config.set_use_model(false);
+  const std::string dir = FreshDir("failing_hook");
+  PipelineHooks failing;
+  failing.on_checkpoint = [](int64_t step, learners::Learner&) {
+    return step == 20 ? absl::UnavailableError("the evaluation failed") : absl::OkStatus();
+  };
+  const absl::Status status = RunPipeline(PointMass(), Never(), 1.0, config, dir, failing).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_NE(status.message().find("the evaluation failed"), absl::string_view::npos) << status;
+  // The checkpoint of step 20 was not written: a rerun repeats it and its hook.
+  std::vector<int64_t> checkpoints;
+  PipelineHooks hooks;
+  hooks.on_checkpoint = [&](int64_t step, learners::Learner&) {
+    checkpoints.push_back(step);
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, config, dir, hooks).ok());
+  EXPECT_EQ(checkpoints, (std::vector<int64_t>{20, 30}));
 }
 
 TEST(PipelineTest, ModelFreeRunsSkipTheModelStages) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/registry.h"
 #include "romi/rollout_policy.h"
 
 namespace romi {
@@ -22,16 +23,11 @@ using RolloutPolicyFactory =
 // NotFound, listing the registered names, for an unknown options.config.name().
 absl::StatusOr<std::unique_ptr<RolloutPolicy>> CreateRolloutPolicy(
     const RolloutPolicyOptions& options);
-std::vector<std::string> RegisteredRolloutPolicies();
+// The rollout policies by name (base/registry.h).
+Registry<RolloutPolicyFactory>& RolloutPolicies();
 
-// Returns true so that it can initialize a namespace-scope variable.
-bool RegisterRolloutPolicy(const std::string& name, RolloutPolicyFactory factory);
-
-#define ROMI_ROLLOUT_POLICY_CONCAT_INNER_(a, b) a##b
-#define ROMI_ROLLOUT_POLICY_CONCAT_(a, b) ROMI_ROLLOUT_POLICY_CONCAT_INNER_(a, b)
-#define REGISTER_ROLLOUT_POLICY(name, factory)                                          \
-  static const bool ROMI_ROLLOUT_POLICY_CONCAT_(rollout_policy_registered_, __LINE__) = \
-      ::romi::RegisterRolloutPolicy(name, factory)
+#define REGISTER_ROLLOUT_POLICY(name, factory) \
+  ROMI_REGISTER(::romi::RolloutPolicies(), name, factory)
 
 }  // namespace romi
 

@@ -15,7 +15,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "learners/runtime.h"
+#include "learners/nn/runtime.h"
 #include "torch/torch.h"
 
 namespace romi::eval {

@@ -3,15 +3,15 @@
 // Parameters: input width, hidden widths (e.g. {400, 300} for BCQ's actor and critics, {256, 256,
 // 256} for CQL's), output width, hidden activation, output activation (identity by default).
 // Layers use LibTorch's default (Kaiming-uniform) initialization, as the PyTorch learners do.
-#ifndef ROMI_LEARNERS_MLP_H_
-#define ROMI_LEARNERS_MLP_H_
+#ifndef ROMI_LEARNERS_NN_MLP_H_
+#define ROMI_LEARNERS_NN_MLP_H_
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "learners/activation.h"
+#include "learners/nn/activation.h"
 
 namespace romi::learners {
 
@@ -35,4 +35,4 @@ TORCH_MODULE(Mlp);
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_MLP_H_
+#endif  // ROMI_LEARNERS_NN_MLP_H_

@@ -1,6 +1,6 @@
 // Activation functions by name, for configurable networks.
-#ifndef ROMI_LEARNERS_ACTIVATION_H_
-#define ROMI_LEARNERS_ACTIVATION_H_
+#ifndef ROMI_LEARNERS_NN_ACTIVATION_H_
+#define ROMI_LEARNERS_NN_ACTIVATION_H_
 
 #include <torch/torch.h>
 
@@ -48,4 +48,4 @@ inline torch::Tensor ApplyInPlace(Activation activation, torch::Tensor x) {
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_ACTIVATION_H_
+#endif  // ROMI_LEARNERS_NN_ACTIVATION_H_

@@ -1,8 +1,8 @@
-#include "learners/mlp.h"
+#include "learners/nn/mlp.h"
 
 #include <string>
 
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 namespace romi::learners {
 

@@ -1,5 +1,5 @@
 // The tanh-Gaussian head: its log-density against the closed form, sampling, and bounds.
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 

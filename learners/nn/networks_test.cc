@@ -2,10 +2,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "gtest/gtest.h"
-#include "learners/activation.h"
-#include "learners/conditional_vae.h"
-#include "learners/ensemble_linear.h"
-#include "learners/mlp.h"
+#include "learners/nn/activation.h"
+#include "learners/nn/conditional_vae.h"
+#include "learners/nn/ensemble_linear.h"
+#include "learners/nn/mlp.h"
 
 namespace romi::learners {
 namespace {

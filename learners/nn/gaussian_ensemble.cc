@@ -1,15 +1,14 @@
-#include "romi/gaussian_ensemble.h"
+#include "learners/nn/gaussian_ensemble.h"
 
-namespace romi {
+namespace romi::learners {
 
 GaussianEnsembleImpl::GaussianEnsembleImpl(int64_t members, int64_t input, int64_t output,
                                            int64_t hidden_layers, int64_t hidden_width,
                                            double max_log_var_init, double min_log_var_init)
     : output_(output) {
   trunk_ = register_module(
-      "trunk", learners::EnsembleMlp(
-                   members, input, std::vector<int64_t>(hidden_layers, hidden_width), 2 * output,
-                   learners::Activation::kSwish, learners::EnsembleInit::kTruncatedNormal));
+      "trunk", EnsembleMlp(members, input, std::vector<int64_t>(hidden_layers, hidden_width),
+                           2 * output, Activation::kSwish, EnsembleInit::kTruncatedNormal));
   max_log_var = register_parameter("max_log_var", torch::full({output}, max_log_var_init));
   min_log_var = register_parameter("min_log_var", torch::full({output}, min_log_var_init));
 }
@@ -21,4 +20,4 @@ GaussianOutput GaussianEnsembleImpl::forward(const torch::Tensor& x) {
   return {heads[0], log_var};
 }
 
-}  // namespace romi
+}  // namespace romi::learners

@@ -1,6 +1,6 @@
 // Saving and loading LibTorch archives with absl::Status errors, written atomically.
-#ifndef ROMI_LEARNERS_ARCHIVE_IO_H_
-#define ROMI_LEARNERS_ARCHIVE_IO_H_
+#ifndef ROMI_LEARNERS_NN_ARCHIVE_IO_H_
+#define ROMI_LEARNERS_NN_ARCHIVE_IO_H_
 
 #include <torch/torch.h>
 
@@ -26,4 +26,4 @@ absl::Status ReadTransitions(torch::serialize::InputArchive& archive, const std:
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_ARCHIVE_IO_H_
+#endif  // ROMI_LEARNERS_NN_ARCHIVE_IO_H_

@@ -1,4 +1,4 @@
-#include "learners/data_parallel.h"
+#include "learners/nn/data_parallel.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/ThreadLocalState.h>
@@ -7,7 +7,7 @@
 #include <exception>
 #include <mutex>
 
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 // This file is compiled with -fopenmp, so at::parallel_for below is ATen's OpenMP loop: inside it
 // at::in_parallel_region() holds, which makes every ATen kernel and the OpenMP build of OpenBLAS

@@ -1,10 +1,10 @@
-#include "learners/ensemble_linear.h"
+#include "learners/nn/ensemble_linear.h"
 
 #include <cmath>
 #include <string>
 #include <utility>
 
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 namespace romi::learners {
 

@@ -6,8 +6,8 @@
 //                                           core (the default)
 //   KeepFreedMemory()                       makes malloc keep freed memory for reuse (see below);
 //                                           every Learner calls it when created
-#ifndef ROMI_LEARNERS_RUNTIME_H_
-#define ROMI_LEARNERS_RUNTIME_H_
+#ifndef ROMI_LEARNERS_NN_RUNTIME_H_
+#define ROMI_LEARNERS_NN_RUNTIME_H_
 
 #include <torch/torch.h>
 
@@ -31,4 +31,4 @@ void KeepFreedMemory();
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_RUNTIME_H_
+#endif  // ROMI_LEARNERS_NN_RUNTIME_H_

@@ -1,4 +1,4 @@
-#include "learners/archive_io.h"
+#include "learners/nn/archive_io.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"

@@ -1,6 +1,6 @@
 // BF16 matmuls: the networks really multiply in bfloat16, stay close to float32, and a learner's
 // loss curves under BF16 follow the float32 ones.
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "learners/ensemble_linear.h"
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
-#include "learners/mlp.h"
+#include "learners/nn/ensemble_linear.h"
+#include "learners/nn/mlp.h"
 
 namespace romi::learners {
 namespace {

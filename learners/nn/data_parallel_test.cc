@@ -1,4 +1,4 @@
-#include "learners/data_parallel.h"
+#include "learners/nn/data_parallel.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <atomic>
 #include <stdexcept>
 
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 namespace romi::learners {
 namespace {

@@ -8,15 +8,15 @@
 // reconstruction + 0.5 * KL(q(z | c, x) || N(0, I)) with the KL averaged over batch and latent
 // dims; sampling draws z ~ N(0, I) clamped to [-0.5, 0.5], which keeps samples near the data's
 // modes.
-#ifndef ROMI_LEARNERS_CONDITIONAL_VAE_H_
-#define ROMI_LEARNERS_CONDITIONAL_VAE_H_
+#ifndef ROMI_LEARNERS_NN_CONDITIONAL_VAE_H_
+#define ROMI_LEARNERS_NN_CONDITIONAL_VAE_H_
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "learners/mlp.h"
+#include "learners/nn/mlp.h"
 
 namespace romi::learners {
 
@@ -68,4 +68,4 @@ TORCH_MODULE(ConditionalVae);
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_CONDITIONAL_VAE_H_
+#endif  // ROMI_LEARNERS_NN_CONDITIONAL_VAE_H_

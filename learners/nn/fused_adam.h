@@ -9,8 +9,8 @@
 // It is a torch::optim::Adam: same options, same AdamParamState, so checkpoints are
 // interchangeable. Parameters on other devices or dtypes, non-contiguous ones, and the amsgrad /
 // weight_decay options take torch's own (unfused) path.
-#ifndef ROMI_LEARNERS_FUSED_ADAM_H_
-#define ROMI_LEARNERS_FUSED_ADAM_H_
+#ifndef ROMI_LEARNERS_NN_FUSED_ADAM_H_
+#define ROMI_LEARNERS_NN_FUSED_ADAM_H_
 
 #include <torch/torch.h>
 
@@ -28,4 +28,4 @@ class FusedAdam : public torch::optim::Adam {
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_FUSED_ADAM_H_
+#endif  // ROMI_LEARNERS_NN_FUSED_ADAM_H_

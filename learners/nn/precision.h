@@ -10,8 +10,8 @@
 // The parameters stay float32 (master weights): autograd casts their gradients back, so the
 // optimizers, losses and targets are float32 as before. Learner::Update and Act enter the
 // learner's LearnerConfig::precision. FP32 (the default) leaves every computation unchanged.
-#ifndef ROMI_LEARNERS_PRECISION_H_
-#define ROMI_LEARNERS_PRECISION_H_
+#ifndef ROMI_LEARNERS_NN_PRECISION_H_
+#define ROMI_LEARNERS_NN_PRECISION_H_
 
 #include <torch/torch.h>
 
@@ -43,4 +43,4 @@ inline torch::Tensor CastTo(const torch::Tensor& tensor, torch::ScalarType dtype
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_PRECISION_H_
+#endif  // ROMI_LEARNERS_NN_PRECISION_H_

@@ -1,4 +1,4 @@
-#include "learners/fused_adam.h"
+#include "learners/nn/fused_adam.h"
 
 #include <ATen/Parallel.h>
 

@@ -10,15 +10,15 @@
 //   max_action        |a| bound; default 1
 // The mean and log-std come from one output layer of width 2 * act_dim (the same function as two
 // separate heads on the last hidden layer, in one matmul).
-#ifndef ROMI_LEARNERS_TANH_GAUSSIAN_H_
-#define ROMI_LEARNERS_TANH_GAUSSIAN_H_
+#ifndef ROMI_LEARNERS_NN_TANH_GAUSSIAN_H_
+#define ROMI_LEARNERS_NN_TANH_GAUSSIAN_H_
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "learners/mlp.h"
+#include "learners/nn/mlp.h"
 
 namespace romi::learners {
 
@@ -70,4 +70,4 @@ TORCH_MODULE(TanhGaussianPolicy);
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_TANH_GAUSSIAN_H_
+#endif  // ROMI_LEARNERS_NN_TANH_GAUSSIAN_H_

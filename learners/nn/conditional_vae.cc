@@ -1,4 +1,4 @@
-#include "learners/conditional_vae.h"
+#include "learners/nn/conditional_vae.h"
 
 namespace romi::learners {
 

@@ -17,8 +17,8 @@
 // count or on timing, and shard results are combined in shard order; so a given shard count gives
 // bit-identical results with one thread or many. Randomness must be drawn by the caller for the
 // whole batch before the shards run (shards never touch a generator).
-#ifndef ROMI_LEARNERS_DATA_PARALLEL_H_
-#define ROMI_LEARNERS_DATA_PARALLEL_H_
+#ifndef ROMI_LEARNERS_NN_DATA_PARALLEL_H_
+#define ROMI_LEARNERS_NN_DATA_PARALLEL_H_
 
 #include <torch/torch.h>
 
@@ -84,4 +84,4 @@ int ShardsFor(const LearnerConfig& config, const torch::Device& device);
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_DATA_PARALLEL_H_
+#endif  // ROMI_LEARNERS_NN_DATA_PARALLEL_H_

@@ -1,4 +1,4 @@
-#include "learners/activation.h"
+#include "learners/nn/activation.h"
 
 #include "absl/strings/str_cat.h"
 

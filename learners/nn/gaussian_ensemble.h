@@ -7,17 +7,17 @@
 // max_log_var / min_log_var (shared across members):
 //   lv = max - softplus(max - raw);  lv = min + softplus(lv - min)
 // so it never leaves [min, max] and its gradient never vanishes at the bounds.
-#ifndef ROMI_ROMI_GAUSSIAN_ENSEMBLE_H_
-#define ROMI_ROMI_GAUSSIAN_ENSEMBLE_H_
+#ifndef ROMI_LEARNERS_NN_GAUSSIAN_ENSEMBLE_H_
+#define ROMI_LEARNERS_NN_GAUSSIAN_ENSEMBLE_H_
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "learners/ensemble_linear.h"
+#include "learners/nn/ensemble_linear.h"
 
-namespace romi {
+namespace romi::learners {
 
 struct GaussianOutput {
   torch::Tensor mean;     // [E, B, out]
@@ -32,7 +32,7 @@ class GaussianEnsembleImpl : public torch::nn::Module {
   GaussianOutput forward(const torch::Tensor& x);
 
   // The linear layers, input layer first, heads last (weight decay is per layer).
-  const std::vector<learners::EnsembleLinear>& layers() const { return trunk_->layers(); }
+  const std::vector<EnsembleLinear>& layers() const { return trunk_->layers(); }
   int64_t members() const { return layers().front()->members(); }
   int64_t output_size() const { return output_; }
 
@@ -41,10 +41,10 @@ class GaussianEnsembleImpl : public torch::nn::Module {
 
  private:
   int64_t output_;
-  learners::EnsembleMlp trunk_{nullptr};
+  EnsembleMlp trunk_{nullptr};
 };
 TORCH_MODULE(GaussianEnsemble);
 
-}  // namespace romi
+}  // namespace romi::learners
 
-#endif  // ROMI_ROMI_GAUSSIAN_ENSEMBLE_H_
+#endif  // ROMI_LEARNERS_NN_GAUSSIAN_ENSEMBLE_H_

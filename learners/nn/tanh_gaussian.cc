@@ -1,4 +1,4 @@
-#include "learners/tanh_gaussian.h"
+#include "learners/nn/tanh_gaussian.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "learners/precision.h"
+#include "learners/nn/precision.h"
 
 namespace romi::learners {
 namespace {

@@ -2,15 +2,15 @@
 //
 // This is how every ensemble in the project runs: the dynamics model's 7 members, and BCQ's and
 // CQL's twin critics (E = 2), so a forward pass is one baddbmm per layer instead of E small gemms.
-#ifndef ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
-#define ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
+#ifndef ROMI_LEARNERS_NN_ENSEMBLE_LINEAR_H_
+#define ROMI_LEARNERS_NN_ENSEMBLE_LINEAR_H_
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "learners/activation.h"
+#include "learners/nn/activation.h"
 
 namespace romi::learners {
 
@@ -71,4 +71,4 @@ void TruncatedNormal_(torch::Tensor tensor, double std);
 
 }  // namespace romi::learners
 
-#endif  // ROMI_LEARNERS_ENSEMBLE_LINEAR_H_
+#endif  // ROMI_LEARNERS_NN_ENSEMBLE_LINEAR_H_

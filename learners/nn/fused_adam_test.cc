@@ -1,5 +1,5 @@
 // FusedAdam against torch::optim::Adam: same trajectory, interchangeable state.
-#include "learners/fused_adam.h"
+#include "learners/nn/fused_adam.h"
 
 #include <cstdio>
 #include <string>

@@ -1,4 +1,4 @@
-#include "learners/runtime.h"
+#include "learners/nn/runtime.h"
 
 #include <malloc.h>
 
