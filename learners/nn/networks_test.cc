@@ -1,10 +1,15 @@
-// Building blocks: shapes, the ensemble-as-one-matmul identity, initialization and the CVAE.
+// Building blocks: shapes, the ensemble-as-one-matmul identity, initialization, the Gaussian
+// ensemble's log-variance bounds and the CVAE.
 #include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "learners/nn/activation.h"
 #include "learners/nn/conditional_vae.h"
 #include "learners/nn/ensemble_linear.h"
+#include "learners/nn/gaussian_ensemble.h"
 #include "learners/nn/mlp.h"
 
 namespace romi::learners {
@@ -66,6 +71,20 @@ TEST(EnsembleMlpTest, MembersAreIndependent) {
     EXPECT_GT(layer->weight.grad()[0].abs().sum().item<float>(), 0.0f);
     EXPECT_EQ(layer->weight.grad()[1].abs().sum().item<float>(), 0.0f);
   }
+}
+
+TEST(GaussianEnsembleTest, LogVarianceStaysWithinItsBounds) {
+  torch::manual_seed(0);
+  GaussianEnsemble net(3, 4, 2, 2, 16, /*max_log_var_init=*/0.5,
+                       /*min_log_var_init=*/-10);
+  const GaussianOutput out = net->forward(torch::randn({50, 4}) * 1000);
+  EXPECT_EQ(out.mean.sizes(), (std::vector<int64_t>{3, 50, 2}));
+  // The two softplus bounds compose: the exact range is (min, min + softplus(max - min)), i.e.
+  // max plus log(1 + e^-(max - min)) = 2.8e-5 here.
+  const double upper = -10 + std::log1p(std::exp(10.5));
+  EXPECT_LE(out.log_var.max().item<float>(), upper + 1e-6);
+  EXPECT_GT(out.log_var.max().item<float>(), 0.49f);  // the huge inputs do reach the bound
+  EXPECT_GE(out.log_var.min().item<float>(), -10.0f);
 }
 
 TEST(ConditionalVaeTest, ShapesBoundsAndFiniteLoss) {
