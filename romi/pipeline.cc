@@ -218,6 +218,8 @@ class Pipeline {
     options.max_action = max_action_;
     options.direction = config_.dynamics().direction();
     options.config = config_.rollout_policy();
+    // Training is checkpointed: the paper's 5e5 steps take longer than a working period.
+    options.training_checkpoint = Path("rollout_policy_training.pt");
     // Module constructors draw initial weights from torch's global generator: seed it, so the
     // policy does not depend on what ran before in the process (e.g. a model trained or loaded).
     torch::manual_seed(StageSeed(config_.seed(), kRolloutPolicyStage));
@@ -238,8 +240,10 @@ class Pipeline {
             Log("rollout_policy", absl::StrFormat("step %d / %d, loss %.5g", step,
                                                   config_.rollout_policy().train_steps(), loss));
           }
+          return absl::OkStatus();
         }));
     ROMI_RETURN_IF_ERROR(policy->Save(path));
+    fs::remove(options.training_checkpoint);
     return policy;
   }
 

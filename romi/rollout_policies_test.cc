@@ -1,7 +1,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -78,6 +80,7 @@ TEST(CvaeRolloutPolicyTest, LearnsActionsConditionedOnTheNextState) {
                           [&](int64_t, double loss) {
                             EXPECT_TRUE(std::isfinite(loss));
                             ++reports;
+                            return absl::OkStatus();
                           })
                   .ok());
   EXPECT_GT(reports, 0);
@@ -95,6 +98,57 @@ TEST(CvaeRolloutPolicyTest, LearnsActionsConditionedOnTheNextState) {
   torch::Generator g2 = Seeded(3);
   EXPECT_TRUE(torch::equal((*policy)->Sample(positive, g1), (*restored)->Sample(positive, g2)));
   EXPECT_EQ((*restored)->Load(path + ".missing").code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(CvaeRolloutPolicyTest, InterruptedTrainingResumesFromItsCheckpointBitIdentically) {
+  torch::set_num_threads(1);  // bit-identical results need a fixed thread count
+  RolloutPolicyOptions options = Options("cvae");
+  options.config.add_hidden(16);
+  options.config.set_train_steps(60);
+  options.checkpoint_every = 20;
+  const data::Transitions data = ReverseActionData(500);
+  torch::manual_seed(0);
+  auto reference = CreateRolloutPolicy(options);
+  ASSERT_TRUE(reference.ok());
+  torch::Generator reference_generator = Seeded(6);
+  ASSERT_TRUE(
+      (*reference)
+          ->Train(data, reference_generator, [](int64_t, double) { return absl::OkStatus(); })
+          .ok());
+
+  options.training_checkpoint = std::string(std::getenv("TEST_TMPDIR")) + "/cvae_training.pt";
+  std::remove(options.training_checkpoint.c_str());
+  torch::manual_seed(0);
+  auto interrupted = CreateRolloutPolicy(options);
+  torch::Generator generator = Seeded(6);
+  const absl::Status stopped = (*interrupted)->Train(data, generator, [](int64_t step, double) {
+    return step == 40 ? absl::CancelledError("end of the working period") : absl::OkStatus();
+  });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled) << stopped;
+  // A new process: fresh weights and generator, the state comes from the checkpoint.
+  torch::manual_seed(1);
+  auto resumed = CreateRolloutPolicy(options);
+  torch::Generator resumed_generator = Seeded(99);
+  std::vector<int64_t> steps;
+  ASSERT_TRUE((*resumed)
+                  ->Train(data, resumed_generator,
+                          [&](int64_t step, double) {
+                            steps.push_back(step);
+                            return absl::OkStatus();
+                          })
+                  .ok());
+  EXPECT_EQ(steps, (std::vector<int64_t>{60}));  // only the steps after the checkpoint ran
+  const torch::Tensor states = torch::tensor({{1.0f, 0.0f}}).expand({50, 2});
+  torch::Generator g1 = Seeded(7);
+  torch::Generator g2 = Seeded(7);
+  EXPECT_TRUE(torch::equal((*reference)->Sample(states, g1), (*resumed)->Sample(states, g2)));
+
+  // Another config refuses the checkpoint.
+  options.config.set_learning_rate(options.config.learning_rate() * 2);
+  auto other = CreateRolloutPolicy(options);
+  const absl::Status refused =
+      (*other)->Train(data, generator, [](int64_t, double) { return absl::OkStatus(); });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
 }
 
 TEST(ReverseBcRolloutPolicyTest, LearnsTheMeanActionOfTheNextState) {

@@ -32,11 +32,19 @@ struct RolloutPolicyOptions {
   double max_action = 1.0;
   Direction direction = REVERSE;  // which state of a transition the policy conditions on
   RolloutPolicyConfig config;
+  // When set, a learned policy's training state (weights, Adam moments, the generator, the step)
+  // is written there atomically every `checkpoint_every` steps, and a training that finds the file
+  // resumes from it, bit-identically to an uninterrupted one (same thread count). The caller
+  // deletes it once the trained policy is saved.
+  std::string training_checkpoint;
+  int64_t checkpoint_every = 10000;
 };
 
 class RolloutPolicy {
  public:
-  using ProgressCallback = std::function<void(int64_t step, double loss)>;
+  // Called every 1 000 steps, after each training checkpoint and at the end; a non-OK status
+  // stops the training, which returns it.
+  using ProgressCallback = std::function<absl::Status(int64_t step, double loss)>;
   virtual ~RolloutPolicy() = default;
 
   // Fits the policy to the (known state, action) pairs of `data`.

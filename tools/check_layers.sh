@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # file:line:reference, for every #include of a project header and every //package label.
 references() {
   git ls-files '*.cc' '*.h' | xargs grep -HnoE '^#include "[a-z_]+/' || true
-  git ls-files '*BUILD' | xargs grep -HnoE '"//[a-z_]+' || true
+  # Visibility lists (//pkg:__pkg__, //pkg:__subpackages__) name who may depend, not dependencies.
+  git ls-files '*BUILD' | xargs grep -HnoE '"//[a-z_/]+(:[A-Za-z0-9_]+)?"' |
+    grep -vE ':__(pkg|subpackages)__"$' || true
 }
 
 references | awk -F: '
@@ -21,7 +23,7 @@ references | awk -F: '
   }
   {
     from = $1; sub(/\/.*/, "", from)
-    to = $3; sub(/^#include "/, "", to); sub(/^"\/\//, "", to); sub(/\/$/, "", to)
+    to = $3; sub(/^#include "/, "", to); sub(/^"\/\//, "", to); sub(/[\/"].*/, "", to)
     if (!(from in floor) || !(to in floor) || from == to) next
     if (floor[to] >= floor[from]) {
       printf "check_layers: %s:%s: %s (floor %d) points %s to %s (floor %d)\n", $1, $2, from,
