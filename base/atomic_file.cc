@@ -47,4 +47,14 @@ absl::Status WriteStringAtomically(const std::string& path, const std::string& c
   });
 }
 
+absl::Status CreateDirectories(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create directory ", path, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace romi

@@ -19,6 +19,10 @@ absl::Status WriteFileAtomically(const std::string& path,
 // Atomically replaces `path` with `contents`.
 absl::Status WriteStringAtomically(const std::string& path, const std::string& contents);
 
+// Creates the directory `path` and its parents (nothing to do when it exists); PermissionDenied
+// naming the directory when it cannot be created.
+absl::Status CreateDirectories(const std::string& path);
+
 }  // namespace romi
 
 #endif  // ROMI_BASE_ATOMIC_FILE_H_

@@ -44,5 +44,17 @@ TEST(AtomicFileTest, FailedWriteLeavesOldFileAndNoTemporary) {
   EXPECT_FALSE(std::filesystem::exists(temporary_seen));
 }
 
+TEST(CreateDirectoriesTest, CreatesParentsAndNamesWhatItCannotCreate) {
+  const std::string dir = TestPath("made/of/parts");
+  ASSERT_TRUE(CreateDirectories(dir).ok());
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  EXPECT_TRUE(CreateDirectories(dir).ok());  // already there
+  const std::string file = TestPath("a_file");
+  ASSERT_TRUE(WriteStringAtomically(file, "x").ok());
+  const absl::Status status = CreateDirectories(file + "/below");
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_NE(status.message().find(file + "/below"), absl::string_view::npos) << status;
+}
+
 }  // namespace
 }  // namespace romi

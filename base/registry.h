@@ -55,24 +55,23 @@ class Registry {
     absl::MutexLock lock(&mutex_);
     const auto it = entries_.find(name);
     if (it != entries_.end()) return &it->second;
-    return absl::NotFoundError(absl::StrCat(
-        "unknown ", kind_, " '", name, "'; registered: ",
-        entries_.empty() ? absl::StrCat("none (", link_hint_, ")") : JoinedNamesLocked()));
+    return absl::NotFoundError(absl::StrCat("unknown ", kind_, " '", name, "'; registered: ",
+                                            entries_.empty()
+                                                ? absl::StrCat("none (", link_hint_, ")")
+                                                : absl::StrJoin(NamesLocked(), ", ")));
   }
 
   // The registered names, sorted.
   std::vector<std::string> Names() const {
     absl::MutexLock lock(&mutex_);
-    std::vector<std::string> names;
-    for (const auto& [name, entry] : entries_) names.push_back(name);
-    return names;
+    return NamesLocked();
   }
 
  private:
-  std::string JoinedNamesLocked() const {
+  std::vector<std::string> NamesLocked() const {
     std::vector<std::string> names;
     for (const auto& [name, entry] : entries_) names.push_back(name);
-    return absl::StrJoin(names, ", ");
+    return names;
   }
 
   const std::string kind_;

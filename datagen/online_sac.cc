@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/atomic_file.h"
 #include "base/seeds.h"
 #include "base/stats.h"
 #include "base/status_macros.h"
@@ -260,12 +261,7 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
   const double max_action = spec.action_high.at(0);
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
                         MakeSacLearner(spec, options.sac, options.seed));
-  std::error_code error;
-  fs::create_directories(run_dir, error);
-  if (error) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create ", run_dir, ": ", error.message()));
-  }
+  ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir));
   auto log = [&hooks](const std::string& line) {
     if (hooks.log) hooks.log(line);
   };

@@ -61,16 +61,6 @@ std::string RunDir(const std::string& out_dir, const std::string& task, const st
   return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
 }
 
-absl::Status CreateRunDir(const std::string& run_dir) {
-  std::error_code error;
-  fs::create_directories(run_dir, error);
-  if (error) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create run directory ", run_dir, ": ", error.message()));
-  }
-  return absl::OkStatus();
-}
-
 class RunContext {
  public:
   RunContext(const SuiteOptions& options, const std::string& task, const std::string& method,
@@ -92,7 +82,7 @@ class RunContext {
 
     ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished, FinishedRun());
     if (finished.has_value()) return *finished;
-    ROMI_RETURN_IF_ERROR(CreateRunDir(run_dir_));
+    ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
     // Two processes training one run directory would corrupt each other's checkpoints.
     ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
                           FileLock::TryAcquire(run_dir_ + "/run.lock"));
@@ -443,7 +433,7 @@ std::string LastLine(const std::string& path) {
 
 absl::StatusOr<pid_t> StartWorker(const SuiteOptions& options, const PlannedRun& run,
                                   const std::string& log_path) {
-  ROMI_RETURN_IF_ERROR(CreateRunDir(run.run_dir));
+  ROMI_RETURN_IF_ERROR(CreateDirectories(run.run_dir));
   std::vector<std::string> argv = options.worker_command;
   argv.push_back(absl::StrCat("--run=", RunKey(run.task, run.method, run.seed)));
   return StartProcess(argv, log_path);
@@ -506,12 +496,7 @@ absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string&
 absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ROMI_RETURN_IF_ERROR(CheckSuite(options));
-  std::error_code error;
-  fs::create_directories(options.out_dir, error);
-  if (error) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create ", options.out_dir, ": ", error.message()));
-  }
+  ROMI_RETURN_IF_ERROR(CreateDirectories(options.out_dir));
 
   SuiteProgress progress(options, start);
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.

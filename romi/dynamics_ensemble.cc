@@ -82,7 +82,7 @@ DynamicsEnsemble::DynamicsEnsemble(DynamicsConfig config, int64_t obs_dim, int64
 class DynamicsTrainer {
  public:
   DynamicsTrainer(const data::Transitions& data, const DynamicsConfig& config, uint64_t seed)
-      : config_(config), seed_(seed), data_rows_(data.size()) {
+      : config_(config) {
     torch::manual_seed(seed);  // parameter initialization draws from the global generator
     generator_ = at::make_generator<at::CPUGeneratorImpl>(seed);
 
@@ -119,6 +119,11 @@ class DynamicsTrainer {
       snapshot_.push_back(layer->bias.detach().clone());
     }
     best_.assign(members(), std::numeric_limits<double>::max());
+    // What a checkpoint must match to be resumed: the config, the seed and the data's shape and
+    // content (sums of its columns).
+    identity_ = absl::StrCat(config.SerializeAsString(), "|seed ", seed, "|rows ", rows, "|inputs ",
+                             inputs_.to(torch::kFloat64).sum().item<double>(), "|targets ",
+                             targets_.to(torch::kFloat64).sum().item<double>());
   }
 
   bool Finished() const {
@@ -202,7 +207,7 @@ class DynamicsTrainer {
     return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
       try {
         torch::serialize::OutputArchive archive;
-        WriteIdentity(archive);
+        archive.write("identity", c10::IValue(identity_));
         torch::serialize::OutputArchive network;
         net().save(network);
         archive.write("network", network);
@@ -238,7 +243,7 @@ class DynamicsTrainer {
         return absl::DataLossError(
             absl::StrCat(path, ": not a dynamics training checkpoint (no 'identity')"));
       }
-      if (identity.toStringRef() != Identity()) {
+      if (identity.toStringRef() != identity_) {
         return absl::FailedPreconditionError(
             absl::StrCat(path,
                          " is the checkpoint of another dynamics training (other config, seed or "
@@ -285,22 +290,9 @@ class DynamicsTrainer {
     return absl::OkStatus();
   }
 
-  const DynamicsEpoch& epoch() const { return epoch_; }
-
  private:
   learners::GaussianEnsembleImpl& net() { return *model_->net_; }
   int64_t members() const { return config_.members(); }
-
-  // What a checkpoint must match to be resumed: the config, the seed and the data's shape and
-  // content (sums of its columns).
-  std::string Identity() const {
-    return absl::StrCat(config_.SerializeAsString(), "|seed ", seed_, "|rows ", data_rows_,
-                        "|inputs ", inputs_.to(torch::kFloat64).sum().item<double>(), "|targets ",
-                        targets_.to(torch::kFloat64).sum().item<double>());
-  }
-  void WriteIdentity(torch::serialize::OutputArchive& archive) const {
-    archive.write("identity", c10::IValue(Identity()));
-  }
 
   void SaveSnapshot(int64_t member) {
     torch::NoGradGuard no_grad;
@@ -312,8 +304,7 @@ class DynamicsTrainer {
   }
 
   const DynamicsConfig& config_;
-  uint64_t seed_;
-  int64_t data_rows_;
+  std::string identity_;  // computed once: the sums read every training row
   torch::Generator generator_;
   int64_t holdout_size_ = 0;
   int64_t train_size_ = 0;

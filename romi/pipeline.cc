@@ -141,12 +141,7 @@ class Pipeline {
       return absl::InvalidArgumentError(
           absl::StrCat("dataset ", dataset_.summary().source, " has no transitions"));
     }
-    std::error_code error;
-    fs::create_directories(run_dir_, error);
-    if (error) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot create run directory ", run_dir_, ": ", error.message()));
-    }
+    ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
     ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config_, run_dir_));
     const Stopper stop{faults_};
 
