@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 
 namespace romi {
@@ -20,6 +21,55 @@ absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* m
                                      " in text format"));
   }
   return absl::OkStatus();
+}
+
+void FillDefaults(google::protobuf::Message* message) {
+  const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated()) continue;
+    if (field->containing_oneof() != nullptr) {
+      // Only the set member of a oneof is resolved; setting the others would clear it.
+      if (reflection->HasField(*message, field) &&
+          field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        FillDefaults(reflection->MutableMessage(message, field));
+      }
+      continue;
+    }
+    switch (field->cpp_type()) {
+      case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
+        FillDefaults(reflection->MutableMessage(message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(message, field, reflection->GetInt32(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(message, field, reflection->GetInt64(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_UINT32:
+        reflection->SetUInt32(message, field, reflection->GetUInt32(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_UINT64:
+        reflection->SetUInt64(message, field, reflection->GetUInt64(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE:
+        reflection->SetDouble(message, field, reflection->GetDouble(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_FLOAT:
+        reflection->SetFloat(message, field, reflection->GetFloat(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(message, field, reflection->GetBool(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+        reflection->SetEnum(message, field, reflection->GetEnum(*message, field));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(message, field, reflection->GetString(*message, field));
+        break;
+    }
+  }
 }
 
 }  // namespace romi

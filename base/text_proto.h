@@ -1,4 +1,5 @@
-// Reading a Protobuf message in text format from a file, with errors that name the file.
+// Reading a Protobuf message in text format from a file, with errors that name the file, and
+// resolving a message's defaults so that its text form records every setting.
 #ifndef ROMI_BASE_TEXT_PROTO_H_
 #define ROMI_BASE_TEXT_PROTO_H_
 
@@ -13,6 +14,11 @@ namespace romi {
 // DataLoss for a file the program wrote itself) when it is not a `message` in text format.
 absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* message,
                            absl::StatusCode parse_error = absl::StatusCode::kInvalidArgument);
+
+// Sets every unset singular field of `message` (and of its set or unset sub-messages; of a oneof,
+// only the member that is set) to its default, so that its text form prints every setting: the
+// resolved config a run writes beside its outputs. Repeated fields are left as they are.
+void FillDefaults(google::protobuf::Message* message);
 
 }  // namespace romi
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -14,11 +15,15 @@
 #include "base/seeds.h"
 #include "base/stats.h"
 #include "base/status_macros.h"
+#include "base/text_proto.h"
 #include "data/transitions.h"
+#include "envs/episode_runner.h"
 #include "envs/normalized_score.h"
-#include "learners/cql.h"
+#include "google/protobuf/text_format.h"
 #include "learners/learner_registry.h"
 #include "learners/nn/archive_io.h"
+#include "learners/nn/runtime.h"
+#include "learners/sac.h"
 
 namespace romi::datagen {
 namespace {
@@ -34,7 +39,7 @@ torch::Generator MakeGenerator(uint64_t seed) {
 uint64_t TrainEpisodeSeed(uint64_t seed, int64_t episode) {
   return seeds::OnlineTrainingEpisode(seed, static_cast<uint64_t>(episode));
 }
-uint64_t EvalEpisodeSeed(uint64_t seed, int episode) {
+uint64_t EvalEpisodeSeed(uint64_t seed, int64_t episode) {
   return seeds::OnlineEvaluationEpisode(seed, static_cast<uint64_t>(episode));
 }
 uint64_t SamplerSeed(uint64_t seed, int64_t step) {
@@ -51,8 +56,8 @@ struct ReplayBuffer {
       : table(data::Transitions::Zeros(capacity, obs_dim, act_dim)),
         timeouts(torch::zeros({capacity})) {}
 
-  void Add(const std::vector<double>& s, const std::vector<double>& a, double r,
-           const std::vector<double>& next, bool terminal, bool timeout) {
+  void Add(absl::Span<const double> s, absl::Span<const double> a, double r,
+           absl::Span<const double> next, bool terminal, bool timeout) {
     float* obs = table.observations[size].data_ptr<float>();
     float* next_obs = table.next_observations[size].data_ptr<float>();
     float* action = table.actions[size].data_ptr<float>();
@@ -128,6 +133,252 @@ class Actor {
   torch::Tensor obs_;
 };
 
+absl::Status CheckConfig(const OnlineSacConfig& config) {
+  if (config.total_steps() < 1 || config.random_steps() < 0 || config.batch_size() < 1 ||
+      config.eval_every() < 1 || config.eval_episodes() < 1 || config.checkpoint_every() < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "online SAC needs positive total_steps (%d), batch_size (%d), eval_every (%d), "
+        "eval_episodes (%d) and checkpoint_every (%d), and random_steps >= 0 (%d)",
+        config.total_steps(), config.batch_size(), config.eval_every(), config.eval_episodes(),
+        config.checkpoint_every(), config.random_steps()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckActionBox(const envs::EnvSpec& spec) {
+  for (size_t i = 0; i < spec.action_high.size(); ++i) {
+    if (spec.action_low[i] != -spec.action_high[0] || spec.action_high[i] != spec.action_high[0]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          spec.task, ": online SAC needs a symmetric box of actions, the same in every dimension"));
+    }
+  }
+  return spec.action_high.empty()
+             ? absl::InvalidArgumentError(absl::StrCat(spec.task, ": no actions"))
+             : absl::OkStatus();
+}
+
+// The settings that shape the training, resolved: all but the horizon and the evaluations.
+std::string ShapingSettings(OnlineSacConfig config) {
+  FillDefaults(&config);
+  config.clear_total_steps();
+  config.clear_eval_every();
+  config.clear_eval_episodes();
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(config, &text);
+  return text;
+}
+
+// Writes the resolved config to run_dir/config.textproto after checking that a run being resumed
+// there was started with the same shaping settings.
+absl::Status WriteOrCheckConfig(const OnlineSacConfig& config, const std::string& run_dir) {
+  const std::string path = (fs::path(run_dir) / "config.textproto").string();
+  if (fs::exists(path)) {
+    OnlineSacConfig existing;
+    ROMI_RETURN_IF_ERROR(ReadTextProto(path, &existing, absl::StatusCode::kDataLoss));
+    if (ShapingSettings(existing) != ShapingSettings(config)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(run_dir, " holds an online SAC run with other settings (", path,
+                       "); use another directory, or the settings it was started with:\n",
+                       ShapingSettings(existing)));
+    }
+  }
+  OnlineSacConfig resolved = config;
+  FillDefaults(&resolved);
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(resolved, &text);
+  return WriteStringAtomically(path, text);
+}
+
+// Torch's intra-op thread count for a scope.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : previous_(at::get_num_threads()) {
+    learners::SetIntraOpThreads(threads);
+  }
+  ~ScopedThreads() { at::set_num_threads(previous_); }
+
+ private:
+  int previous_;
+};
+
+// One TrainOnlineSac call: the replay buffer, the learner and the bookkeeping between steps.
+class OnlineSacRun {
+ public:
+  OnlineSacRun(const OnlineSacConfig& config, const std::string& run_dir,
+               const OnlineSacHooks& hooks, envs::Env& env, envs::Env& eval_env,
+               std::unique_ptr<learners::Learner> learner)
+      : config_(config),
+        hooks_(hooks),
+        env_(env),
+        eval_env_(eval_env),
+        spec_(env.Spec()),
+        learner_(std::move(learner)),
+        actor_(*learner_, spec_.obs_dim),
+        replay_(config.total_steps(), spec_.obs_dim, spec_.act_dim),
+        batch_(data::Transitions::Zeros(config.batch_size(), spec_.obs_dim, spec_.act_dim)),
+        uniform_(torch::zeros({spec_.act_dim}, torch::kDouble)),
+        learner_path_((fs::path(run_dir) / "learner.pt").string()),
+        replay_path_((fs::path(run_dir) / "replay.pt").string()),
+        run_dir_(run_dir) {}
+
+  absl::Status Resume() {
+    if (!fs::exists(learner_path_) || !fs::exists(replay_path_)) return absl::OkStatus();
+    ROMI_RETURN_IF_ERROR(learner_->Load(learner_path_));
+    ROMI_RETURN_IF_ERROR(LoadReplay(replay_path_, &replay_, &episodes_, &curve_));
+    // The learner is written first: a run killed between the two writes leaves a learner one
+    // checkpoint ahead of its replay buffer, which must not be resumed as if they matched.
+    const int64_t expected_updates = std::max<int64_t>(0, replay_.size - config_.random_steps());
+    if (learner_->step() != expected_updates) {
+      return absl::DataLossError(absl::StrFormat(
+          "%s has %d updates but %s holds %d steps (%d updates expected): the run died between "
+          "writing them; delete both to restart",
+          learner_path_, learner_->step(), replay_path_, replay_.size, expected_updates));
+    }
+    Log(absl::StrFormat("resumed from %s at step %d (%d episodes)", run_dir_, replay_.size,
+                        episodes_));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<OnlineEvaluation>> Train() {
+    if (replay_.size >= config_.total_steps()) return curve_;
+    generator_ = MakeGenerator(SamplerSeed(config_.seed(), replay_.size));
+    last_report_ = std::chrono::steady_clock::now();
+    last_report_step_ = replay_.size;
+    envs::EpisodeRunOptions run;
+    run.episodes = std::numeric_limits<int64_t>::max();
+    run.max_steps = config_.total_steps() - replay_.size;
+    envs::EpisodeHooks hooks;
+    hooks.after_step = [this](const envs::EpisodeStep& step) { return AfterStep(step); };
+    envs::Env* lanes[] = {&env_};
+    ROMI_RETURN_IF_ERROR(
+        envs::RunEpisodes(
+            lanes, [this](int64_t) { return TrainEpisodeSeed(config_.seed(), episodes_++); },
+            [this](absl::Span<const int64_t>, absl::Span<const double> observation,
+                   absl::Span<double> action) { return Act(observation, action); },
+            run, hooks)
+            .status());
+    return curve_;
+  }
+
+ private:
+  void Log(const std::string& line) const {
+    if (hooks_.log) hooks_.log(line);
+  }
+
+  // Uniform random actions before random_steps, then the stochastic policy's.
+  absl::Status Act(absl::Span<const double> observation, absl::Span<double> action) {
+    if (replay_.size < config_.random_steps()) {
+      const double max_action = spec_.action_high[0];
+      uniform_.uniform_(-max_action, max_action, generator_);
+      std::copy(uniform_.data_ptr<double>(), uniform_.data_ptr<double>() + spec_.act_dim,
+                action.begin());
+    } else {
+      const std::vector<double> chosen =
+          actor_(std::vector<double>(observation.begin(), observation.end()), false);
+      std::copy(chosen.begin(), chosen.end(), action.begin());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<envs::AfterStep> AfterStep(const envs::EpisodeStep& step) {
+    const envs::StepResult& result = *step.result;
+    replay_.Add(step.observation, step.action, result.reward, result.observation, result.terminated,
+                result.truncated);
+    const bool ended = result.terminated || result.truncated;
+    episode_return_ += result.reward;
+    if (ended) {
+      recent_returns_.push_back(episode_return_);
+      if (recent_returns_.size() > 10) recent_returns_.pop_front();
+      episode_return_ = 0;
+    }
+    if (replay_.size > config_.random_steps()) {
+      const torch::Tensor rows =
+          torch::randint(replay_.size, {config_.batch_size()}, generator_, torch::kLong);
+      replay_.table.SelectInto(rows, &batch_, 0);
+      metrics_ = learner_->Update(batch_);
+    }
+    const int64_t done = replay_.size;
+    if (done % config_.eval_every() == 0 || done == config_.total_steps()) {
+      ROMI_RETURN_IF_ERROR(Evaluate(done, episodes_ + (ended ? 1 : 0)));
+    }
+    if (done % config_.checkpoint_every() != 0 && done != config_.total_steps()) {
+      return envs::AfterStep::kContinue;
+    }
+    // An episode that ended on a checkpoint step has had its successor's seed drawn (and that
+    // episode cut at once) since the first runs: skip that seed, so runs stay as they were.
+    if (ended) ++episodes_;
+    ROMI_RETURN_IF_ERROR(Checkpoint(done));
+    return envs::AfterStep::kEndEpisode;
+  }
+
+  absl::Status Evaluate(int64_t done, int64_t episodes) {
+    ROMI_ASSIGN_OR_RETURN(
+        const OnlineEvaluation evaluation,
+        EvaluatePolicy(
+            eval_env_, [this](const std::vector<double>& obs) { return actor_(obs, true); },
+            config_.eval_episodes(), config_.seed(), done));
+    curve_.push_back(evaluation);
+    const auto now = std::chrono::steady_clock::now();
+    const double steps_per_second =
+        (done - last_report_step_) /
+        std::max(std::chrono::duration<double>(now - last_report_).count(), 1e-9);
+    last_report_ = now;
+    last_report_step_ = done;
+    std::string line = absl::StrFormat(
+        "step %d: eval return %.1f ± %.1f (normalized %.1f); training episodes %d, last %d "
+        "mean %.1f; %.0f steps/s since the last evaluation",
+        done, evaluation.return_mean, evaluation.return_std, evaluation.score_mean, episodes,
+        recent_returns_.size(),
+        recent_returns_.empty()
+            ? 0.0
+            : std::accumulate(recent_returns_.begin(), recent_returns_.end(), 0.0) /
+                  recent_returns_.size(),
+        steps_per_second);
+    for (const auto& [name, value] : metrics_) {
+      absl::StrAppendFormat(&line, ", %s %.4g", name, value);
+    }
+    Log(line);
+    if (hooks_.on_evaluation) ROMI_RETURN_IF_ERROR(hooks_.on_evaluation(evaluation, *learner_));
+    return absl::OkStatus();
+  }
+
+  // Cuts the running episode here, in every run, so that a resumed run starts where an
+  // uninterrupted one continues: with a fresh episode and a reseeded sampler.
+  absl::Status Checkpoint(int64_t done) {
+    if (replay_.table.terminals.data_ptr<float>()[done - 1] == 0) {
+      replay_.timeouts.data_ptr<float>()[done - 1] = 1;
+    }
+    ROMI_RETURN_IF_ERROR(learner_->Save(learner_path_));
+    ROMI_RETURN_IF_ERROR(SaveReplay(replay_, episodes_, curve_, replay_path_));
+    if (done == hooks_.stop_after_checkpoint) {
+      return absl::CancelledError(absl::StrCat("stopped after the checkpoint at step ", done));
+    }
+    generator_ = MakeGenerator(SamplerSeed(config_.seed(), done));
+    episode_return_ = 0;
+    return absl::OkStatus();
+  }
+
+  const OnlineSacConfig& config_;
+  const OnlineSacHooks& hooks_;
+  envs::Env& env_;
+  envs::Env& eval_env_;
+  const envs::EnvSpec& spec_;
+  std::unique_ptr<learners::Learner> learner_;
+  Actor actor_;
+  ReplayBuffer replay_;
+  data::Batch batch_;
+  torch::Tensor uniform_;
+  torch::Generator generator_;
+  const std::string learner_path_, replay_path_, run_dir_;
+  std::vector<OnlineEvaluation> curve_;
+  int64_t episodes_ = 0;  // training episode seeds drawn
+  double episode_return_ = 0;
+  std::deque<double> recent_returns_;  // the last 10 training episodes
+  learners::Metrics metrics_;
+  std::chrono::steady_clock::time_point last_report_;
+  int64_t last_report_step_ = 0;
+};
+
 }  // namespace
 
 absl::StatusOr<SavedReplay> ReadReplayBuffer(const std::string& path) {
@@ -180,18 +431,28 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> MakeSacLearner(const envs::En
 absl::StatusOr<OnlineEvaluation> EvaluatePolicy(envs::Env& env, const ActFn& act, int episodes,
                                                 uint64_t seed, int64_t step) {
   if (episodes < 1) return absl::InvalidArgumentError("EvaluatePolicy needs episodes >= 1");
+  // One lane, one observation per call: a policy's actions for a batch of one, as in training.
+  envs::EpisodeRunOptions run;
+  run.episodes = episodes;
+  envs::Env* lanes[] = {&env};
+  ROMI_ASSIGN_OR_RETURN(
+      const std::vector<envs::EpisodeSummary> summaries,
+      envs::RunEpisodes(
+          lanes, [seed](int64_t episode) { return EvalEpisodeSeed(seed, episode); },
+          [&act](absl::Span<const int64_t>, absl::Span<const double> observation,
+                 absl::Span<double> action) {
+            const std::vector<double> chosen =
+                act(std::vector<double>(observation.begin(), observation.end()));
+            if (chosen.size() != action.size()) {
+              return absl::InvalidArgumentError(absl::StrCat("the policy gave ", chosen.size(),
+                                                             " actions; expected ", action.size()));
+            }
+            std::copy(chosen.begin(), chosen.end(), action.begin());
+            return absl::OkStatus();
+          },
+          run));
   std::vector<double> returns;
-  for (int e = 0; e < episodes; ++e) {
-    std::vector<double> obs = env.Reset(EvalEpisodeSeed(seed, e));
-    double total = 0;
-    while (true) {
-      ROMI_ASSIGN_OR_RETURN(const envs::StepResult result, env.Step(act(obs)));
-      total += result.reward;
-      if (result.terminated || result.truncated) break;
-      obs = result.observation;
-    }
-    returns.push_back(total);
-  }
+  for (const envs::EpisodeSummary& summary : summaries) returns.push_back(summary.return_sum);
   OnlineEvaluation evaluation;
   evaluation.step = step;
   const MeanStd stats = PopulationMeanStd(returns);
@@ -238,138 +499,21 @@ learners::TanhGaussianPolicyOptions SacPolicyOptions(const envs::EnvSpec& spec,
 }
 
 absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& make_env,
-                                                             const OnlineSacOptions& options,
+                                                             const OnlineSacConfig& config,
                                                              const std::string& run_dir,
                                                              const OnlineSacHooks& hooks) {
-  if (options.total_steps < 1 || options.random_steps < 0 || options.batch_size < 1 ||
-      options.eval_every < 1 || options.eval_episodes < 1 || options.checkpoint_every < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "online SAC needs positive total_steps (%d), batch_size (%d), eval_every (%d), "
-        "eval_episodes (%d) and checkpoint_every (%d), and random_steps >= 0 (%d)",
-        options.total_steps, options.batch_size, options.eval_every, options.eval_episodes,
-        options.checkpoint_every, options.random_steps));
-  }
+  ROMI_RETURN_IF_ERROR(CheckConfig(config));
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> env, make_env());
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> eval_env, make_env());
-  const envs::EnvSpec& spec = env->Spec();
-  for (size_t i = 0; i < spec.action_high.size(); ++i) {
-    if (spec.action_low[i] != -spec.action_high[0] || spec.action_high[i] != spec.action_high[0]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          spec.task, ": online SAC needs a symmetric box of actions, the same in every dimension"));
-    }
-  }
-  const double max_action = spec.action_high.at(0);
-  ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
-                        MakeSacLearner(spec, options.sac, options.seed));
+  ROMI_RETURN_IF_ERROR(CheckActionBox(env->Spec()));
   ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir));
-  auto log = [&hooks](const std::string& line) {
-    if (hooks.log) hooks.log(line);
-  };
-
-  ReplayBuffer replay(options.total_steps, spec.obs_dim, spec.act_dim);
-  std::vector<OnlineEvaluation> curve;
-  int64_t episodes = 0;
-  const std::string learner_path = (fs::path(run_dir) / "learner.pt").string();
-  const std::string replay_path = (fs::path(run_dir) / "replay.pt").string();
-  if (fs::exists(learner_path) && fs::exists(replay_path)) {
-    ROMI_RETURN_IF_ERROR(learner->Load(learner_path));
-    ROMI_RETURN_IF_ERROR(LoadReplay(replay_path, &replay, &episodes, &curve));
-    // The learner is written first: a run killed between the two writes leaves a learner one
-    // checkpoint ahead of its replay buffer, which must not be resumed as if they matched.
-    const int64_t expected_updates = std::max<int64_t>(0, replay.size - options.random_steps);
-    if (learner->step() != expected_updates) {
-      return absl::DataLossError(absl::StrFormat(
-          "%s has %d updates but %s holds %d steps (%d updates expected): the run died between "
-          "writing them; delete both to restart",
-          learner_path, learner->step(), replay_path, replay.size, expected_updates));
-    }
-    log(absl::StrFormat("resumed from %s at step %d (%d episodes)", run_dir, replay.size,
-                        episodes));
-  }
-
-  Actor actor(*learner, spec.obs_dim);
-  data::Batch batch = data::Transitions::Zeros(options.batch_size, spec.obs_dim, spec.act_dim);
-  torch::Generator generator = MakeGenerator(SamplerSeed(options.seed, replay.size));
-  std::vector<double> obs = env->Reset(TrainEpisodeSeed(options.seed, episodes++));
-  double episode_return = 0;
-  std::deque<double> recent_returns;  // the last 10 training episodes
-  std::vector<double> action(spec.act_dim);
-  torch::Tensor uniform = torch::zeros({spec.act_dim}, torch::kDouble);
-  auto last_report = std::chrono::steady_clock::now();
-  int64_t last_report_step = replay.size;
-  learners::Metrics metrics;
-
-  for (int64_t step = replay.size; step < options.total_steps; ++step) {
-    if (step < options.random_steps) {
-      uniform.uniform_(-max_action, max_action, generator);
-      std::copy(uniform.data_ptr<double>(), uniform.data_ptr<double>() + spec.act_dim,
-                action.begin());
-    } else {
-      action = actor(obs, /*deterministic=*/false);
-    }
-    ROMI_ASSIGN_OR_RETURN(const envs::StepResult result, env->Step(action));
-    replay.Add(obs, action, result.reward, result.observation, result.terminated, result.truncated);
-    episode_return += result.reward;
-    obs = result.observation;
-    if (result.terminated || result.truncated) {
-      recent_returns.push_back(episode_return);
-      if (recent_returns.size() > 10) recent_returns.pop_front();
-      episode_return = 0;
-      obs = env->Reset(TrainEpisodeSeed(options.seed, episodes++));
-    }
-    if (step >= options.random_steps) {
-      const torch::Tensor rows =
-          torch::randint(replay.size, {options.batch_size}, generator, torch::kLong);
-      replay.table.SelectInto(rows, &batch, 0);
-      metrics = learner->Update(batch);
-    }
-
-    const int64_t done = step + 1;
-    if (done % options.eval_every == 0 || done == options.total_steps) {
-      ROMI_ASSIGN_OR_RETURN(
-          const OnlineEvaluation evaluation,
-          EvaluatePolicy(
-              *eval_env, [&actor](const std::vector<double>& obs) { return actor(obs, true); },
-              options.eval_episodes, options.seed, done));
-      curve.push_back(evaluation);
-      const auto now = std::chrono::steady_clock::now();
-      const double steps_per_second =
-          (done - last_report_step) /
-          std::max(std::chrono::duration<double>(now - last_report).count(), 1e-9);
-      last_report = now;
-      last_report_step = done;
-      std::string line = absl::StrFormat(
-          "step %d: eval return %.1f ± %.1f (normalized %.1f); training episodes %d, last %d "
-          "mean %.1f; %.0f steps/s since the last evaluation",
-          done, evaluation.return_mean, evaluation.return_std, evaluation.score_mean, episodes,
-          recent_returns.size(),
-          recent_returns.empty()
-              ? 0.0
-              : std::accumulate(recent_returns.begin(), recent_returns.end(), 0.0) /
-                    recent_returns.size(),
-          steps_per_second);
-      for (const auto& [name, value] : metrics)
-        absl::StrAppendFormat(&line, ", %s %.4g", name, value);
-      log(line);
-      if (hooks.on_evaluation) ROMI_RETURN_IF_ERROR(hooks.on_evaluation(evaluation, *learner));
-    }
-    if (done % options.checkpoint_every == 0 || done == options.total_steps) {
-      // Cut the running episode here, in every run, so that a resumed run starts where an
-      // uninterrupted one continues: with a fresh episode and a reseeded sampler.
-      if (replay.table.terminals.data_ptr<float>()[done - 1] == 0) {
-        replay.timeouts.data_ptr<float>()[done - 1] = 1;
-      }
-      ROMI_RETURN_IF_ERROR(learner->Save(learner_path));
-      ROMI_RETURN_IF_ERROR(SaveReplay(replay, episodes, curve, replay_path));
-      if (done == hooks.stop_after_checkpoint) {
-        return absl::CancelledError(absl::StrCat("stopped after the checkpoint at step ", done));
-      }
-      generator = MakeGenerator(SamplerSeed(options.seed, done));
-      episode_return = 0;
-      obs = env->Reset(TrainEpisodeSeed(options.seed, episodes++));
-    }
-  }
-  return curve;
+  ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config, run_dir));
+  ScopedThreads threads(config.threads());
+  ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
+                        MakeSacLearner(env->Spec(), config.sac(), config.seed()));
+  OnlineSacRun run(config, run_dir, hooks, *env, *eval_env, std::move(learner));
+  ROMI_RETURN_IF_ERROR(run.Resume());
+  return run.Train();
 }
 
 }  // namespace romi::datagen

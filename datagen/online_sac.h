@@ -24,23 +24,13 @@
 
 #include "absl/status/statusor.h"
 #include "data/transitions.h"
+#include "datagen/online_sac.pb.h"
 #include "envs/env.h"
 #include "learners/learner.h"
 #include "learners/learners.pb.h"
 #include "learners/nn/tanh_gaussian.h"
 
 namespace romi::datagen {
-
-struct OnlineSacOptions {
-  int64_t total_steps = 1000000;  // environment steps
-  int64_t random_steps = 10000;   // uniform random actions before the first update
-  int64_t batch_size = 256;
-  int64_t eval_every = 10000;
-  int eval_episodes = 10;
-  int64_t checkpoint_every = 50000;
-  uint64_t seed = 0;
-  learners::SacConfig sac;
-};
 
 struct OnlineEvaluation {
   int64_t step = 0;
@@ -60,9 +50,12 @@ struct OnlineSacHooks {
 using MakeEnvFn = std::function<absl::StatusOr<std::unique_ptr<envs::Env>>()>;
 
 // Trains in `run_dir` (created; resumed from its checkpoint when there is one) and returns every
-// evaluation so far. InvalidArgument for inconsistent options; the env's errors pass through.
+// evaluation so far. The resolved config is written to run_dir/config.textproto; a run resumed
+// with other settings than it was started with fails with FailedPrecondition (total_steps,
+// eval_every and eval_episodes may change: they do not shape the training). InvalidArgument for
+// inconsistent settings; the env's errors pass through.
 absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& make_env,
-                                                             const OnlineSacOptions& options,
+                                                             const OnlineSacConfig& config,
                                                              const std::string& run_dir,
                                                              const OnlineSacHooks& hooks = {});
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "base/text_proto.h"
 #include "gtest/gtest.h"
 
 namespace romi::datagen {
@@ -57,23 +58,24 @@ MakeEnvFn PointEnvs() {
   };
 }
 
-OnlineSacOptions TinyOptions() {
-  OnlineSacOptions options;
-  options.total_steps = 3000;
-  options.random_steps = 300;
-  options.batch_size = 64;
-  options.eval_every = 500;
-  options.eval_episodes = 10;
-  options.checkpoint_every = 1000;
-  options.seed = 4;
-  options.sac.add_policy_hidden(32);
-  options.sac.add_policy_hidden(32);
-  options.sac.add_critic_hidden(32);
-  options.sac.add_critic_hidden(32);
-  options.sac.set_policy_learning_rate(1e-3);
-  options.sac.set_critic_learning_rate(1e-3);
-  options.sac.set_discount(0.9);
-  return options;
+OnlineSacConfig TinyConfig() {
+  OnlineSacConfig config;
+  config.set_total_steps(3000);
+  config.set_random_steps(300);
+  config.set_batch_size(64);
+  config.set_eval_every(500);
+  config.set_eval_episodes(10);
+  config.set_checkpoint_every(1000);
+  config.set_seed(4);
+  learners::SacConfig& sac = *config.mutable_sac();
+  sac.add_policy_hidden(32);
+  sac.add_policy_hidden(32);
+  sac.add_critic_hidden(32);
+  sac.add_critic_hidden(32);
+  sac.set_policy_learning_rate(1e-3);
+  sac.set_critic_learning_rate(1e-3);
+  sac.set_discount(0.9);
+  return config;
 }
 
 fs::path FreshDir(const std::string& name) {
@@ -83,12 +85,12 @@ fs::path FreshDir(const std::string& name) {
 }
 
 TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
-  const OnlineSacOptions options = TinyOptions();
+  const OnlineSacConfig config = TinyConfig();
   const fs::path straight = FreshDir("sac_straight");
   OnlineSacHooks print;
   print.log = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
   absl::StatusOr<std::vector<OnlineEvaluation>> curve =
-      TrainOnlineSac(PointEnvs(), options, straight.string(), print);
+      TrainOnlineSac(PointEnvs(), config, straight.string(), print);
   ASSERT_TRUE(curve.ok()) << curve.status();
   ASSERT_EQ(curve->size(), 6u);
   // The first evaluation comes after 500 steps (200 of learning); the last is far better and
@@ -101,10 +103,10 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
   const fs::path resumed = FreshDir("sac_resumed");
   OnlineSacHooks stop;
   stop.stop_after_checkpoint = 1000;
-  EXPECT_EQ(TrainOnlineSac(PointEnvs(), options, resumed.string(), stop).status().code(),
+  EXPECT_EQ(TrainOnlineSac(PointEnvs(), config, resumed.string(), stop).status().code(),
             absl::StatusCode::kCancelled);
   absl::StatusOr<std::vector<OnlineEvaluation>> rest =
-      TrainOnlineSac(PointEnvs(), options, resumed.string());
+      TrainOnlineSac(PointEnvs(), config, resumed.string());
   ASSERT_TRUE(rest.ok()) << rest.status();
   ASSERT_EQ(rest->size(), curve->size());
   for (size_t i = 0; i < curve->size(); ++i) {
@@ -112,9 +114,9 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
     EXPECT_EQ((*rest)[i].return_mean, (*curve)[i].return_mean) << "evaluation " << i;
   }
   std::unique_ptr<learners::Learner> a =
-      MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
+      MakeSacLearner(PointEnv().Spec(), config.sac(), config.seed()).value();
   std::unique_ptr<learners::Learner> b =
-      MakeSacLearner(PointEnv().Spec(), options.sac, options.seed).value();
+      MakeSacLearner(PointEnv().Spec(), config.sac(), config.seed()).value();
   ASSERT_TRUE(a->Load((straight / "learner.pt").string()).ok());
   ASSERT_TRUE(b->Load((resumed / "learner.pt").string()).ok());
   for (size_t i = 0; i < a->parameters().size(); ++i) {
@@ -123,28 +125,54 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
 }
 
 TEST(OnlineSacTest, RefusesALearnerAndReplayFromDifferentCheckpoints) {
-  const OnlineSacOptions options = TinyOptions();
+  const OnlineSacConfig config = TinyConfig();
   const fs::path early = FreshDir("sac_early");
   const fs::path late = FreshDir("sac_late");
   OnlineSacHooks stop;
   stop.stop_after_checkpoint = 1000;
-  ASSERT_EQ(TrainOnlineSac(PointEnvs(), options, early.string(), stop).status().code(),
+  ASSERT_EQ(TrainOnlineSac(PointEnvs(), config, early.string(), stop).status().code(),
             absl::StatusCode::kCancelled);
   stop.stop_after_checkpoint = 2000;
-  ASSERT_EQ(TrainOnlineSac(PointEnvs(), options, late.string(), stop).status().code(),
+  ASSERT_EQ(TrainOnlineSac(PointEnvs(), config, late.string(), stop).status().code(),
             absl::StatusCode::kCancelled);
   // As if the run died after writing the learner at step 2000 but before the replay buffer.
   fs::copy_file(late / "learner.pt", early / "learner.pt", fs::copy_options::overwrite_existing);
-  const absl::Status status = TrainOnlineSac(PointEnvs(), options, early.string()).status();
+  const absl::Status status = TrainOnlineSac(PointEnvs(), config, early.string()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(status.message().find("replay.pt"), std::string::npos) << status;
 }
 
+TEST(OnlineSacTest, ResumesOnlyWithTheSettingsItStartedWith) {
+  OnlineSacConfig config = TinyConfig();
+  config.set_total_steps(1000);
+  const fs::path dir = FreshDir("sac_settings");
+  ASSERT_TRUE(TrainOnlineSac(PointEnvs(), config, dir.string()).ok());
+  OnlineSacConfig written;
+  ASSERT_TRUE(ReadTextProto((dir / "config.textproto").string(), &written).ok());
+  EXPECT_EQ(written.total_steps(), 1000);
+  EXPECT_TRUE(written.has_threads());  // resolved: every setting is written
+
+  OnlineSacConfig other_seed = config;
+  other_seed.set_seed(5);
+  const absl::Status status = TrainOnlineSac(PointEnvs(), other_seed, dir.string()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("config.textproto"), std::string::npos) << status;
+
+  // A longer horizon and other evaluations extend the same run.
+  OnlineSacConfig longer = config;
+  longer.set_total_steps(1500);
+  longer.set_eval_episodes(3);
+  const absl::StatusOr<std::vector<OnlineEvaluation>> curve =
+      TrainOnlineSac(PointEnvs(), longer, dir.string());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_EQ(curve->back().step, 1500);
+}
+
 TEST(OnlineSacTest, RejectsBadOptions) {
-  OnlineSacOptions options = TinyOptions();
-  options.eval_episodes = 0;
+  OnlineSacConfig config = TinyConfig();
+  config.set_eval_episodes(0);
   const absl::Status status =
-      TrainOnlineSac(PointEnvs(), options, FreshDir("sac_bad").string()).status();
+      TrainOnlineSac(PointEnvs(), config, FreshDir("sac_bad").string()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("eval_episodes (0)"), std::string::npos) << status;
 }

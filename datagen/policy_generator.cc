@@ -71,14 +71,11 @@ absl::StatusOr<data::D4rlFile> MediumReplay(absl::string_view task,
         absl::StrCat(task, " has at most ", entry.train_steps(), " rows (the ", name,
                      " run's replay buffer up to its medium step); asked for ", options.rows));
   }
-  datagen::OnlineSacOptions training;
-  training.total_steps = entry.train_steps();
-  training.random_steps = entry.random_steps();
-  training.checkpoint_every = entry.checkpoint_every();
-  training.seed = entry.seed();
+  datagen::OnlineSacConfig training = entry.training();
+  training.set_total_steps(entry.train_steps());
   // Evaluations do not touch the training's randomness; one short one per percent shows progress.
-  training.eval_every = std::max<int64_t>(1, entry.train_steps() / 100);
-  training.eval_episodes = 1;
+  training.set_eval_every(std::max<int64_t>(1, entry.train_steps() / 100));
+  training.set_eval_episodes(1);
   const fs::path run_dir =
       fs::temp_directory_path() / absl::StrCat("romi-", name, "-replay-", ::getpid());
   fs::remove_all(run_dir);
@@ -88,12 +85,9 @@ absl::StatusOr<data::D4rlFile> MediumReplay(absl::string_view task,
     return absl::OkStatus();
   };
   const std::string env_task = entry.task();
-  // The original run's thread count, so that reductions sum in the same order.
-  const int previous_threads = at::get_num_threads();
-  at::set_num_threads(entry.threads());
+  // With the original run's thread count (training.threads), so reductions sum in the same order.
   const absl::StatusOr<std::vector<datagen::OnlineEvaluation>> trained = datagen::TrainOnlineSac(
       [&env_task] { return envs::MakeEnv(env_task); }, training, run_dir.string(), hooks);
-  at::set_num_threads(previous_threads);
   absl::StatusOr<datagen::SavedReplay> replay =
       trained.ok() ? datagen::ReadReplayBuffer((run_dir / "replay.pt").string())
                    : absl::StatusOr<datagen::SavedReplay>(trained.status());
@@ -102,11 +96,11 @@ absl::StatusOr<data::D4rlFile> MediumReplay(absl::string_view task,
   if (replay.ok()) {
     ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(env_task));
     ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
-                          datagen::MakeSacLearner(spec, learners::SacConfig(), entry.seed()));
+                          datagen::MakeSacLearner(spec, training.sac(), training.seed()));
     const std::string exported = (run_dir / "policy.pt").string();
     ROMI_RETURN_IF_ERROR(learner->Load((run_dir / "learner.pt").string()));
     ROMI_RETURN_IF_ERROR(datagen::SavePolicyFile(
-        *learner, "policy", datagen::SacPolicyOptions(spec, learners::SacConfig()), exported));
+        *learner, "policy", datagen::SacPolicyOptions(spec, training.sac()), exported));
     absl::StatusOr<learners::TanhGaussianPolicy> rerun = datagen::LoadPolicyFile(exported);
     absl::StatusOr<learners::TanhGaussianPolicy> shipped =
         datagen::LoadPolicyFile(ShippedPolicyPath(name));

@@ -114,7 +114,7 @@ TEST(PolicyGeneratorTest, MediumReplayReRunsTheMediumTraining) {
   // A tiny "medium" run: 600 steps, 300 of them random, checkpoints every 250.
   std::ofstream(dir / "manifest.textproto")
       << "policy { name: 'hopper-medium' env: 'hopper' level: 'medium' task: 'hopper-medium-v2' "
-         "seed: 2 train_steps: 600 random_steps: 300 checkpoint_every: 250 }";
+         "train_steps: 600 training { seed: 2 random_steps: 300 checkpoint_every: 250 } }";
   const envs::EnvSpec spec = envs::FindSpec(kTask).value();
   std::unique_ptr<learners::Learner> untrained =
       datagen::MakeSacLearner(spec, learners::SacConfig(), 2).value();
@@ -145,13 +145,13 @@ TEST(PolicyGeneratorTest, MediumReplayReRunsTheMediumTraining) {
             absl::StatusCode::kInvalidArgument);
 
   // Ship the policy of that very run (trained here with the manifest's settings): now it matches.
-  datagen::OnlineSacOptions training;
-  training.total_steps = 600;
-  training.random_steps = 300;
-  training.checkpoint_every = 250;
-  training.eval_every = 600;
-  training.eval_episodes = 1;
-  training.seed = 2;
+  datagen::OnlineSacConfig training;
+  training.set_total_steps(600);
+  training.set_random_steps(300);
+  training.set_checkpoint_every(250);
+  training.set_eval_every(600);
+  training.set_eval_episodes(1);
+  training.set_seed(2);
   const fs::path run = fs::path(::testing::TempDir()) / "replay_original_run";
   fs::remove_all(run);
   ASSERT_TRUE(

@@ -1,11 +1,13 @@
 #include "datagen/rollout_recorder.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "envs/episode_runner.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
 
@@ -52,26 +54,39 @@ absl::StatusOr<data::D4rlFile> RecordRollouts(absl::string_view task,
   float* qvel = file.infos["qvel"].data_ptr<float>();
   float* log_probs = file.infos["action_log_probs"].data_ptr<float>();
 
-  std::vector<double> observation = env->Reset(reset_rng());
   std::vector<double> action(act_dim);
-  for (int64_t t = 0; t < n; ++t) {
-    log_probs[t] = static_cast<float>(sample(observation, action));
-    CopyRow(observation, observations + t * obs_dim);
-    CopyRow(action, actions + t * act_dim);
+  double log_prob = 0;
+  const envs::BatchActFn act = [&](absl::Span<const int64_t>, absl::Span<const double> observation,
+                                   absl::Span<double> chosen) {
+    log_prob = sample(observation, action);
+    std::copy(action.begin(), action.end(), chosen.begin());
+    return absl::OkStatus();
+  };
+  envs::EpisodeHooks hooks;
+  hooks.before_step = [&](const envs::EpisodeStep& step) {
+    const int64_t t = step.total;
+    log_probs[t] = static_cast<float>(log_prob);
+    CopyRow(step.observation, observations + t * obs_dim);
+    CopyRow(step.action, actions + t * act_dim);
     CopyRow(env->qpos(), qpos + t * nq);
     CopyRow(env->qvel(), qvel + t * nv);
-    ROMI_ASSIGN_OR_RETURN(envs::StepResult step, env->Step(action));
-    CopyRow(step.observation, next_observations + t * obs_dim);
-    rewards[t] = static_cast<float>(step.reward);
-    terminals[t] = step.terminated ? 1.0f : 0.0f;
-    timeouts[t] = step.truncated ? 1.0f : 0.0f;
-    if (step.terminated || step.truncated) {
-      observation = env->Reset(reset_rng());
-    } else {
-      observation = std::move(step.observation);
-    }
+  };
+  hooks.after_step = [&](const envs::EpisodeStep& step) -> absl::StatusOr<envs::AfterStep> {
+    const int64_t t = step.total;
+    CopyRow(step.result->observation, next_observations + t * obs_dim);
+    rewards[t] = static_cast<float>(step.result->reward);
+    terminals[t] = step.result->terminated ? 1.0f : 0.0f;
+    timeouts[t] = step.result->truncated ? 1.0f : 0.0f;
     ReportProgress(options, t);
-  }
+    return envs::AfterStep::kContinue;
+  };
+  envs::EpisodeRunOptions run;
+  run.episodes = std::numeric_limits<int64_t>::max();
+  run.max_steps = n;
+  envs::Env* lanes[] = {env};
+  ROMI_RETURN_IF_ERROR(envs::RunEpisodes(
+                           lanes, [&reset_rng](int64_t) { return reset_rng(); }, act, run, hooks)
+                           .status());
   return file;
 }
 

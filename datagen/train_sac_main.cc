@@ -18,20 +18,32 @@
 #include "absl/strings/str_format.h"
 #include "base/blas_tuning.h"
 #include "datagen/online_sac.h"
+#include "datagen/online_sac.pb.h"
 #include "datagen/policy_file.h"
 #include "envs/registry.h"
 #include "learners/nn/runtime.h"
 
 ABSL_FLAG(std::string, task, "hopper-medium-v2", "Registered task (any dataset name of the env).");
-ABSL_FLAG(int64_t, steps, 1000000, "Environment steps.");
-ABSL_FLAG(int64_t, random_steps, 10000, "Uniform random actions before learning starts.");
-ABSL_FLAG(int64_t, eval_every, 10000, "Evaluate the deterministic policy this often.");
-ABSL_FLAG(int, eval_episodes, 10, "Episodes per evaluation.");
-ABSL_FLAG(int64_t, checkpoint_every, 50000, "Checkpoint (and cut the running episode) this often.");
+// The run's settings are an OnlineSacConfig (datagen/online_sac.proto): its defaults are the
+// flags'.
+const romi::datagen::OnlineSacConfig& Defaults() {
+  return romi::datagen::OnlineSacConfig::default_instance();
+}
+ABSL_FLAG(int64_t, steps, Defaults().total_steps(), "Environment steps.");
+ABSL_FLAG(int64_t, random_steps, Defaults().random_steps(),
+          "Uniform random actions before learning starts.");
+ABSL_FLAG(int64_t, batch_size, Defaults().batch_size(), "SAC batch size.");
+ABSL_FLAG(int64_t, eval_every, Defaults().eval_every(),
+          "Evaluate the deterministic policy this often.");
+ABSL_FLAG(int, eval_episodes, Defaults().eval_episodes(), "Episodes per evaluation.");
+ABSL_FLAG(int64_t, checkpoint_every, Defaults().checkpoint_every(),
+          "Checkpoint (and cut the running episode) this often.");
+ABSL_FLAG(uint64_t, seed, Defaults().seed(), "Seed of the run.");
+ABSL_FLAG(int, threads, Defaults().threads(),
+          "Intra-op threads (<= 0: one per core). A re-run reproduces a run only with its count.");
 ABSL_FLAG(int64_t, snapshot_every, 10000, "Keep a copy of the policy this often (0: never).");
-ABSL_FLAG(uint64_t, seed, 0, "Seed of the run.");
-ABSL_FLAG(std::string, out, "", "Run directory (required).");
-ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
+ABSL_FLAG(std::string, out, "",
+          "Run directory (required); config.textproto there records the run.");
 
 namespace romi::datagen {
 namespace {
@@ -44,15 +56,16 @@ int Run() {
     std::fprintf(stderr, "train_sac: --out is required\n");
     return 2;
   }
-  learners::SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
   learners::KeepFreedMemory();
-  OnlineSacOptions options;
-  options.total_steps = absl::GetFlag(FLAGS_steps);
-  options.random_steps = absl::GetFlag(FLAGS_random_steps);
-  options.eval_every = absl::GetFlag(FLAGS_eval_every);
-  options.eval_episodes = absl::GetFlag(FLAGS_eval_episodes);
-  options.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);
-  options.seed = absl::GetFlag(FLAGS_seed);
+  OnlineSacConfig config;
+  config.set_total_steps(absl::GetFlag(FLAGS_steps));
+  config.set_random_steps(absl::GetFlag(FLAGS_random_steps));
+  config.set_batch_size(absl::GetFlag(FLAGS_batch_size));
+  config.set_eval_every(absl::GetFlag(FLAGS_eval_every));
+  config.set_eval_episodes(absl::GetFlag(FLAGS_eval_episodes));
+  config.set_checkpoint_every(absl::GetFlag(FLAGS_checkpoint_every));
+  config.set_seed(absl::GetFlag(FLAGS_seed));
+  config.set_threads(absl::GetFlag(FLAGS_threads));
   const std::string task = absl::GetFlag(FLAGS_task);
   const int64_t snapshot_every = absl::GetFlag(FLAGS_snapshot_every);
 
@@ -75,13 +88,13 @@ int Run() {
                            e.score_mean);
     if (snapshot_every > 0 && e.step % snapshot_every == 0) {
       return SavePolicyFile(
-          learner, "policy", SacPolicyOptions(*spec, options.sac),
+          learner, "policy", SacPolicyOptions(*spec, config.sac()),
           (fs::path(out) / "policies" / absl::StrCat("step_", e.step, ".pt")).string());
     }
     return absl::OkStatus();
   };
   const absl::StatusOr<std::vector<OnlineEvaluation>> curve =
-      TrainOnlineSac([&task] { return envs::MakeEnv(task); }, options, out, hooks);
+      TrainOnlineSac([&task] { return envs::MakeEnv(task); }, config, out, hooks);
   if (!curve.ok()) {
     std::fprintf(stderr, "train_sac: %s\n", curve.status().ToString().c_str());
     return 1;

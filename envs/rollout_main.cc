@@ -3,6 +3,7 @@
 //   bazel run //envs:rollout -- --task=hopper-medium-v2 --policy=random --episodes=10
 // Policies: "random" (uniform in the action bounds, the policy behind D4RL's reference minima)
 // and "zero" (all-zero actions).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "base/seeds.h"
 #include "base/stats.h"
 #include "envs/env.h"
+#include "envs/episode_runner.h"
 #include "envs/normalized_score.h"
 #include "envs/registry.h"
 
@@ -45,37 +47,46 @@ absl::Status Run() {
   Env& env = **made;
   const EnvSpec& spec = env.Spec();
 
+  // Random actions from a generator per episode, seeded from the episode's seed.
+  const uint64_t first_seed = absl::GetFlag(FLAGS_seed);
+  int64_t policy_episode = -1;
+  std::mt19937_64 policy_rng;
+  const BatchActFn act = [&](absl::Span<const int64_t> episode, absl::Span<const double>,
+                             absl::Span<double> action) {
+    if (policy == "zero") {
+      std::fill(action.begin(), action.end(), 0.0);
+      return absl::OkStatus();
+    }
+    if (episode[0] != policy_episode) {
+      policy_episode = episode[0];
+      policy_rng.seed(seeds::Sibling(first_seed + policy_episode));
+    }
+    for (int i = 0; i < spec.act_dim; ++i) {
+      action[i] = std::uniform_real_distribution<double>(spec.action_low[i],
+                                                         spec.action_high[i])(policy_rng);
+    }
+    return absl::OkStatus();
+  };
+  EpisodeRunOptions run;
+  run.episodes = episodes;
+  Env* lanes[] = {&env};
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<EpisodeSummary>> summaries = RunEpisodes(
+      lanes, [first_seed](int64_t episode) { return first_seed + episode; }, act, run);
+  const absl::Duration sim_time = absl::Now() - start;
+  if (!summaries.ok()) return summaries.status();
+
   std::vector<double> returns, scores;
   int64_t total_steps = 0;
-  absl::Duration sim_time;
-  std::vector<double> action(spec.act_dim, 0.0);
   for (int episode = 0; episode < episodes; ++episode) {
-    const uint64_t seed = absl::GetFlag(FLAGS_seed) + episode;
-    std::mt19937_64 policy_rng(seeds::Sibling(seed));
-    const absl::Time start = absl::Now();
-    env.Reset(seed);
-    double episode_return = 0.0;
-    int steps = 0;
-    while (true) {
-      if (policy == "random") {
-        for (int i = 0; i < spec.act_dim; ++i) {
-          action[i] = std::uniform_real_distribution<double>(spec.action_low[i],
-                                                             spec.action_high[i])(policy_rng);
-        }
-      }
-      absl::StatusOr<StepResult> result = env.Step(action);
-      if (!result.ok()) return result.status();
-      episode_return += result->reward;
-      ++steps;
-      if (result->terminated || result->truncated) break;
-    }
-    sim_time += absl::Now() - start;
-    total_steps += steps;
-    returns.push_back(episode_return);
-    scores.push_back(NormalizedScore(spec, episode_return));
+    const EpisodeSummary& summary = (*summaries)[episode];
+    total_steps += summary.length;
+    returns.push_back(summary.return_sum);
+    scores.push_back(NormalizedScore(spec, summary.return_sum));
     if (absl::GetFlag(FLAGS_verbose)) {
       std::printf("episode %3d  seed %llu  steps %4d  return %10.3f  normalized %8.3f\n", episode,
-                  static_cast<unsigned long long>(seed), steps, episode_return, scores.back());
+                  static_cast<unsigned long long>(first_seed + episode), summary.length,
+                  summary.return_sum, scores.back());
     }
   }
   const auto [return_mean, return_std] = PopulationMeanStd(returns);

@@ -4,8 +4,9 @@
 // The episodes run in lockstep, one env (one mjData) per episode: every step the observations of
 // all running episodes form one batch and the policy is called once on it. Acting with a network
 // costs far more than a MuJoCo step, so one batched forward per step beats N threads each running
-// a batch of one; the env steps themselves are spread over `threads` workers. Episode i resets with
-// a seed derived from (options.seed, i), so an evaluation is reproducible.
+// a batch of one; the env steps themselves are spread over `threads` workers (the episode loop is
+// envs/episode_runner.h). Episode i resets with a seed derived from (options.seed, i), so an
+// evaluation is reproducible.
 #ifndef ROMI_EVAL_EVALUATOR_H_
 #define ROMI_EVAL_EVALUATOR_H_
 

@@ -11,19 +11,29 @@
 namespace romi::eval {
 namespace {
 
+// Each learner's batch size and step count at the paper's budget (ROMI_SPEC.md).
+struct LearnerSettings {
+  const char* algorithm;  // registered learner name
+  int64_t batch_size;
+  int64_t steps;
+};
+constexpr LearnerSettings kBcq{"bcq", 100, 1000000};
+constexpr LearnerSettings kCql{"cql", 256, 1500000};
+constexpr LearnerSettings kBc{"bc", 256, 1000000};
+
 struct Method {
   std::string name;
-  const char* learner;  // registered learner name
+  LearnerSettings learner;
   bool use_model;
   Direction direction;
 };
 
 const std::vector<Method>& Methods() {
   static const auto* methods = new std::vector<Method>{
-      {"romi-bcq", "bcq", true, REVERSE}, {"fomi-bcq", "bcq", true, FORWARD},
-      {"bcq", "bcq", false, REVERSE},     {"romi-cql", "cql", true, REVERSE},
-      {"fomi-cql", "cql", true, FORWARD}, {"cql", "cql", false, REVERSE},
-      {"bc", "bc", false, REVERSE},
+      {"romi-bcq", kBcq, true, REVERSE}, {"fomi-bcq", kBcq, true, FORWARD},
+      {"bcq", kBcq, false, REVERSE},     {"romi-cql", kCql, true, REVERSE},
+      {"fomi-cql", kCql, true, FORWARD}, {"cql", kCql, false, REVERSE},
+      {"bc", kBc, false, REVERSE},
   };
   return *methods;
 }
@@ -53,10 +63,9 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
   config.set_task(task.task());
   config.set_seed(seed);
   config.set_use_model(method->use_model);
-  config.mutable_learner()->set_algorithm(method->learner);
-  const bool bcq = std::string(method->learner) == "bcq";
-  config.set_batch_size(bcq ? 100 : 256);
-  config.set_learner_steps(std::string(method->learner) == "cql" ? 1500000 : 1000000);
+  config.mutable_learner()->set_algorithm(method->learner.algorithm);
+  config.set_batch_size(method->learner.batch_size);
+  config.set_learner_steps(method->learner.steps);
   config.set_checkpoint_every(5000);
   if (method->use_model) {
     config.mutable_dynamics()->set_direction(method->direction);
@@ -72,7 +81,8 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
   config.MergeFrom(task.overrides());
   config.MergeFrom(budget.overrides());
   for (const learners::LearnerConfig& learner : budget.learners()) {
-    if (learner.algorithm() == method->learner) config.mutable_learner()->MergeFrom(learner);
+    if (learner.algorithm() == method->learner.algorithm)
+      config.mutable_learner()->MergeFrom(learner);
   }
   // The budget must not turn a model-free baseline into a model-based one or vice versa.
   config.set_use_model(method->use_model);

@@ -1,18 +1,18 @@
-// CQL(H), conservative Q-learning on SAC (Kumar et al. 2020), as used with ROMI, and plain SAC.
-//
-// Registered as "cql" and, with the penalty off, as "sac" (sac.cc). Parameters (CqlConfig in
-// learners/learners.proto) and defaults:
+// CQL(H), conservative Q-learning on SAC (Kumar et al. 2020), as used with ROMI. Registered as
+// "cql"; parameters (CqlConfig in learners/learners.proto) and defaults:
 //   policy     tanh-Gaussian, obs -> 256 -> 256 -> 256 -> (mean, log_std in [-5, 2]); Adam 1e-4
 //   critics    twin [s, a] -> 256 -> 256 -> 256 -> 1, one 2-member EnsembleMlp; Adam 3e-4
 //   discount 0.99, tau 0.005 (critic targets); automatic entropy tuning toward -act_dim (Adam 1e-4)
 //   backup     deterministic: r + (1 - done) * discount * min(Q1', Q2')(s', a' ~ pi(s')), no
-//   entropy penalty    min_q_weight 5 * (temperature * logsumexp over 3n importance-weighted
-//   actions at s
-//              - Q(s, a_data)), n = 10 uniform actions, 10 from pi(s), 10 from pi(s'); temperature
-//              1
+//              entropy term
+//   penalty    min_q_weight 5 * (temperature * logsumexp over 3n importance-weighted actions at s
+//              - Q(s, a_data)), n = 10 uniform actions, 10 from pi(s), 10 from pi(s');
+//              temperature 1
 //   Lagrange   off; when on, alpha' scales (penalty - threshold 10) and is learned (Adam 3e-4)
 //   warm start the policy maximizes the batch actions' likelihood (plus entropy) for its first
 //              40000 steps, then SAC's objective alpha * log pi - min(Q1, Q2)
+// The shared parts (networks, temperature, policy step, TD target) are soft_actor_critic.h's; with
+// min_q_weight 0 and no Lagrange there is no penalty and "cql" is SAC with these settings (sac.h).
 // As in the reference code, the policy samples used by the critic loss and the critics used by the
 // policy loss are those from before this step's updates.
 // Metrics: "critic_loss", "td_loss" (both critics' MSE summed), "cql_penalty" (both critics'
@@ -24,9 +24,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "learners/learner.h"
-#include "learners/nn/ensemble_linear.h"
-#include "learners/nn/tanh_gaussian.h"
+#include "learners/soft_actor_critic.h"
 
 namespace romi::learners {
 
@@ -46,37 +44,25 @@ struct CqlPenaltyInputs {
 // holds each proposal's Q minus its log density (importance sampling), as CQL's min_q_version 3.
 torch::Tensor CqlPenalty(const CqlPenaltyInputs& inputs);
 
-// The CqlConfig that runs SAC: min_q_weight 0 (no penalty is computed), no warm start, the
-// entropy bonus in the backup; networks, learning rates and log-std bounds from `sac`.
-CqlConfig SacAsCql(const SacConfig& sac);
-
-class Cql : public Learner {
+class Cql : public SoftActorCritic {
  public:
-  // "cql": options.config.cql(). "sac": SacAsCql(options.config.sac()).
+  // options.config.cql(); SAC (sac.h) when that config has no penalty.
   static absl::StatusOr<std::unique_ptr<Learner>> Create(const LearnerOptions& options);
-  static absl::StatusOr<std::unique_ptr<Learner>> CreateSac(const LearnerOptions& options);
 
  private:
-  Cql(const LearnerOptions& options, const CqlConfig& config);
-  static absl::StatusOr<std::unique_ptr<Learner>> CreateWith(const LearnerOptions& options,
-                                                             const CqlConfig& config);
+  Cql(const LearnerOptions& options, const CqlConfig& config) : SoftActorCritic(options, config) {}
 
+  // Policy samples for the critic loss, from the policy before this step's update.
+  struct CriticSamples {
+    PolicySample next;             // one a' ~ pi(s') per row, for the backup
+    torch::Tensor policy_actions;  // [2Bn, act]: n actions at s, then n at s'
+    torch::Tensor policy_log_pi;   // [2, B, n]
+  };
+  CriticSamples SampleForCritics(const data::Batch& batch);
+  // The conservative term added to the TD loss ([2], per critic) and its metrics.
+  torch::Tensor ConservativeTerm(const data::Batch& batch, const CriticSamples& samples,
+                                 torch::Tensor* q_data, Metrics* metrics);
   Metrics UpdateImpl(const data::Batch& batch) override;
-  torch::Tensor ActImpl(const torch::Tensor& observations, bool deterministic) override;
-
-  CqlConfig config_;
-  // False for SAC: the critics are fitted to the TD target alone.
-  bool conservative_;
-  double target_entropy_;
-  TanhGaussianPolicy policy_{nullptr};
-  EnsembleMlp critic_{nullptr};
-  EnsembleMlp critic_target_{nullptr};
-  torch::Tensor log_alpha_;        // defined with automatic entropy tuning
-  torch::Tensor log_alpha_prime_;  // defined with the Lagrange version
-  std::unique_ptr<torch::optim::Adam> policy_optimizer_;
-  std::unique_ptr<torch::optim::Adam> critic_optimizer_;
-  std::unique_ptr<torch::optim::Adam> alpha_optimizer_;
-  std::unique_ptr<torch::optim::Adam> alpha_prime_optimizer_;
 };
 
 }  // namespace romi::learners

@@ -34,7 +34,7 @@ TEST(ShippedPoliciesTest, EveryPolicyLoadsAndScoresAsTheManifestSays) {
     const absl::StatusOr<datagen::ActFn> act = datagen::DeterministicActions(*policy, env->Spec());
     ASSERT_TRUE(act.ok()) << act.status();
     const datagen::OnlineEvaluation score =
-        datagen::EvaluatePolicy(*env, *act, entry.episodes(), entry.seed()).value();
+        datagen::EvaluatePolicy(*env, *act, entry.episodes(), entry.training().seed()).value();
     // Not to the digit: the locomotion tasks are chaotic over 1000 steps, so the last-bit
     // differences between BLAS kernels (OPENBLAS_CORETYPE, thread counts) make each episode a
     // fresh draw from the policy's return distribution. Two means of n such draws differ by
