@@ -296,6 +296,11 @@ class OnlineSacRun {
           torch::randint(replay_.size, {config_.batch_size()}, generator_, torch::kLong);
       replay_.table.SelectInto(rows, &batch_, 0);
       metrics_ = learner_->Update(batch_);
+      if (absl::Status finite = learners::CheckMetricsFinite(metrics_); !finite.ok()) {
+        return absl::InternalError(absl::StrCat("online SAC diverged at step ", replay_.size, ": ",
+                                                finite.message(), "; the last checkpoint (",
+                                                learner_path_, ") is kept"));
+      }
     }
     const int64_t done = replay_.size;
     if (done % config_.eval_every() == 0 || done == config_.total_steps()) {

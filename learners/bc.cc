@@ -16,7 +16,7 @@ Bc::Bc(const LearnerOptions& options) : Learner(options) {
   TanhGaussianPolicyOptions policy;
   policy.obs_dim = options.obs_dim;
   policy.act_dim = options.act_dim;
-  policy.hidden = WidthsOr(config.hidden(), {256, 256});
+  policy.hidden = WidthsOf(config.hidden());
   policy.log_std_min = config.log_std_min();
   policy.log_std_max = config.log_std_max();
   policy.max_action = options.max_action;

@@ -31,11 +31,11 @@ Bcq::Bcq(const LearnerOptions& options) : Learner(options), config_(options.conf
   ConditionalVaeOptions vae;
   vae.condition_dim = obs;
   vae.data_dim = act;
-  vae.hidden = WidthsOr(config_.vae_hidden(), {750, 750});
+  vae.hidden = WidthsOf(config_.vae_hidden());
   vae.max_value = options.max_action;
   vae_ = RegisterModule("vae", ConditionalVae(vae));
-  const std::vector<int64_t> actor_hidden = WidthsOr(config_.actor_hidden(), {400, 300});
-  const std::vector<int64_t> critic_hidden = WidthsOr(config_.critic_hidden(), {400, 300});
+  const std::vector<int64_t> actor_hidden = WidthsOf(config_.actor_hidden());
+  const std::vector<int64_t> critic_hidden = WidthsOf(config_.critic_hidden());
   actor_ = RegisterModule("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
   critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
                                                  EnsembleInit::kTorchLinear));

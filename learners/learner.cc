@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
 #include <exception>
 
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,25 @@ Metrics Learner::Update(const data::Batch& batch) {
   }
   ++step_;
   return metrics;
+}
+
+absl::Status Learner::CheckParametersFinite() const {
+  for (const auto& item : root_->named_parameters(/*recurse=*/true)) {
+    const torch::Tensor& value = item.value();
+    if (torch::isfinite(value).all().item<bool>()) continue;
+    const torch::Tensor bad = value.masked_select(~torch::isfinite(value));
+    return absl::InternalError(absl::StrCat("parameter '", item.key(), "' holds ", bad.numel(),
+                                            " non-finite values (e.g. ", bad[0].item<double>(),
+                                            ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMetricsFinite(const Metrics& metrics) {
+  for (const auto& [name, value] : metrics) {
+    if (!std::isfinite(value)) return absl::InternalError(absl::StrCat(name, " is ", value));
+  }
+  return absl::OkStatus();
 }
 
 torch::Tensor Learner::Act(const torch::Tensor& observations, bool deterministic) {
@@ -153,9 +173,40 @@ void HardUpdate(const torch::nn::Module& source, torch::nn::Module& target) {
   for (size_t i = 0; i < to.size(); ++i) to[i].copy_(from[i]);
 }
 
-std::vector<int64_t> WidthsOr(const google::protobuf::RepeatedField<int64_t>& widths,
-                              std::vector<int64_t> defaults) {
-  if (widths.empty()) return defaults;
+namespace {
+
+void FillIfEmpty(google::protobuf::RepeatedField<int64_t>* widths,
+                 std::initializer_list<int64_t> defaults) {
+  if (widths->empty()) widths->Add(defaults.begin(), defaults.end());
+}
+
+}  // namespace
+
+void FillDefaultWidths(SacConfig* config) {
+  FillIfEmpty(config->mutable_policy_hidden(), {256, 256});
+  FillIfEmpty(config->mutable_critic_hidden(), {256, 256});
+}
+
+void FillDefaultWidths(LearnerConfig* config) {
+  // Only the algorithm's own parameters: they are a oneof, and touching another member would
+  // clear them.
+  const std::string& algorithm = config->algorithm();
+  if (algorithm == "bc") {
+    FillIfEmpty(config->mutable_bc()->mutable_hidden(), {256, 256});
+  } else if (algorithm == "bcq") {
+    BcqConfig* bcq = config->mutable_bcq();
+    FillIfEmpty(bcq->mutable_actor_hidden(), {400, 300});
+    FillIfEmpty(bcq->mutable_critic_hidden(), {400, 300});
+    FillIfEmpty(bcq->mutable_vae_hidden(), {750, 750});
+  } else if (algorithm == "cql") {
+    FillIfEmpty(config->mutable_cql()->mutable_policy_hidden(), {256, 256, 256});
+    FillIfEmpty(config->mutable_cql()->mutable_critic_hidden(), {256, 256, 256});
+  } else if (algorithm == "sac") {
+    FillDefaultWidths(config->mutable_sac());
+  }
+}
+
+std::vector<int64_t> WidthsOf(const google::protobuf::RepeatedField<int64_t>& widths) {
   return std::vector<int64_t>(widths.begin(), widths.end());
 }
 

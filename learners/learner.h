@@ -57,6 +57,9 @@ class Learner {
   void ReseedActing(uint64_t seed) { act_generator_.set_current_seed(seed); }
 
   absl::Status Save(const std::string& path);
+  // OK when every parameter (targets included) is finite; otherwise InternalError naming the
+  // first parameter that is not and one of its bad values. Cheap enough for every checkpoint.
+  absl::Status CheckParametersFinite() const;
   absl::Status Load(const std::string& path);
 
   int64_t step() const { return step_; }
@@ -119,9 +122,23 @@ void SoftUpdate(const torch::nn::Module& source, torch::nn::Module& target, doub
 // Copies the parameters of `source` into a same-shaped `target` (targets start equal).
 void HardUpdate(const torch::nn::Module& source, torch::nn::Module& target);
 
-// `widths` from a config, or `defaults` when the config leaves them empty.
-std::vector<int64_t> WidthsOr(const google::protobuf::RepeatedField<int64_t>& widths,
-                              std::vector<int64_t> defaults);
+// Writes the default network widths into every empty width list of the parameters of
+// config.algorithm() (the other learners' are left alone): the one place they are defined.
+// LearnerRegistry::Create applies it, so a learner's factory sees its widths; the pipeline's
+// resolved config.textproto records them.
+//   bc        hidden {256, 256}
+//   bcq       actor_hidden, critic_hidden {400, 300}; vae_hidden {750, 750}
+//   cql       policy_hidden, critic_hidden {256, 256, 256}
+//   sac       policy_hidden, critic_hidden {256, 256}
+void FillDefaultWidths(LearnerConfig* config);
+void FillDefaultWidths(SacConfig* config);
+
+// A width list as the network builders take it.
+std::vector<int64_t> WidthsOf(const google::protobuf::RepeatedField<int64_t>& widths);
+
+// OK when every metric of an update is finite; otherwise InternalError naming the first that is
+// not (the divergence guard: the loss scalars are already on the host, so this costs nothing).
+absl::Status CheckMetricsFinite(const Metrics& metrics);
 
 // Checks dimensions, max_action and seed-independent fields every learner needs.
 absl::Status ValidateLearnerOptions(const LearnerOptions& options);

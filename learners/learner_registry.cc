@@ -30,7 +30,9 @@ absl::StatusOr<std::unique_ptr<Learner>> LearnerRegistry::Create(const LearnerOp
     return absl::InvalidArgumentError(absl::StrCat("learner '", name, "' given '", params,
                                                    "' parameters; set ", name, " { ... } instead"));
   }
-  return (*factory)(options);
+  LearnerOptions resolved = options;
+  FillDefaultWidths(&resolved.config);
+  return (*factory)(resolved);
 }
 
 }  // namespace romi::learners

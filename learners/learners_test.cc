@@ -59,6 +59,65 @@ std::vector<torch::Tensor> Snapshot(const Learner& learner) {
   return copies;
 }
 
+TEST(FillDefaultWidthsTest, FillsEmptyWidthListsAndKeepsGivenOnes) {
+  LearnerConfig config;
+  config.set_algorithm("bcq");
+  config.mutable_bcq()->add_actor_hidden(64);
+  config.mutable_bcq()->set_learning_rate(0.5);
+  FillDefaultWidths(&config);
+  EXPECT_EQ(WidthsOf(config.bcq().actor_hidden()), (std::vector<int64_t>{64}));
+  EXPECT_EQ(WidthsOf(config.bcq().critic_hidden()), (std::vector<int64_t>{400, 300}));
+  EXPECT_EQ(WidthsOf(config.bcq().vae_hidden()), (std::vector<int64_t>{750, 750}));
+  EXPECT_EQ(config.bcq().learning_rate(), 0.5);  // the oneof's member is not switched
+  for (const auto& [algorithm, expected] :
+       std::vector<std::pair<std::string, int64_t>>{{"bc", 256}, {"cql", 256}, {"sac", 256}}) {
+    LearnerConfig other;
+    other.set_algorithm(algorithm);
+    FillDefaultWidths(&other);
+    const auto& widths = algorithm == "bc"    ? other.bc().hidden()
+                         : algorithm == "cql" ? other.cql().policy_hidden()
+                                              : other.sac().policy_hidden();
+    EXPECT_EQ(widths.size(), algorithm == "cql" ? 3 : 2) << algorithm;
+    EXPECT_EQ(widths[0], expected) << algorithm;
+  }
+  // The learner built from an empty config has those widths: BCQ's actor 400-300.
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.config.set_algorithm("bcq");
+  std::unique_ptr<Learner> bcq = LearnerRegistry::Create(options).value();
+  int64_t actor_first_layer = 0;
+  for (const auto& item : bcq->named_parameters()) {
+    if (item.key().rfind("actor.", 0) == 0 && item.value().dim() == 2) {
+      actor_first_layer = item.value().size(0);
+      break;
+    }
+  }
+  EXPECT_EQ(actor_first_layer, 400);
+}
+
+TEST(DivergenceGuardTest, NamesTheFirstNonFiniteMetricAndParameter) {
+  EXPECT_TRUE(CheckMetricsFinite({{"critic_loss", 1.5}, {"alpha", 0.1}}).ok());
+  const absl::Status metric = CheckMetricsFinite({{"alpha", 0.1}, {"critic_loss", INFINITY}});
+  EXPECT_EQ(metric.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(metric.message(), "critic_loss is inf");
+
+  LearnerOptions options;
+  options.obs_dim = kObs;
+  options.act_dim = kAct;
+  options.config.set_algorithm("bc");
+  std::unique_ptr<Learner> bc = LearnerRegistry::Create(options).value();
+  EXPECT_TRUE(bc->CheckParametersFinite().ok());
+  {
+    torch::NoGradGuard no_grad;
+    bc->parameters().back()[0].fill_(NAN);
+  }
+  const absl::Status parameter = bc->CheckParametersFinite();
+  EXPECT_EQ(parameter.code(), absl::StatusCode::kInternal);
+  EXPECT_NE(parameter.message().find("1 non-finite values (e.g. nan)"), std::string::npos)
+      << parameter;
+}
+
 TEST(LearnerRegistryTest, ListsTheLearnersAndRejectsUnknownNames) {
   EXPECT_EQ(LearnerRegistry::Names(), (std::vector<std::string>{"bc", "bcq", "cql", "sac"}));
   LearnerOptions options;

@@ -5,16 +5,12 @@
 
 namespace romi::learners {
 
-CqlConfig SacAsCql(const SacConfig& sac) {
+CqlConfig SacAsCql(const SacConfig& unresolved) {
+  SacConfig sac = unresolved;
+  FillDefaultWidths(&sac);
   CqlConfig config;
   config.mutable_policy_hidden()->CopyFrom(sac.policy_hidden());
   config.mutable_critic_hidden()->CopyFrom(sac.critic_hidden());
-  for (auto* hidden : {config.mutable_policy_hidden(), config.mutable_critic_hidden()}) {
-    if (hidden->empty()) {
-      hidden->Add(256);
-      hidden->Add(256);
-    }
-  }
   config.set_policy_learning_rate(sac.policy_learning_rate());
   config.set_critic_learning_rate(sac.critic_learning_rate());
   config.set_discount(sac.discount());

@@ -11,12 +11,12 @@ SoftActorCritic::SoftActorCritic(const LearnerOptions& options, const CqlConfig&
   TanhGaussianPolicyOptions policy;
   policy.obs_dim = obs;
   policy.act_dim = act;
-  policy.hidden = WidthsOr(config_.policy_hidden(), {256, 256, 256});
+  policy.hidden = WidthsOf(config_.policy_hidden());
   policy.log_std_min = config_.log_std_min();
   policy.log_std_max = config_.log_std_max();
   policy.max_action = options.max_action;
   policy_ = RegisterModule("policy", TanhGaussianPolicy(policy));
-  const std::vector<int64_t> critic_hidden = WidthsOr(config_.critic_hidden(), {256, 256, 256});
+  const std::vector<int64_t> critic_hidden = WidthsOf(config_.critic_hidden());
   critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
                                                  EnsembleInit::kTorchLinear));
   critic_target_ = RegisterTarget(

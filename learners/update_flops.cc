@@ -42,9 +42,8 @@ double NetworkFlops(const std::vector<int64_t>& widths, double rows, Backward ba
 
 double BcFlops(const LearnerOptions& options, double b) {
   const BcConfig& config = options.config.bc();
-  return NetworkFlops(
-      Widths(options.obs_dim, WidthsOr(config.hidden(), {256, 256}), 2 * options.act_dim), b,
-      Backward::kWeights);
+  return NetworkFlops(Widths(options.obs_dim, WidthsOf(config.hidden()), 2 * options.act_dim), b,
+                      Backward::kWeights);
 }
 
 double BcqFlops(const LearnerOptions& options, double b) {
@@ -52,13 +51,11 @@ double BcqFlops(const LearnerOptions& options, double b) {
   const int64_t obs = options.obs_dim;
   const int64_t act = options.act_dim;
   const int64_t latent = 2 * act;
-  const std::vector<int64_t> vae_hidden = WidthsOr(config.vae_hidden(), {750, 750});
+  const std::vector<int64_t> vae_hidden = WidthsOf(config.vae_hidden());
   const std::vector<int64_t> encoder = Widths(obs + act, vae_hidden, 2 * latent);
   const std::vector<int64_t> decoder = Widths(obs + latent, vae_hidden, act);
-  const std::vector<int64_t> actor =
-      Widths(obs + act, WidthsOr(config.actor_hidden(), {400, 300}), act);
-  const std::vector<int64_t> critic =
-      Widths(obs + act, WidthsOr(config.critic_hidden(), {400, 300}), 1);
+  const std::vector<int64_t> actor = Widths(obs + act, WidthsOf(config.actor_hidden()), act);
+  const std::vector<int64_t> critic = Widths(obs + act, WidthsOf(config.critic_hidden()), 1);
   const double n = config.target_samples();
   return NetworkFlops(encoder, b, Backward::kWeights) + NetworkFlops(decoder, b, Backward::kAll) +
          // Target: VAE actions for n copies of each next state, perturbed, twin target critics.
@@ -73,10 +70,10 @@ double BcqFlops(const LearnerOptions& options, double b) {
 
 double CqlFlops(const LearnerOptions& options, double b) {
   const CqlConfig& config = options.config.cql();
-  const std::vector<int64_t> policy = Widths(
-      options.obs_dim, WidthsOr(config.policy_hidden(), {256, 256, 256}), 2 * options.act_dim);
-  const std::vector<int64_t> critic = Widths(options.obs_dim + options.act_dim,
-                                             WidthsOr(config.critic_hidden(), {256, 256, 256}), 1);
+  const std::vector<int64_t> policy =
+      Widths(options.obs_dim, WidthsOf(config.policy_hidden()), 2 * options.act_dim);
+  const std::vector<int64_t> critic =
+      Widths(options.obs_dim + options.act_dim, WidthsOf(config.critic_hidden()), 1);
   const double n = config.num_sampled_actions();
   // Policy samples at s and s' for the critic loss (no-grad), then the policy's own sample.
   return NetworkFlops(policy, 2 * b, Backward::kNone) +
@@ -90,7 +87,9 @@ double CqlFlops(const LearnerOptions& options, double b) {
 
 }  // namespace
 
-absl::StatusOr<double> UpdateFlops(const LearnerOptions& options, int64_t batch) {
+absl::StatusOr<double> UpdateFlops(const LearnerOptions& unresolved, int64_t batch) {
+  LearnerOptions options = unresolved;
+  FillDefaultWidths(&options.config);
   const std::string& algorithm = options.config.algorithm();
   const double b = static_cast<double>(batch);
   if (algorithm == "bc") return BcFlops(options, b);

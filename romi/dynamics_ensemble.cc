@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <numeric>
@@ -334,6 +335,15 @@ absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
   }
   while (!trainer.Finished()) {
     const DynamicsEpoch& epoch = trainer.RunEpoch();
+    for (size_t member = 0; member < epoch.holdout_mse.size(); ++member) {
+      if (std::isfinite(epoch.holdout_mse[member])) continue;
+      return absl::InternalError(absl::StrCat(
+          "the dynamics training diverged at epoch ", epoch.epoch, ": member ", member,
+          "'s hold-out MSE is ", epoch.holdout_mse[member], "; ",
+          checkpoint.empty()
+              ? std::string("no checkpoint is kept")
+              : absl::StrCat("the checkpoint of the epoch before (", checkpoint, ") is kept")));
+    }
     if (!checkpoint.empty()) ROMI_RETURN_IF_ERROR(trainer.SaveCheckpoint(checkpoint, elapsed()));
     if (options.progress) ROMI_RETURN_IF_ERROR(options.progress(epoch));
   }

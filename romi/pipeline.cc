@@ -261,12 +261,14 @@ class Pipeline {
       }
       const learners::Metrics metrics = learner->Update(sampler->Next(generator));
       const int64_t done = step + 1;
+      ROMI_RETURN_IF_ERROR(Diverged(learners::CheckMetricsFinite(metrics), done, path));
       if (done % progress_every == 0) Progress("learner", done, total);
       if (done % every != 0 && done != total) continue;
       std::string line = absl::StrFormat("step %d / %d", done, total);
       for (const auto& [name, value] : metrics)
         absl::StrAppendFormat(&line, ", %s %.4g", name, value);
       Log("learner", line);
+      ROMI_RETURN_IF_ERROR(Diverged(learner->CheckParametersFinite(), done, path));
       // The hook (e.g. evaluation) runs before the checkpoint is written, so a run that dies in
       // between repeats both, and the acting generator it advances is saved in the same state as
       // in an uninterrupted run.
@@ -278,6 +280,19 @@ class Pipeline {
       }
     }
     return learner;
+  }
+
+  // A learner that diverged stops the run with the step and the first bad value; its last
+  // checkpoint, written before the divergence, is left as it was.
+  absl::Status Diverged(const absl::Status& check, int64_t step, const std::string& checkpoint) {
+    if (check.ok()) return check;
+    const std::string kept = fs::exists(checkpoint)
+                                 ? absl::StrCat("the last good checkpoint ", checkpoint, " is kept")
+                                 : std::string("no checkpoint had been written");
+    const std::string message = absl::StrCat(run_dir_, ": the learner diverged at step ", step,
+                                             ": ", check.message(), "; ", kept);
+    Log("learner", message);
+    return absl::InternalError(message);
   }
 
   const data::Dataset& dataset_;
@@ -323,6 +338,7 @@ absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64
 RunConfig ResolveDefaults(const RunConfig& config) {
   RunConfig resolved = config;
   FillDefaults(&resolved);
+  learners::FillDefaultWidths(resolved.mutable_learner());
   return resolved;
 }
 

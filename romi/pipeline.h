@@ -58,7 +58,8 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {},
     const PipelineFaults& faults = {});
 
-// `config` with every unset singular field of it and its set sub-messages filled with defaults.
+// `config` with every unset singular field of it and its sub-messages filled with defaults, and
+// the learner's empty network-width lists with theirs (learners::FillDefaultWidths).
 RunConfig ResolveDefaults(const RunConfig& config);
 
 // A transition table as a LibTorch archive: the run directory's model_buffer.pt. Loading checks

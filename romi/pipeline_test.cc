@@ -97,6 +97,18 @@ TEST(PipelineTest, WritesEveryArtifactAndTheResolvedConfig) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("patience: 6"), std::string::npos) << text;
   EXPECT_NE(text.find("use_model: true"), std::string::npos) << text;
+  EXPECT_NE(text.find("actor_hidden: 16"), std::string::npos) << text;
+}
+
+TEST(PipelineTest, TheResolvedConfigRecordsTheDefaultNetworkWidths) {
+  RunConfig config;
+  config.mutable_learner()->set_algorithm("bcq");
+  config.mutable_learner()->mutable_bcq()->add_actor_hidden(16);
+  const RunConfig resolved = ResolveDefaults(config);
+  EXPECT_EQ(resolved.learner().bcq().actor_hidden_size(), 1);  // given: kept
+  ASSERT_EQ(resolved.learner().bcq().vae_hidden_size(), 2);    // empty: the defaults
+  EXPECT_EQ(resolved.learner().bcq().vae_hidden(0), 750);
+  EXPECT_EQ(resolved.learner().bcq().critic_hidden(1), 300);
 }
 
 TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
@@ -209,6 +221,39 @@ TEST(PipelineTest, ModelFreeRunsSkipTheModelStages) {
   EXPECT_TRUE(fs::exists(fs::path(dir) / "learner.pt"));
   EXPECT_FALSE(fs::exists(fs::path(dir) / "dynamics.pt"));
   EXPECT_FALSE(fs::exists(fs::path(dir) / "model_buffer.pt"));
+}
+
+// The divergence guard: a learning rate of 1e30 sends BCQ's losses to inf/NaN at once (1e6 does
+// not within 200 steps: Adam's steps are normalized and BCQ's actor is a bounded perturbation).
+TEST(PipelineTest, ADivergingLearnerStopsTheRunNamingTheStepAndTheBadValue) {
+  RunConfig config = TinyConfig();
+  config.set_use_model(false);
+  config.set_learner_steps(200);
+  config.mutable_learner()->mutable_bcq()->set_learning_rate(1e30);
+  const std::string dir = FreshDir("diverging_learner");
+  const absl::Status status = RunPipeline(PointMass(), Never(), 1.0, config, dir).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_NE(status.message().find(dir + ": the learner diverged at step "), std::string::npos)
+      << status;
+  // The first bad value, e.g. "actor_loss is -inf", and what is left.
+  const std::string message(status.message());
+  const std::string value = message.substr(message.find("diverged at step "));
+  EXPECT_TRUE(
+      value.find(" is -inf") != std::string::npos || value.find(" is inf") != std::string::npos ||
+      value.find(" is nan") != std::string::npos || value.find(" is -nan") != std::string::npos)
+      << status;
+  EXPECT_NE(message.find("no checkpoint had been written"), std::string::npos) << status;
+}
+
+TEST(PipelineTest, ADivergingDynamicsTrainingStopsTheRunNamingTheEpoch) {
+  RunConfig config = TinyConfig();
+  config.mutable_dynamics()->set_learning_rate(1e30);
+  const absl::Status status =
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("diverging_dynamics")).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_NE(status.message().find("the dynamics training diverged at epoch 1: member 0"),
+            std::string::npos)
+      << status;
 }
 
 TEST(PipelineTest, ForwardImaginationTrainsAForwardModel) {
