@@ -32,7 +32,9 @@
 
 ABSL_FLAG(std::string, tasks, "maze2d-umaze-v1", "Comma-separated D4RL task names.");
 ABSL_FLAG(std::string, methods, "romi-bcq,fomi-bcq,bcq",
-          "Comma-separated methods: romi-bcq, fomi-bcq, bcq, romi-cql, fomi-cql, cql, bc.");
+          "Comma-separated methods: romi-bcq, romi-rbc-bcq, fomi-bcq, bcq, romi-cql, fomi-cql, "
+          "cql, bc; a model-based one with another rollout length as <method>@h<N>, e.g. "
+          "romi-bcq@h10.");
 ABSL_FLAG(std::string, seeds, "0", "Comma-separated seeds.");
 ABSL_FLAG(std::string, budget, "quick",
           "quick (minutes), paper (the paper's settings; days on a CPU), smoke (seconds, for "

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
@@ -26,16 +27,52 @@ struct Method {
   LearnerSettings learner;
   bool use_model;
   Direction direction;
+  const char* rollout_policy = nullptr;  // null: the task's (Table 7)
 };
 
 const std::vector<Method>& Methods() {
   static const auto* methods = new std::vector<Method>{
-      {"romi-bcq", kBcq, true, REVERSE}, {"fomi-bcq", kBcq, true, FORWARD},
-      {"bcq", kBcq, false, REVERSE},     {"romi-cql", kCql, true, REVERSE},
-      {"fomi-cql", kCql, true, FORWARD}, {"cql", kCql, false, REVERSE},
+      {"romi-bcq", kBcq, true, REVERSE},
+      // Table 4's ablation: reverse behaviour cloning (Eq. 4) instead of the diverse rollout
+      // policy.
+      {"romi-rbc-bcq", kBcq, true, REVERSE, "reverse-bc"},
+      {"fomi-bcq", kBcq, true, FORWARD},
+      {"bcq", kBcq, false, REVERSE},
+      {"romi-cql", kCql, true, REVERSE},
+      {"fomi-cql", kCql, true, FORWARD},
+      {"cql", kCql, false, REVERSE},
       {"bc", kBc, false, REVERSE},
   };
   return *methods;
+}
+
+// "<method>@h<N>": the method with rollout length N (Tables 10 and 11), every other setting kept.
+struct MethodVariant {
+  const Method* method = nullptr;
+  int rollout_length = 0;  // 0: the task's
+};
+
+absl::StatusOr<MethodVariant> ParseMethod(const std::string& name) {
+  const size_t at = name.find("@h");
+  const std::string base = name.substr(0, at);
+  MethodVariant variant;
+  for (const Method& candidate : Methods()) {
+    if (candidate.name == base) variant.method = &candidate;
+  }
+  if (variant.method == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown method '", name,
+                                            "'; known: ", absl::StrJoin(MethodNames(), ", "),
+                                            ", each model-based one also as <method>@h<length>"));
+  }
+  if (at == std::string::npos) return variant;
+  const std::string length = name.substr(at + 2);
+  if (!variant.method->use_model || !absl::SimpleAtoi(length, &variant.rollout_length) ||
+      variant.rollout_length < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "method '", name, "': @h takes a rollout length >= 1 and a model-based method (", base,
+        variant.method->use_model ? "" : " imagines nothing", ")"));
+  }
+  return variant;
 }
 
 }  // namespace
@@ -51,14 +88,8 @@ const std::vector<std::string>& MethodNames() {
 
 absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const TaskConfig& task,
                                           const Budget& budget, uint64_t seed) {
-  const Method* method = nullptr;
-  for (const Method& candidate : Methods()) {
-    if (candidate.name == method_name) method = &candidate;
-  }
-  if (method == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unknown method '", method_name,
-                                            "'; known: ", absl::StrJoin(MethodNames(), ", ")));
-  }
+  ROMI_ASSIGN_OR_RETURN(const MethodVariant variant, ParseMethod(method_name));
+  const Method* method = variant.method;
   RunConfig config;
   config.set_task(task.task());
   config.set_seed(seed);
@@ -69,7 +100,8 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
   config.set_checkpoint_every(5000);
   if (method->use_model) {
     config.mutable_dynamics()->set_direction(method->direction);
-    config.mutable_rollout_policy()->set_name(task.rollout_policy());
+    config.mutable_rollout_policy()->set_name(
+        method->rollout_policy != nullptr ? method->rollout_policy : task.rollout_policy());
     config.mutable_rollout_policy()->set_skip_terminals(!task.rollout_policy_uses_terminals());
     config.mutable_imagination()->set_rollout_length(task.rollout_length());
     config.mutable_imagination()->set_return_priority(task.return_priority());
@@ -87,6 +119,9 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
   // The budget must not turn a model-free baseline into a model-based one or vice versa.
   config.set_use_model(method->use_model);
   if (!method->use_model) config.set_model_fraction(0);
+  if (variant.rollout_length > 0) {
+    config.mutable_imagination()->set_rollout_length(variant.rollout_length);
+  }
   return config;
 }
 

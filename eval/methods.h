@@ -1,7 +1,10 @@
 // The methods the suite compares, as RunConfigs built from a task's paper settings.
 //
 //   romi-bcq, romi-cql   reverse model + the task's rollout policy, imagined data mixed at eta
+//   romi-rbc-bcq         romi-bcq with reverse behaviour cloning as the rollout policy (Table 4)
 //   fomi-bcq, fomi-cql   the same with a forward model (the paper's FOMI ablation)
+//   <method>@h<N>        a model-based method with rollout length N (Tables 10, 11), e.g.
+//                        romi-bcq@h10; everything else as the method's
 //   bcq, cql, bc         the model-free learners on the real data alone
 // BCQ runs use batch 100 and 1e6 steps, CQL batch 256 and 1.5e6 steps, BC batch 256 and 1e6
 // steps (ROMI_SPEC.md); a Budget then caps steps and model training for quick suites.
@@ -21,7 +24,8 @@ namespace romi::eval {
 const std::vector<std::string>& MethodNames();
 
 // The run of `method` on `task` under `budget` (budget overrides applied last, after the task's
-// own overrides). NotFound listing the methods for an unknown name.
+// own overrides; a @h<N> rollout length after those). NotFound listing the methods for an unknown
+// name; InvalidArgument for a bad @h suffix or one on a model-free method.
 absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method, const TaskConfig& task,
                                           const Budget& budget, uint64_t seed);
 

@@ -118,6 +118,32 @@ TEST(MethodRunConfigTest, BuildsThePapersRuns) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(MethodRunConfigTest, AblationsChangeOneSettingOfTheirMethod) {
+  const TaskConfig task = *LoadTaskConfig("eval/configs", "hopper-medium-v2");
+  const Budget smoke = *LoadBudget("eval/configs/budget_smoke.textproto");
+  const RunConfig romi = *MethodRunConfig("romi-bcq", task, smoke, 1);
+  EXPECT_EQ(romi.rollout_policy().name(), task.rollout_policy());
+
+  RunConfig rbc = *MethodRunConfig("romi-rbc-bcq", task, smoke, 1);
+  EXPECT_EQ(rbc.rollout_policy().name(), "reverse-bc");
+  rbc.mutable_rollout_policy()->set_name(task.rollout_policy());
+  EXPECT_EQ(rbc.DebugString(), romi.DebugString());
+
+  RunConfig h10 = *MethodRunConfig("romi-bcq@h10", task, smoke, 1);
+  EXPECT_EQ(h10.imagination().rollout_length(), 10);
+  h10.mutable_imagination()->set_rollout_length(romi.imagination().rollout_length());
+  EXPECT_EQ(h10.DebugString(), romi.DebugString());
+  EXPECT_EQ(MethodRunConfig("fomi-cql@h1", task, smoke, 1)->imagination().rollout_length(), 1);
+
+  for (const char* bad : {"bcq@h5", "romi-bcq@h0", "romi-bcq@hx", "romi-bcq@h"}) {
+    EXPECT_EQ(MethodRunConfig(bad, task, smoke, 1).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(MethodRunConfig("romi-sac@h5", task, smoke, 1).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(MethodRunConfigTest, BudgetsApplyToEveryMethodAndLearnerParametersOnlyToTheirLearner) {
   const TaskConfig task = *LoadTaskConfig("eval/configs", "maze2d-umaze-v1");
   const Budget smoke = *LoadBudget("eval/configs/budget_smoke.textproto");
