@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/atomic_file.h"
+#include "base/event_file.h"
 #include "base/file_lock.h"
 #include "base/progress_bar.h"
 #include "base/status_macros.h"
@@ -158,6 +159,12 @@ class RunContext {
     hooks.on_checkpoint = [this](int64_t step, learners::Learner& learner) {
       return OnCheckpoint(step, learner);
     };
+    // TensorBoard curves in the run directory (`tensorboard --logdir <out>/runs`).
+    ROMI_ASSIGN_OR_RETURN(EventFile events, EventFile::Open(run_dir_));
+    events_ = std::make_unique<EventFile>(std::move(events));
+    hooks.scalar = [this](const std::string& tag, int64_t step, double value) {
+      return events_->AddScalar(tag, step, value);
+    };
     const absl::StatusOr<std::unique_ptr<learners::Learner>> learner = RunPipeline(
         data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_, hooks);
     bar.reset();
@@ -184,6 +191,8 @@ class RunContext {
       if (curve->Get(i).step() == step) curve->DeleteSubrange(i, 1);
     }
     *result_.add_curve() = evaluation;
+    ROMI_RETURN_IF_ERROR(events_->AddScalar("eval/score", step, evaluation.score_mean()));
+    ROMI_RETURN_IF_ERROR(events_->AddScalar("eval/return", step, evaluation.return_mean()));
     Log("evaluation",
         absl::StrFormat("step %d, score %.1f +- %.1f over %d episodes", step,
                         evaluation.score_mean(), evaluation.score_std(), evaluation.episodes()));
@@ -199,6 +208,8 @@ class RunContext {
           absl::StrFormat("final policy at step %d, score %.1f +- %.1f over %d episodes", step,
                           final_evaluation.score_mean(), final_evaluation.score_std(),
                           final_evaluation.episodes()));
+      ROMI_RETURN_IF_ERROR(
+          events_->AddScalar("eval/final_score", step, final_evaluation.score_mean()));
     }
     UpdateWallTime();
     return WriteRunResult(result_, curve_path_);
@@ -278,6 +289,7 @@ class RunContext {
   std::string curve_path_;   // the result so far, rewritten at every evaluation
   std::string result_path_;  // the finished run's result
   RunResult result_;
+  std::unique_ptr<EventFile> events_;  // events.out.tfevents.* in the run directory
   std::chrono::steady_clock::time_point start_;
   double earlier_seconds_ = 0;  // wall time of earlier working periods
   std::ofstream log_file_;

@@ -138,7 +138,14 @@ class Pipeline {
     options.progress = [this](const DynamicsEpoch& epoch) {
       Progress("dynamics", epoch.epoch, config_.dynamics().max_epochs());
       double best = epoch.holdout_mse.empty() ? 0 : epoch.holdout_mse[0];
-      for (double mse : epoch.holdout_mse) best = std::min(best, mse);
+      double sum = 0;
+      for (double mse : epoch.holdout_mse) {
+        best = std::min(best, mse);
+        sum += mse;
+      }
+      ROMI_RETURN_IF_ERROR(Scalar("dynamics/holdout_mse", epoch.epoch,
+                                  sum / std::max<size_t>(1, epoch.holdout_mse.size())));
+      ROMI_RETURN_IF_ERROR(Scalar("dynamics/holdout_mse_best", epoch.epoch, best));
       Log("dynamics", absl::StrFormat("epoch %d, best hold-out MSE %.5g, %d epochs "
                                       "without improvement",
                                       epoch.epoch, best, epoch.epochs_without_improvement));
@@ -184,6 +191,7 @@ class Pipeline {
             Progress("rollout_policy", step, config_.rollout_policy().train_steps());
             Log("rollout_policy", absl::StrFormat("step %d / %d, loss %.5g", step,
                                                   config_.rollout_policy().train_steps(), loss));
+            return Scalar("rollout_policy/loss", step, loss);
           }
           return absl::OkStatus();
         }));
@@ -268,6 +276,9 @@ class Pipeline {
       for (const auto& [name, value] : metrics)
         absl::StrAppendFormat(&line, ", %s %.4g", name, value);
       Log("learner", line);
+      for (const auto& [name, value] : metrics) {
+        ROMI_RETURN_IF_ERROR(Scalar(absl::StrCat("learner/", name), done, value));
+      }
       ROMI_RETURN_IF_ERROR(Diverged(learner->CheckParametersFinite(), done, path));
       // The hook (e.g. evaluation) runs before the checkpoint is written, so a run that dies in
       // between repeats both, and the acting generator it advances is saved in the same state as
@@ -280,6 +291,10 @@ class Pipeline {
       }
     }
     return learner;
+  }
+
+  absl::Status Scalar(const std::string& tag, int64_t step, double value) const {
+    return hooks_.scalar ? hooks_.scalar(tag, step, value) : absl::OkStatus();
   }
 
   // A learner that diverged stops the run with the step and the first bad value; its last

@@ -41,6 +41,10 @@ struct PipelineHooks {
   // rerun repeats that checkpoint and its hook). Not called again for checkpoints that a resumed
   // run had already passed.
   std::function<absl::Status(int64_t step, learners::Learner& learner)> on_checkpoint;
+  // Scalar curves, e.g. for TensorBoard (tag, step, value): "dynamics/holdout_mse" (the members'
+  // mean) and "dynamics/holdout_mse_best" per epoch, "rollout_policy/loss" as it is reported, and
+  // "learner/<metric>" for every learner metric at every checkpoint. A non-OK status stops the run.
+  std::function<absl::Status(const std::string& tag, int64_t step, double value)> scalar;
 };
 
 // Simulated crashes, for tests of resumption: the run returns CancelledError right after this

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
+#include "base/event_file.h"
 #include "datagen/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
@@ -243,6 +244,32 @@ TEST(D4rlSuiteTest, MoreStepsExtendFinishedRunsToTheLongerRun) {
   EXPECT_EQ(extended->run(0).final().step(), 30);
   ASSERT_EQ(extended->run(0).curve_size(), 3);
   EXPECT_EQ(Learned(at_once->run(0)), Learned(extended->run(0)));
+
+  // TensorBoard curves: the extended run's event file holds each step once, with the values of
+  // the run made at once, and every CRC checks.
+  const auto scalars = [](const RunResult& run) {
+    std::map<std::string, std::map<int64_t, float>> by_tag;
+    const absl::StatusOr<std::vector<ScalarEvent>> events =
+        ReadEventFile((fs::path(run.run_dir()) / "events.out.tfevents.0.romi").string());
+    EXPECT_TRUE(events.ok()) << events.status();
+    if (!events.ok()) return by_tag;
+    for (const ScalarEvent& event : *events) {
+      EXPECT_TRUE(by_tag[event.tag].emplace(event.step, event.value).second)
+          << event.tag << " step " << event.step << " written twice";
+    }
+    return by_tag;
+  };
+  const auto once = scalars(at_once->run(0));
+  const auto resumed = scalars(extended->run(0));
+  for (const char* tag : {"eval/score", "eval/return", "learner/critic_loss"}) {
+    ASSERT_EQ(resumed.count(tag), 1u) << tag;
+    EXPECT_EQ(resumed.at(tag).size(), 3u) << tag;  // steps 10, 20, 30
+    EXPECT_EQ(resumed.at(tag), once.at(tag)) << tag;
+  }
+  EXPECT_EQ(resumed.at("eval/final_score").size(),
+            2u);  // the 10-step run's, then the 30-step one's
+  EXPECT_EQ(resumed.at("dynamics/holdout_mse"), once.at("dynamics/holdout_mse"));
+  EXPECT_EQ(resumed.count("rollout_policy/loss"), once.count("rollout_policy/loss"));
 
   // Asking a run for fewer steps than it has is refused, not silently reported.
   options.learner_steps = 20;
