@@ -71,11 +71,12 @@ class CvaeRolloutPolicy : public RolloutPolicy {
   learners::ConditionalVae vae_{nullptr};
 };
 
-REGISTER_ROLLOUT_POLICY("cvae",
-                        [](const RolloutPolicyOptions& options)
-                            -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
-                          return std::make_unique<CvaeRolloutPolicy>(options);
-                        });
+REGISTER_ROLLOUT_POLICY(
+    "cvae",
+    [](const RolloutPolicyOptions& options) -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+      return std::make_unique<CvaeRolloutPolicy>(options);
+    },
+    learners::ConditionalVaeOptions().hidden);
 
 }  // namespace
 }  // namespace romi

@@ -354,6 +354,7 @@ RunConfig ResolveDefaults(const RunConfig& config) {
   RunConfig resolved = config;
   FillDefaults(&resolved);
   learners::FillDefaultWidths(resolved.mutable_learner());
+  FillDefaultWidths(resolved.mutable_rollout_policy());
   return resolved;
 }
 

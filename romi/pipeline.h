@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const PipelineFaults& faults = {});
 
 // `config` with every unset singular field of it and its sub-messages filled with defaults, and
-// the learner's empty network-width lists with theirs (learners::FillDefaultWidths).
+// the learner's and the rollout policy's empty network-width lists with theirs
+// (learners::FillDefaultWidths, FillDefaultWidths in rollout_policy_registry.h).
 RunConfig ResolveDefaults(const RunConfig& config);
 
 // A transition table as a LibTorch archive: the run directory's model_buffer.pt. Loading checks

@@ -109,6 +109,13 @@ TEST(PipelineTest, TheResolvedConfigRecordsTheDefaultNetworkWidths) {
   ASSERT_EQ(resolved.learner().bcq().vae_hidden_size(), 2);    // empty: the defaults
   EXPECT_EQ(resolved.learner().bcq().vae_hidden(0), 750);
   EXPECT_EQ(resolved.learner().bcq().critic_hidden(1), 300);
+  // The rollout policy's, from its registration: the cvae's by default, reverse-bc's when named.
+  ASSERT_EQ(resolved.rollout_policy().hidden_size(), 2);
+  EXPECT_EQ(resolved.rollout_policy().hidden(0), 750);
+  config.mutable_rollout_policy()->set_name("reverse-bc");
+  EXPECT_EQ(ResolveDefaults(config).rollout_policy().hidden(1), 256);
+  config.mutable_rollout_policy()->set_name("uniform");
+  EXPECT_EQ(ResolveDefaults(config).rollout_policy().hidden_size(), 0);
 }
 
 TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {

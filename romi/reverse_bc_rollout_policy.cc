@@ -66,11 +66,12 @@ class ReverseBcRolloutPolicy : public RolloutPolicy {
   learners::TanhGaussianPolicy policy_{nullptr};
 };
 
-REGISTER_ROLLOUT_POLICY("reverse-bc",
-                        [](const RolloutPolicyOptions& options)
-                            -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
-                          return std::make_unique<ReverseBcRolloutPolicy>(options);
-                        });
+REGISTER_ROLLOUT_POLICY(
+    "reverse-bc",
+    [](const RolloutPolicyOptions& options) -> absl::StatusOr<std::unique_ptr<RolloutPolicy>> {
+      return std::make_unique<ReverseBcRolloutPolicy>(options);
+    },
+    learners::TanhGaussianPolicyOptions().hidden);
 
 }  // namespace
 }  // namespace romi
