@@ -4,7 +4,8 @@
 //   bazel run //datagen:train_sac -- --task=hopper-medium-v2 --steps=300000 --out=/tmp/sac_hopper
 //
 // Rerun with the same --out to resume. Writes, in --out: learner.pt and replay.pt (checkpoint),
-// log.txt (one line per evaluation), curve.csv, and policies/step_<k>.pt, the policy at every
+// log.txt (one line per evaluation), curve.csv, events.out.tfevents.0.romi (the same curve for
+// TensorBoard), and policies/step_<k>.pt, the policy at every
 // snapshot step as a policy file (policy_file.h), ready to ship as a behaviour policy.
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/blas_tuning.h"
+#include "base/event_file.h"
+#include "base/status_macros.h"
 #include "datagen/online_sac.h"
 #include "datagen/online_sac.pb.h"
 #include "datagen/policy_file.h"
@@ -77,6 +80,11 @@ int Run() {
   std::error_code error;
   fs::create_directories(fs::path(out) / "policies", error);
   std::ofstream log(fs::path(out) / "log.txt", std::ios::app);
+  absl::StatusOr<EventFile> events = EventFile::Open(out);  // TensorBoard: the evaluation curve
+  if (!events.ok()) {
+    std::fprintf(stderr, "train_sac: %s\n", events.status().ToString().c_str());
+    return 1;
+  }
   OnlineSacHooks hooks;
   hooks.log = [&log](const std::string& line) {
     std::fprintf(stderr, "%s\n", line.c_str());
@@ -86,6 +94,8 @@ int Run() {
     std::ofstream csv(fs::path(out) / "curve.csv", std::ios::app);
     csv << absl::StrFormat("%d,%.4f,%.4f,%.4f\n", e.step, e.return_mean, e.return_std,
                            e.score_mean);
+    ROMI_RETURN_IF_ERROR(events->AddScalar("eval/return", e.step, e.return_mean));
+    ROMI_RETURN_IF_ERROR(events->AddScalar("eval/score", e.step, e.score_mean));
     if (snapshot_every > 0 && e.step % snapshot_every == 0) {
       return SavePolicyFile(
           learner, "policy", SacPolicyOptions(*spec, config.sac()),
