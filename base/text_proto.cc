@@ -1,9 +1,13 @@
 #include "base/text_proto.h"
 
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 
@@ -70,6 +74,32 @@ void FillDefaults(google::protobuf::Message* message) {
         break;
     }
   }
+}
+
+absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                                const std::function<void(google::protobuf::Message*)>& comparable) {
+  const auto text_of = [](const google::protobuf::Message& message) {
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(message, &text);
+    return text;
+  };
+  const std::string text = text_of(resolved);
+  if (!std::filesystem::exists(path)) return WriteStringAtomically(path, text);
+  const std::unique_ptr<google::protobuf::Message> existing(resolved.New());
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, existing.get(), absl::StatusCode::kDataLoss));
+  const std::string existing_text = text_of(*existing);
+  comparable(existing.get());
+  const std::unique_ptr<google::protobuf::Message> wanted(resolved.New());
+  wanted->CopyFrom(resolved);
+  comparable(wanted.get());
+  if (text_of(*existing) != text_of(*wanted)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path,
+        " holds a run with other settings; use a new directory, or the settings it was "
+        "started with:\n",
+        text_of(*existing)));
+  }
+  return existing_text == text ? absl::OkStatus() : WriteStringAtomically(path, text);
 }
 
 }  // namespace romi

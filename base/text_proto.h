@@ -3,6 +3,7 @@
 #ifndef ROMI_BASE_TEXT_PROTO_H_
 #define ROMI_BASE_TEXT_PROTO_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -19,6 +20,14 @@ absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* m
 // only the member that is set) to its default, so that its text form prints every setting: the
 // resolved config a run writes beside its outputs. Repeated fields are left as they are.
 void FillDefaults(google::protobuf::Message* message);
+
+// A run directory's resolved config in `path`: written when there is none; otherwise the config
+// there must agree with `resolved` once both are passed through `comparable` (which resolves
+// defaults and clears what may change between resumes, e.g. a horizon), and the file is rewritten
+// to `resolved` when it differs. FailedPrecondition naming the file and showing the settings it
+// was started with when they disagree; DataLoss for a file that does not parse.
+absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                                const std::function<void(google::protobuf::Message*)>& comparable);
 
 }  // namespace romi
 

@@ -19,7 +19,6 @@
 #include "data/transitions.h"
 #include "envs/episode_runner.h"
 #include "envs/normalized_score.h"
-#include "google/protobuf/text_format.h"
 #include "learners/learner_registry.h"
 #include "learners/nn/archive_io.h"
 #include "learners/nn/runtime.h"
@@ -121,11 +120,13 @@ class Actor {
   Actor(learners::Learner& learner, int64_t obs_dim)
       : learner_(learner), obs_(torch::zeros({1, obs_dim})) {}
 
-  std::vector<double> operator()(const std::vector<double>& observation, bool deterministic) {
+  // Writes the learner's action for one observation into `action` (no allocation of ours).
+  void operator()(absl::Span<const double> observation, bool deterministic,
+                  absl::Span<double> action) {
     std::copy(observation.begin(), observation.end(), obs_.data_ptr<float>());
-    const torch::Tensor action = learner_.Act(obs_, deterministic).contiguous();
-    const float* p = action.data_ptr<float>();
-    return std::vector<double>(p, p + action.numel());
+    const torch::Tensor chosen = learner_.Act(obs_, deterministic).contiguous();
+    const float* p = chosen.data_ptr<float>();
+    std::copy(p, p + chosen.numel(), action.begin());
   }
 
  private:
@@ -157,36 +158,20 @@ absl::Status CheckActionBox(const envs::EnvSpec& spec) {
              : absl::OkStatus();
 }
 
-// The settings that shape the training, resolved: all but the horizon and the evaluations.
-std::string ShapingSettings(OnlineSacConfig config) {
-  FillDefaults(&config);
-  config.clear_total_steps();
-  config.clear_eval_every();
-  config.clear_eval_episodes();
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(config, &text);
-  return text;
-}
-
 // Writes the resolved config to run_dir/config.textproto after checking that a run being resumed
-// there was started with the same shaping settings.
-absl::Status WriteOrCheckConfig(const OnlineSacConfig& config, const std::string& run_dir) {
-  const std::string path = (fs::path(run_dir) / "config.textproto").string();
-  if (fs::exists(path)) {
-    OnlineSacConfig existing;
-    ROMI_RETURN_IF_ERROR(ReadTextProto(path, &existing, absl::StatusCode::kDataLoss));
-    if (ShapingSettings(existing) != ShapingSettings(config)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(run_dir, " holds an online SAC run with other settings (", path,
-                       "); use another directory, or the settings it was started with:\n",
-                       ShapingSettings(existing)));
-    }
-  }
+// there was started with the same settings: all but the horizon and the evaluations, which do not
+// shape the training.
+absl::Status WriteOrCheckSacConfig(const OnlineSacConfig& config, const std::string& run_dir) {
   OnlineSacConfig resolved = config;
   FillDefaults(&resolved);
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(resolved, &text);
-  return WriteStringAtomically(path, text);
+  return WriteOrCheckConfig(resolved, (fs::path(run_dir) / "config.textproto").string(),
+                            [](google::protobuf::Message* message) {
+                              auto* shaping = static_cast<OnlineSacConfig*>(message);
+                              FillDefaults(shaping);
+                              shaping->clear_total_steps();
+                              shaping->clear_eval_every();
+                              shaping->clear_eval_episodes();
+                            });
 }
 
 // Torch's intra-op thread count for a scope.
@@ -273,9 +258,7 @@ class OnlineSacRun {
       std::copy(uniform_.data_ptr<double>(), uniform_.data_ptr<double>() + spec_.act_dim,
                 action.begin());
     } else {
-      const std::vector<double> chosen =
-          actor_(std::vector<double>(observation.begin(), observation.end()), false);
-      std::copy(chosen.begin(), chosen.end(), action.begin());
+      actor_(observation, /*deterministic=*/false, action);
     }
     return absl::OkStatus();
   }
@@ -317,11 +300,15 @@ class OnlineSacRun {
   }
 
   absl::Status Evaluate(int64_t done, int64_t episodes) {
-    ROMI_ASSIGN_OR_RETURN(
-        const OnlineEvaluation evaluation,
-        EvaluatePolicy(
-            eval_env_, [this](const std::vector<double>& obs) { return actor_(obs, true); },
-            config_.eval_episodes(), config_.seed(), done));
+    ROMI_ASSIGN_OR_RETURN(const OnlineEvaluation evaluation,
+                          EvaluatePolicy(
+                              eval_env_,
+                              [this](const std::vector<double>& obs) {
+                                std::vector<double> action(spec_.act_dim);
+                                actor_(obs, /*deterministic=*/true, absl::MakeSpan(action));
+                                return action;
+                              },
+                              config_.eval_episodes(), config_.seed(), done));
     curve_.push_back(evaluation);
     const auto now = std::chrono::steady_clock::now();
     const double steps_per_second =
@@ -512,7 +499,7 @@ absl::StatusOr<std::vector<OnlineEvaluation>> TrainOnlineSac(const MakeEnvFn& ma
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> eval_env, make_env());
   ROMI_RETURN_IF_ERROR(CheckActionBox(env->Spec()));
   ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir));
-  ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config, run_dir));
+  ROMI_RETURN_IF_ERROR(WriteOrCheckSacConfig(config, run_dir));
   ScopedThreads threads(config.threads());
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
                         MakeSacLearner(env->Spec(), config.sac(), config.seed()));

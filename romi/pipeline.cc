@@ -15,7 +15,6 @@
 #include "data/batch_sampler.h"
 #include "data/index_distribution.h"
 #include "data/return_priority.h"
-#include "google/protobuf/text_format.h"
 #include "learners/learner_registry.h"
 #include "learners/nn/archive_io.h"
 #include "romi/dynamics_ensemble.h"
@@ -41,26 +40,13 @@ torch::Generator Generator(uint64_t seed) { return at::make_generator<at::CPUGen
 // not part of the experiment (nothing before the last step depends on it), so a finished run can
 // be extended to more steps and reproduces the longer run bit for bit. The file then records the
 // new horizon.
-absl::Status WriteOrCheckConfig(const RunConfig& resolved, const std::string& run_dir) {
-  const std::string path = (fs::path(run_dir) / "config.textproto").string();
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(resolved, &text);
-  if (!fs::exists(path)) return WriteStringAtomically(path, text);
-  RunConfig existing;
-  ROMI_RETURN_IF_ERROR(ReadTextProto(path, &existing, absl::StatusCode::kDataLoss));
-  RunConfig existing_resolved = ResolveDefaults(existing);
-  existing_resolved.set_learner_steps(resolved.learner_steps());
-  std::string existing_text;
-  google::protobuf::TextFormat::PrintToString(existing_resolved, &existing_text);
-  if (existing_text != text) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(run_dir, " holds a run with another config (", path,
-                     "); use a new run directory or delete this one"));
-  }
-  if (existing.learner_steps() != resolved.learner_steps()) {
-    return WriteStringAtomically(path, text);
-  }
-  return absl::OkStatus();
+absl::Status WriteOrCheckRunConfig(const RunConfig& resolved, const std::string& run_dir) {
+  return WriteOrCheckConfig(resolved, (fs::path(run_dir) / "config.textproto").string(),
+                            [](google::protobuf::Message* message) {
+                              auto* config = static_cast<RunConfig*>(message);
+                              *config = ResolveDefaults(*config);
+                              config->clear_learner_steps();
+                            });
 }
 
 struct Stopper {
@@ -92,7 +78,7 @@ class Pipeline {
           absl::StrCat("dataset ", dataset_.summary().source, " has no transitions"));
     }
     ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
-    ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(config_, run_dir_));
+    ROMI_RETURN_IF_ERROR(WriteOrCheckRunConfig(config_, run_dir_));
     const Stopper stop{faults_};
 
     data::Transitions model_buffer;
