@@ -10,11 +10,20 @@
 #   tools/campaign.sh status    what runs, each run's last logged learner step and evaluation
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
 #                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
+#   tools/campaign.sh restore   on a machine that lost $CAMPAIGN: put the committed finished runs
+#                               (docs/results/maze2d-umaze-long/runs/*/*/*/result.textproto) back
+#                               into $CAMPAIGN/out so that their stage is not trained again. They
+#                               have no checkpoints, so before a later stage the campaign moves
+#                               them to $CAMPAIGN/superseded/ and trains them from step 0 (the
+#                               result equals an uninterrupted run, so the earlier stage's numbers
+#                               are reproduced on the way).
 #
 # Every stage resumes where it was interrupted: the learner checkpoints every 5 000 steps, a
 # dynamics model's training after every epoch.
-# $CAMPAIGN defaults to ~/romi-campaign; $CAMPAIGN_JOBS (2) runs at once, one torch thread each,
-# at nice 19, so that builds and tests on the same cores go first.
+# $CAMPAIGN defaults to ~/romi-campaign; $CAMPAIGN_JOBS (2) runs at once, $CAMPAIGN_THREADS (1)
+# torch threads each, at nice 19, so that builds and tests on the same cores go first. On a
+# machine that will not outlive the session, CAMPAIGN_JOBS=1 CAMPAIGN_THREADS=2 finishes one run
+# sooner than two single-threaded runs finish either.
 # To run a newer binary, stop the campaign, delete $CAMPAIGN/bin and start again: runs resume from
 # their checkpoints, but a binary that computes differently makes a different experiment, so say so
 # in the notes.
@@ -23,9 +32,10 @@ cd "$(dirname "$0")/.."
 
 readonly CAMPAIGN="${CAMPAIGN:-${HOME}/romi-campaign}"
 readonly JOBS="${CAMPAIGN_JOBS:-2}"
+readonly THREADS="${CAMPAIGN_THREADS:-1}"
 readonly STAGES=(100000 300000 600000 1000000)
-readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=bcq,romi-bcq,fomi-bcq --seeds=0,1,2
-                      --budget=long --jobs="${JOBS}" --threads=1 --progress=false
+readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --seeds=0,1,2
+                      --budget=long --jobs="${JOBS}" --threads="${THREADS}" --progress=false
                       --out="${CAMPAIGN}/out")
 readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
 
@@ -39,11 +49,53 @@ install_binary() {
   echo "installed the suite of commit $(cat "${CAMPAIGN}/bin/commit") in ${CAMPAIGN}/bin"
 }
 
+# The final learner step of the run whose result.textproto is $1.
+result_step() {
+  awk '/^final \{/ {in_final = 1} in_final && /^  step:/ {print $2; exit}' "$1"
+}
+
+# Restored runs finished at fewer than $1 steps have no checkpoint to extend: move them aside so
+# that the stage trains them from step 0.
+supersede_restored() {
+  local steps="$1" marker run_dir run
+  for marker in "${CAMPAIGN}"/out/runs/*/*/*/restored; do
+    [[ -e "${marker}" ]] || continue
+    run_dir="${marker%/restored}"
+    if (( $(result_step "${run_dir}/result.textproto") >= steps )); then continue; fi
+    run="${run_dir#"${CAMPAIGN}/out/runs/"}"
+    mkdir -p "$(dirname "${CAMPAIGN}/superseded/${run}")"
+    rm -rf "${CAMPAIGN}/superseded/${run}"
+    mv "${run_dir}" "${CAMPAIGN}/superseded/${run}"
+    mkdir -p "${run_dir}"  # the log goes on across the retraining
+    cp "${CAMPAIGN}/superseded/${run}/log.txt" "${run_dir}/" 2>/dev/null || true
+    echo "$(date -u '+%F %T') ${run}: restored at fewer than ${steps} steps, no checkpoint; retrained from step 0"
+  done
+}
+
+# Copies the committed finished runs into $CAMPAIGN/out where that run has no directory yet.
+restore_committed() {
+  local result committed run target
+  for result in "${RESULTS_DIR}"/runs/*/*/*/result.textproto; do
+    [[ -e "${result}" ]] || continue
+    committed="$(dirname "${result}")"
+    run="${committed#"${RESULTS_DIR}/runs/"}"
+    target="${CAMPAIGN}/out/runs/${run}"
+    if [[ -e "${target}" ]]; then echo "${run}: already in ${CAMPAIGN}/out, kept"; continue; fi
+    mkdir -p "${target}"
+    for file in curve.textproto result.textproto log.txt config.textproto; do
+      [[ -e "${committed}/${file}" ]] && cp "${committed}/${file}" "${target}/"
+    done
+    echo "restored from commit $(git rev-parse --short HEAD) (${RESULTS_DIR})" >"${target}/restored"
+    echo "${run}: restored at step $(result_step "${result}")"
+  done
+}
+
 # One stage after another; a stage whose runs are all finished returns at once.
 run_stages() {
   cd "${CAMPAIGN}/bin/d4rl_suite.runfiles/romi"  # where eval/configs and datagen/policies are
   for steps in "${STAGES[@]}"; do
     echo "$(date -u '+%F %T') stage ${steps} steps: start"
+    supersede_restored "${steps}"
     if ! "${CAMPAIGN}/bin/d4rl_suite" "${SUITE_FLAGS[@]}" --steps="${steps}"; then
       echo "$(date -u '+%F %T') stage ${steps}: some runs failed; see ${CAMPAIGN}/out/results.md"
       exit 1
@@ -86,14 +138,21 @@ case "${1:-}" in
       run="${dir#"${CAMPAIGN}/out/runs/"}"
       mkdir -p "${RESULTS_DIR}/runs/${run}"
       for file in curve.textproto result.textproto log.txt config.textproto; do
-        [[ -e "${dir}${file}" ]] && cp "${dir}${file}" "${RESULTS_DIR}/runs/${run}"
+        if [[ -e "${dir}${file}" ]]; then
+          cp "${dir}${file}" "${RESULTS_DIR}/runs/${run}"
+        else  # a retrained run: its earlier result is in git's history, not current
+          rm -f "${RESULTS_DIR}/runs/${run}${file}"
+        fi
       done
     done
     [[ -d "${CAMPAIGN}/milestones" ]] && cp -r "${CAMPAIGN}/milestones" "${RESULTS_DIR}/"
     cp "${CAMPAIGN}/campaign.log" "${RESULTS_DIR}/" 2>/dev/null || true
     echo "copied into ${RESULTS_DIR}"
     ;;
+  restore)
+    restore_committed
+    ;;
   *)
-    echo "usage: $0 start|status|collect" >&2; exit 2
+    echo "usage: $0 start|status|collect|restore" >&2; exit 2
     ;;
 esac
