@@ -5,6 +5,8 @@
 //   bazel run //eval:d4rl_suite -- --tasks=maze2d-umaze-v1,maze2d-medium-v1 --seeds=0,1,2
 //   bazel run //eval:d4rl_suite -- --budget=paper --methods=romi-bcq,bcq
 //   bazel run //eval:d4rl_suite -- --dataset_dir=/data/d4rl      # D4RL's own .hdf5 files
+//   bazel run //eval:d4rl_suite -- --experiment=table10          # a paper table
+//   (eval/experiment.h)
 //
 // The default runs maze2d-umaze-v1 (sparse) with romi-bcq, fomi-bcq and bcq, one seed, under the
 // "quick" budget (eval/configs/budget_quick.textproto): the same reduced budget for every method.
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,19 +25,28 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/blas_tuning.h"
 #include "datagen/dataset_source.h"
+#include "eval/experiment.h"
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "eval/suite_runner.h"
 #include "learners/nn/runtime.h"
 
-ABSL_FLAG(std::string, tasks, "maze2d-umaze-v1", "Comma-separated D4RL task names.");
-ABSL_FLAG(std::string, methods, "romi-bcq,fomi-bcq,bcq",
+ABSL_FLAG(std::string, tasks, "",
+          "Comma-separated D4RL task names (default: maze2d-umaze-v1; with --experiment: its "
+          "rows, of which this picks some).");
+ABSL_FLAG(std::string, methods, "",
           "Comma-separated methods: romi-bcq, romi-rbc-bcq, fomi-bcq, bcq, romi-cql, fomi-cql, "
           "cql, bc; a model-based one with another rollout length as <method>@h<N>, e.g. "
-          "romi-bcq@h10.");
+          "romi-bcq@h10 (default: romi-bcq,fomi-bcq,bcq; with --experiment: its columns, of which "
+          "this picks some).");
+ABSL_FLAG(std::string, experiment, "",
+          "A paper table as a preset of tasks and methods, reported in the paper's shape: table1, "
+          "table2, table3, table4, table8, table9, table10, table11 (eval/experiments.textproto).");
+ABSL_FLAG(std::string, experiments, "eval/experiments.textproto", "The experiment presets.");
 ABSL_FLAG(std::string, seeds, "0", "Comma-separated seeds.");
 ABSL_FLAG(std::string, budget, "quick",
           "quick (minutes), paper (the paper's settings; days on a CPU), smoke (seconds, for "
@@ -86,8 +98,26 @@ int Fail(const absl::Status& status) {
 
 int Main(int argc, char** argv) {
   SuiteOptions options;
-  options.tasks = SplitList(absl::GetFlag(FLAGS_tasks));
-  options.methods = SplitList(absl::GetFlag(FLAGS_methods));
+  std::optional<ExperimentPlan> plan;
+  if (!absl::GetFlag(FLAGS_experiment).empty()) {
+    absl::StatusOr<Experiments> experiments = LoadExperiments(absl::GetFlag(FLAGS_experiments));
+    if (!experiments.ok()) return Fail(experiments.status());
+    absl::StatusOr<Experiment> experiment =
+        FindExperiment(*experiments, absl::GetFlag(FLAGS_experiment));
+    if (!experiment.ok()) return Fail(experiment.status());
+    absl::StatusOr<ExperimentPlan> planned =
+        PlanExperiment(*experiment, SplitList(absl::GetFlag(FLAGS_tasks)),
+                       SplitList(absl::GetFlag(FLAGS_methods)));
+    if (!planned.ok()) return Fail(planned.status());
+    plan = *std::move(planned);
+    options.tasks = plan->tasks;
+    options.methods = plan->methods;
+  } else {
+    options.tasks = SplitList(absl::GetFlag(FLAGS_tasks));
+    if (options.tasks.empty()) options.tasks = {"maze2d-umaze-v1"};
+    options.methods = SplitList(absl::GetFlag(FLAGS_methods));
+    if (options.methods.empty()) options.methods = {"romi-bcq", "fomi-bcq", "bcq"};
+  }
   for (const std::string& text : SplitList(absl::GetFlag(FLAGS_seeds))) {
     uint64_t seed;
     if (!absl::SimpleAtoi(text, &seed)) {
@@ -109,12 +139,15 @@ int Main(int argc, char** argv) {
   absl::StatusOr<PaperScores> paper = LoadPaperScores(absl::GetFlag(FLAGS_paper_scores));
   if (!paper.ok()) return Fail(paper.status());
   options.paper = *paper;
-  options.out_dir = absl::GetFlag(FLAGS_out).empty()
-                        ? UserPath(absl::StrCat("runs/d4rl_suite-", options.budget.name()))
-                        : UserPath(absl::GetFlag(FLAGS_out));
+  const std::string default_out = absl::StrCat(
+      "runs/", plan ? plan->experiment.name() : "d4rl_suite", "-", options.budget.name());
+  options.out_dir =
+      UserPath(absl::GetFlag(FLAGS_out).empty() ? default_out : absl::GetFlag(FLAGS_out));
   options.progress = absl::GetFlag(FLAGS_progress);
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.jobs = absl::GetFlag(FLAGS_jobs) > 0 ? absl::GetFlag(FLAGS_jobs) : cores;
+  // A model-error experiment trains its models one after another in this process, on every core.
+  if (plan && plan->experiment.kind() == Experiment::MODEL_ERROR) options.jobs = 1;
   const int threads = absl::GetFlag(FLAGS_threads) > 0 ? absl::GetFlag(FLAGS_threads)
                                                        : std::max(1, cores / options.jobs);
   // Env steps of an evaluation are independent of each other: their thread count changes only
@@ -158,25 +191,48 @@ int Main(int argc, char** argv) {
   }
 
   std::fprintf(stderr,
-               "d4rl_suite: tasks %s; methods %s; seeds %s; budget %s; %d job(s) of %d thread(s); "
-               "output %s\n",
-               absl::GetFlag(FLAGS_tasks).c_str(), absl::GetFlag(FLAGS_methods).c_str(),
-               absl::GetFlag(FLAGS_seeds).c_str(), options.budget.name().c_str(), options.jobs,
-               threads, options.out_dir.c_str());
-  absl::StatusOr<SuiteResults> results = RunSuite(options);
+               "d4rl_suite: %s%stasks %s; methods %s; seeds %s; budget %s; %d job(s) of %d "
+               "thread(s); output %s\n",
+               plan ? plan->experiment.name().c_str() : "", plan ? ": " : "",
+               absl::StrJoin(options.tasks, ",").c_str(),
+               absl::StrJoin(options.methods, ",").c_str(), absl::GetFlag(FLAGS_seeds).c_str(),
+               options.budget.name().c_str(), options.jobs, threads, options.out_dir.c_str());
+  absl::StatusOr<SuiteResults> results = plan ? RunExperiment(*plan, options) : RunSuite(options);
   if (!results.ok()) return Fail(results.status());
   if (!results->budget_note().empty()) std::printf("\n%s\n", results->budget_note().c_str());
-  std::printf(
-      "\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
-      "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n%s\n\n%s\n",
-      options.budget.name().c_str(), RenderTable(*results, options.paper, options.methods).c_str(),
-      kCellsExplained, RenderCells(*results, options.paper, options.methods).c_str());
+  if (plan) {
+    const bool model_error = plan->experiment.kind() == Experiment::MODEL_ERROR;
+    std::printf("\n%s, budget '%s' (ours: %s, mean ± std over seeds; paper: mean ± std)\n\n%s\n",
+                plan->experiment.title().c_str(), options.budget.name().c_str(),
+                model_error ? "the elites' one-step MSE on held-out transitions"
+                            : "the final policy's D4RL normalized score",
+                RenderExperiment(*plan, *results, options.paper).c_str());
+    if (model_error) {
+      std::printf("Wall time %.0f s. Report: %s/%s\n", results->wall_seconds(),
+                  options.out_dir.c_str(), ExperimentReportName(plan->experiment).c_str());
+      return 0;
+    }
+    if (results->run_size() == 0 && results->failed_size() == 0) {
+      std::printf("Nothing to run: no row of %s has an environment in this build.\n",
+                  plan->experiment.name().c_str());
+      return 0;
+    }
+  } else {
+    std::printf(
+        "\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
+        "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n",
+        options.budget.name().c_str(),
+        RenderTable(*results, options.paper, options.methods).c_str());
+  }
+  std::printf("%s\n\n%s\n", kCellsExplained,
+              RenderCells(*results, options.paper, options.methods).c_str());
   std::printf(
       "Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
       "\n\n%s\n",
       RenderDiagnostics(*results).c_str());
-  std::printf("Wall time %.0f s. Report: %s/results.{md,csv,json}, curves.csv, curves_*.png\n",
-              results->wall_seconds(), options.out_dir.c_str());
+  std::printf("Wall time %.0f s. Report: %s/%sresults.{md,csv,json}, curves.csv, curves_*.png\n",
+              results->wall_seconds(), options.out_dir.c_str(),
+              plan ? absl::StrCat(ExperimentReportName(plan->experiment), ", ").c_str() : "");
   for (const FailedRun& failed : results->failed()) {
     std::fprintf(stderr, "failed run: %s (log: %s)\n", failed.error().c_str(),
                  failed.log().c_str());

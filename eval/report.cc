@@ -18,13 +18,6 @@
 namespace romi::eval {
 namespace {
 
-// One number of a (task, method) cell over its seeds: mean ± population std across seeds.
-struct Cell {
-  double mean = 0;
-  double std = 0;
-  int seeds = 0;
-};
-
 std::vector<const RunResult*> RunsOf(const SuiteResults& results, const std::string& task,
                                      const std::string& method) {
   std::vector<const RunResult*> runs;
@@ -34,19 +27,13 @@ std::vector<const RunResult*> RunsOf(const SuiteResults& results, const std::str
   return runs;
 }
 
-Cell Aggregate(const std::vector<const RunResult*>& runs,
-               const std::function<double(const RunResult&)>& value) {
+// One number of a (task, method) cell over its seeds: mean ± population std across seeds.
+SeedSummary Aggregate(const std::vector<const RunResult*>& runs,
+                      const std::function<double(const RunResult&)>& value) {
   std::vector<double> values;
   for (const RunResult* run : runs) values.push_back(value(*run));
   const MeanStd stats = PopulationMeanStd(values);
-  return Cell{stats.mean, stats.std, static_cast<int>(runs.size())};
-}
-
-// "mean ± std" over seeds; with one seed there is no spread over seeds to show.
-std::string CellText(const Cell& cell) {
-  if (cell.seeds == 0) return "—";
-  if (cell.seeds == 1) return absl::StrFormat("%.1f (1 seed)", cell.mean);
-  return absl::StrFormat("%.1f ± %.1f", cell.mean, cell.std);
+  return SeedSummary{stats.mean, stats.std, static_cast<int>(runs.size())};
 }
 
 double FinalScore(const RunResult& run) { return run.final().score_mean(); }
@@ -61,12 +48,6 @@ std::vector<std::string> Tasks(const SuiteResults& results) {
     if (seen.insert(run.task()).second) tasks.push_back(run.task());
   }
   return tasks;
-}
-
-std::string PaperText(const PaperScore* score) {
-  if (score == nullptr) return "n/a";
-  if (!score->has_std()) return absl::StrFormat("%.1f", score->mean());
-  return absl::StrFormat("%.1f ± %.1f", score->mean(), score->std());
 }
 
 std::string CsvQuote(const std::string& text) {
@@ -170,6 +151,23 @@ const char kCellsExplained[] =
     "evaluation's std over its episodes, averaged over seeds: the noise of one run's score, not "
     "a difference between seeds. The paper does not say which of these its numbers are.";
 
+SeedSummary FinalScoreOverSeeds(const SuiteResults& results, const std::string& task,
+                                const std::string& method) {
+  return Aggregate(RunsOf(results, task, method), FinalScore);
+}
+
+std::string SeedSummaryText(const SeedSummary& summary, int decimals) {
+  if (summary.seeds == 0) return "—";
+  if (summary.seeds == 1) return absl::StrFormat("%.*f (1 seed)", decimals, summary.mean);
+  return absl::StrFormat("%.*f ± %.*f", decimals, summary.mean, decimals, summary.std);
+}
+
+std::string PaperScoreText(const PaperScore* score, int decimals) {
+  if (score == nullptr) return "n/a";
+  if (!score->has_std()) return absl::StrFormat("%.*f", decimals, score->mean());
+  return absl::StrFormat("%.*f ± %.*f", decimals, score->mean(), decimals, score->std());
+}
+
 const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& task,
                                  const std::string& method) {
   for (const PaperScore& score : paper.score()) {
@@ -209,8 +207,9 @@ std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
   for (const std::string& task : Tasks(results)) {
     table += "| " + task + " |";
     for (const std::string& method : present) {
-      absl::StrAppend(&table, " ", CellText(Aggregate(RunsOf(results, task, method), FinalScore)),
-                      " | ", PaperText(FindPaperScore(paper, task, method)), " |");
+      absl::StrAppend(&table, " ",
+                      SeedSummaryText(Aggregate(RunsOf(results, task, method), FinalScore)), " | ",
+                      PaperScoreText(FindPaperScore(paper, task, method)), " |");
     }
     table += "\n";
   }
@@ -230,9 +229,9 @@ std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
       for (const RunResult* run : runs) steps = std::min(steps, run->final().step());
       absl::StrAppendFormat(
           &table, "| %s | %s | %d | %d | %s | %s | %s | %.1f | %s |\n", task, method, runs.size(),
-          steps, CellText(Aggregate(runs, FinalScore)), CellText(Aggregate(runs, LastMean)),
-          CellText(Aggregate(runs, BestScore)), Aggregate(runs, EpisodeSpread).mean,
-          PaperText(FindPaperScore(paper, task, method)));
+          steps, SeedSummaryText(Aggregate(runs, FinalScore)),
+          SeedSummaryText(Aggregate(runs, LastMean)), SeedSummaryText(Aggregate(runs, BestScore)),
+          Aggregate(runs, EpisodeSpread).mean, PaperScoreText(FindPaperScore(paper, task, method)));
     }
   }
   return table;

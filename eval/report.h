@@ -21,6 +21,22 @@
 
 namespace romi::eval {
 
+// The final scores of (task, method)'s runs in `results`: mean ± population std over seeds.
+struct SeedSummary {
+  double mean = 0;
+  double std = 0;
+  int seeds = 0;
+};
+SeedSummary FinalScoreOverSeeds(const SuiteResults& results, const std::string& task,
+                                const std::string& method);
+
+// "mean ± std" over seeds, "x (1 seed)" with one seed (no spread over seeds to show), "—" with
+// none.
+std::string SeedSummaryText(const SeedSummary& summary, int decimals = 1);
+
+// The paper's "mean ± std", its mean alone where it gives no std, "n/a" for nullptr.
+std::string PaperScoreText(const PaperScore* score, int decimals = 1);
+
 // The markdown table (results.md), methods in the order given.
 std::string RenderTable(const SuiteResults& results, const PaperScores& paper,
                         const std::vector<std::string>& methods);

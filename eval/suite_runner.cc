@@ -411,7 +411,9 @@ class SuiteProgress {
       failure.set_log(log);
       run.failure = failure;
     }
-    return WriteReport(Results(), options_.paper, options_.methods, options_.out_dir);
+    const SuiteResults results = Results();
+    ROMI_RETURN_IF_ERROR(WriteReport(results, options_.paper, options_.methods, options_.out_dir));
+    return options_.on_report ? options_.on_report(results) : absl::OkStatus();
   }
 
   SuiteResults Results() const {

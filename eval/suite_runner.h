@@ -65,6 +65,9 @@ struct SuiteOptions {
   // With jobs > 1: a command that runs one run of this suite when --run=<task>,<method>,<seed> is
   // appended (the d4rl_suite binary with the suite's flags).
   std::vector<std::string> worker_command;
+  // Called with the results so far each time the report is rewritten (a run finished): e.g. an
+  // experiment's own table (eval/experiment.h).
+  std::function<absl::Status(const SuiteResults&)> on_report;
 };
 
 // Runs (or resumes) every run and writes the report. Runs that fail are listed in the result's

@@ -22,6 +22,7 @@
 #include "envs/termination.h"
 #include "romi/dynamics_ensemble.h"
 #include "romi/imagination.h"
+#include "romi/one_step_error.h"
 #include "romi/rollout_policy_registry.h"
 
 ABSL_FLAG(int64_t, synthetic_rows, 20000,
@@ -52,10 +53,14 @@ int Run(const std::string& path) {
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   const int64_t rows = dataset->size();
-  const int64_t test_rows = static_cast<int64_t>(absl::GetFlag(FLAGS_test_fraction) * rows);
-  const torch::Tensor order = torch::randperm(rows, generator, torch::kInt64);
-  const data::Transitions test = dataset->transitions().Select(order.slice(0, 0, test_rows));
-  const data::Transitions train = dataset->transitions().Select(order.slice(0, test_rows));
+  const absl::StatusOr<TrainTestSplit> split =
+      SplitTransitions(dataset->transitions(), absl::GetFlag(FLAGS_test_fraction), seed);
+  if (!split.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(split.status().message()).c_str());
+    return 1;
+  }
+  const data::Transitions& train = split->train;
+  const int64_t test_rows = split->test.size();
   std::printf("%s: %lld transitions (%lld train, %lld test), obs %lld, act %lld\n\n",
               dataset->summary().source.c_str(), static_cast<long long>(rows),
               static_cast<long long>(train.size()), static_cast<long long>(test_rows),
@@ -71,24 +76,17 @@ int Run(const std::string& path) {
     config.set_members(absl::GetFlag(FLAGS_members));
     config.set_elites(absl::GetFlag(FLAGS_elites));
     config.set_max_epochs(absl::GetFlag(FLAGS_max_epochs));
-    absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> model =
-        DynamicsEnsemble::Train(train, config, seed);
-    if (!model.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(model.status().message()).c_str());
+    // Means over the elites: what imagination actually samples from.
+    absl::StatusOr<OneStepError> error = MeasureOneStepError(*split, config, seed);
+    if (!error.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(error.status().message()).c_str());
       return 1;
     }
-    // Means over the elites: what imagination actually samples from.
-    const torch::Tensor elites = torch::tensor((*model)->elites(), torch::kInt64);
-    const double test_mse =
-        (*model)->EvaluateMse(test).index_select(0, elites).mean().item<double>();
-    double holdout_mse = 0;
-    for (int64_t e : (*model)->elites()) holdout_mse += (*model)->holdout_mse()[e];
-    holdout_mse /= (*model)->elites().size();
-    const DynamicsTrainingSummary& s = (*model)->training_summary();
+    const DynamicsTrainingSummary& s = error->training;
     std::printf("%-8s %8d %8lld %10.1f %14.6g %14.6g\n",
                 direction == REVERSE ? "reverse" : "forward", s.epochs,
-                static_cast<long long>(s.steps), s.seconds, holdout_mse, test_mse);
-    if (direction == REVERSE) reverse_model = std::move(*model);
+                static_cast<long long>(s.steps), s.seconds, error->holdout_mse, error->test_mse);
+    if (direction == REVERSE) reverse_model = std::move(error->model);
   }
 
   RolloutPolicyOptions policy_options;
