@@ -17,6 +17,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "learners/nn/runtime.h"
+#include "tests/smoke_suite.h"
 #include "torch/torch.h"
 
 namespace romi::eval {
@@ -24,10 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::string Read(const fs::path& path) { return ReadFile(path); }
 
 // Everything a run's result says about learning (not where or how long it ran).
 std::string Learned(RunResult run) {
@@ -63,23 +61,6 @@ std::map<std::string, torch::Tensor> CheckpointTensors(const fs::path& path) {
   std::map<std::string, torch::Tensor> tensors;
   CollectTensors(archive, "", &tensors);
   return tensors;
-}
-
-SuiteOptions SmokeSuite(const fs::path& root) {
-  SuiteOptions options;
-  options.tasks = {"maze2d-umaze-v1"};
-  options.methods = MethodNames();
-  options.seeds = {0};
-  options.budget = *LoadBudget("eval/configs/budget_smoke.textproto");
-  options.paper = *LoadPaperScores("eval/paper_scores.textproto");
-  options.out_dir = (root / "suite").string();
-  options.progress = false;
-  datagen::DatasetRequest request;
-  request.search_user_files = false;
-  request.cache_dir = (root / "cache").string();
-  request.log_to_stderr = false;
-  options.datasets = DatasetSourceProvider(request);
-  return options;
 }
 
 TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {

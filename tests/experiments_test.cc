@@ -2,29 +2,22 @@
 // its first runnable row with every column, and the report shaped like the paper's table (every
 // row, every column, ours beside the paper's).
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
-#include "datagen/dataset_source.h"
 #include "eval/experiment.h"
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "eval/suite_runner.h"
 #include "gtest/gtest.h"
+#include "tests/smoke_suite.h"
 
 namespace romi::eval {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 std::vector<std::vector<std::string>> TableRows(const std::string& markdown) {
   std::vector<std::vector<std::string>> rows;
@@ -46,19 +39,9 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
   fs::remove_all(root);
   const Experiments experiments = *LoadExperiments("eval/experiments.textproto");
   const PaperScores paper = *LoadPaperScores("eval/paper_scores.textproto");
-  SuiteOptions options;
-  options.seeds = {0};
-  options.budget = *LoadBudget("eval/configs/budget_smoke.textproto");
-  options.paper = paper;
   // One directory for every preset: a (task, method, seed) run that two tables share is trained
   // once and read back by the second, as a user's suite directory would.
-  options.out_dir = (root / "suite").string();
-  options.progress = false;
-  datagen::DatasetRequest request;
-  request.search_user_files = false;
-  request.cache_dir = (root / "cache").string();
-  request.log_to_stderr = false;
-  options.datasets = DatasetSourceProvider(request);
+  const SuiteOptions options = SmokeSuite(root);  // tasks and methods: each preset's
 
   ASSERT_EQ(experiments.experiment_size(), 9);
   for (const Experiment& experiment : experiments.experiment()) {
@@ -85,7 +68,7 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
     }
 
     const std::vector<std::vector<std::string>> rows =
-        TableRows(Read(fs::path(options.out_dir) / ExperimentReportName(experiment)));
+        TableRows(ReadFile(fs::path(options.out_dir) / ExperimentReportName(experiment)));
     ASSERT_EQ(rows.size(), 1u + experiment.task_size());
     const size_t columns = 1 + 2 * (experiment.column_size() + (experiment.has_delta() ? 1 : 0));
     ASSERT_EQ(rows[0].size(), columns);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -85,7 +87,23 @@ Metrics MeanMetrics(const std::string& algorithm, Precision precision, int steps
 
 class PrecisionLearnerTest : public ::testing::TestWithParam<std::string> {};
 
+// Whether the CPU has bfloat16 instructions (AVX-512 BF16 or AMX). On CPUs without them torch
+// runs bf16 matmuls on other kernels, and there the curves drift: measured on an AVX2-only EPYC
+// (2026-12-02), CQL's td_loss, q_data and policy_loss means over 150 updates differed from
+// float32's by 10-40 % (BCQ's stayed within 5 %), where the same test passes on an AVX-512 host.
+bool CpuMultipliesBf16Natively() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  const std::string text((std::istreambuf_iterator<char>(cpuinfo)),
+                         std::istreambuf_iterator<char>());
+  return text.find("avx512_bf16") != std::string::npos ||
+         text.find("amx_bf16") != std::string::npos;
+}
+
 TEST_P(PrecisionLearnerTest, Bf16LossCurvesMatchFloat32) {
+  if (GetParam() == "cql" && !CpuMultipliesBf16Natively()) {
+    GTEST_SKIP() << "CQL's bf16 curves follow float32's only where the CPU multiplies bf16 "
+                    "natively (avx512_bf16 or amx_bf16); this one does not (issue 14)";
+  }
   torch::set_num_threads(1);
   // The curves' means over the first 50 updates and over 150.
   const Metrics early32 = MeanMetrics(GetParam(), FP32, 50);
