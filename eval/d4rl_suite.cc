@@ -5,8 +5,7 @@
 //   bazel run //eval:d4rl_suite -- --tasks=maze2d-umaze-v1,maze2d-medium-v1 --seeds=0,1,2
 //   bazel run //eval:d4rl_suite -- --budget=paper --methods=romi-bcq,bcq
 //   bazel run //eval:d4rl_suite -- --dataset_dir=/data/d4rl      # D4RL's own .hdf5 files
-//   bazel run //eval:d4rl_suite -- --experiment=table10          # a paper table
-//   (eval/experiment.h)
+//   bazel run //eval:d4rl_suite -- --experiment=table10          # eval/experiment.h
 //
 // The default runs maze2d-umaze-v1 (sparse) with romi-bcq, fomi-bcq and bcq, one seed, under the
 // "quick" budget (eval/configs/budget_quick.textproto): the same reduced budget for every method.
@@ -45,7 +44,8 @@ ABSL_FLAG(std::string, methods, "",
           "this picks some).");
 ABSL_FLAG(std::string, experiment, "",
           "A paper table as a preset of tasks and methods, reported in the paper's shape: table1, "
-          "table2, table3, table4, table8, table9, table10, table11 (eval/experiments.textproto).");
+          "table2, table3, table4, table5, table8, table9, table10, table11 "
+          "(eval/experiments.textproto).");
 ABSL_FLAG(std::string, experiments, "eval/experiments.textproto", "The experiment presets.");
 ABSL_FLAG(std::string, seeds, "0", "Comma-separated seeds.");
 ABSL_FLAG(std::string, budget, "quick",

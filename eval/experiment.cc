@@ -40,16 +40,10 @@ absl::Status CheckExperiment(const Experiment& experiment, const std::string& pa
     return absl::InvalidArgumentError(absl::StrCat(where, " needs tasks and columns"));
   }
   for (const ExperimentColumn& column : experiment.column()) {
-    if (experiment.kind() == Experiment::MODEL_ERROR) {
-      if (column.method() != kForwardModel && column.method() != kReverseModel) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": a model-error column is ",
-                                                       kForwardModel, " or ", kReverseModel,
-                                                       ", not '", column.method(), "'"));
-      }
-      continue;
-    }
     if (const absl::Status known =
-            MethodRunConfig(column.method(), TaskConfig(), Budget(), 0).status();
+            experiment.kind() == Experiment::MODEL_ERROR
+                ? CheckModelName(column.method())
+                : MethodRunConfig(column.method(), TaskConfig(), Budget(), 0).status();
         !known.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": ", known.message()));
     }
@@ -288,11 +282,12 @@ absl::StatusOr<SuiteResults> RunExperiment(const ExperimentPlan& plan, SuiteOpti
   auto write = [plan, paper, out_dir](const SuiteResults& results) {
     return WriteExperimentReport(plan, results, paper, out_dir);
   };
+  // What a report without suite runs starts from.
+  SuiteResults results;
+  results.set_budget(options.budget.name());
+  if (!options.budget.note().empty()) results.set_budget_note(options.budget.note());
   if (plan.tasks.empty() || plan.methods.empty()) {
     ROMI_RETURN_IF_ERROR(CreateDirectories(out_dir));
-    SuiteResults results;
-    results.set_budget(options.budget.name());
-    if (!options.budget.note().empty()) results.set_budget_note(options.budget.note());
     ROMI_RETURN_IF_ERROR(write(results));
     return results;
   }
@@ -301,9 +296,6 @@ absl::StatusOr<SuiteResults> RunExperiment(const ExperimentPlan& plan, SuiteOpti
   if (plan.experiment.kind() == Experiment::MODEL_ERROR) {
     ROMI_RETURN_IF_ERROR(CreateDirectories(out_dir));
     const auto start = std::chrono::steady_clock::now();
-    SuiteResults results;
-    results.set_budget(options.budget.name());
-    if (!options.budget.note().empty()) results.set_budget_note(options.budget.note());
     auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
@@ -321,9 +313,9 @@ absl::StatusOr<SuiteResults> RunExperiment(const ExperimentPlan& plan, SuiteOpti
     return results;
   }
   options.on_report = write;
-  ROMI_ASSIGN_OR_RETURN(SuiteResults results, RunSuite(options));
-  ROMI_RETURN_IF_ERROR(write(results));  // with the suite's whole wall time
-  return results;
+  ROMI_ASSIGN_OR_RETURN(SuiteResults suite, RunSuite(options));
+  ROMI_RETURN_IF_ERROR(write(suite));  // with the suite's whole wall time
+  return suite;
 }
 
 }  // namespace romi::eval

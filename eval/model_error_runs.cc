@@ -83,15 +83,16 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
 
 }  // namespace
 
+absl::Status CheckModelName(const std::string& model) {
+  if (model == kForwardModel || model == kReverseModel) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown model '", model, "'; known: ", kForwardModel, ", ", kReverseModel));
+}
+
 absl::StatusOr<std::vector<ModelErrorResult>> RunModelErrors(
     const SuiteOptions& options, const std::vector<std::string>& models,
     const std::function<absl::Status(const std::vector<ModelErrorResult>&)>& on_result) {
-  for (const std::string& model : models) {
-    if (model != kForwardModel && model != kReverseModel) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown model '", model, "'; known: ", kForwardModel, ", ", kReverseModel));
-    }
-  }
+  for (const std::string& model : models) ROMI_RETURN_IF_ERROR(CheckModelName(model));
   std::vector<ModelErrorResult> results;
   for (const std::string& task : options.tasks) {
     ROMI_ASSIGN_OR_RETURN(const TaskData data,

@@ -27,6 +27,9 @@ namespace romi::eval {
 inline constexpr char kForwardModel[] = "forward-model";
 inline constexpr char kReverseModel[] = "reverse-model";
 
+// OK for kForwardModel and kReverseModel; InvalidArgument naming the two otherwise.
+absl::Status CheckModelName(const std::string& model);
+
 // Runs (or reads back) every (task, model, seed) of `options.tasks` x `models` x
 // `options.seeds`, calling `on_result` with the results so far after each. InvalidArgument for a
 // model name other than the two above; errors name the task, model and seed.
