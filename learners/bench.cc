@@ -63,24 +63,6 @@ void Synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
 }
 
-// Matmul GFLOP/s in `dtype`: the best of repeated n x n products over about a second.
-double MeasurePeakGflops(const torch::Device& device, torch::ScalarType dtype) {
-  constexpr int64_t n = 2048;
-  const torch::Tensor a = torch::randn({n, n}, torch::device(device)).to(dtype);
-  const torch::Tensor b = torch::randn({n, n}, torch::device(device)).to(dtype);
-  torch::Tensor c = torch::mm(a, b);  // warm-up: thread pool, BLAS buffers
-  Synchronize(device);
-  double best = 0;
-  const Clock::time_point begin = Clock::now();
-  for (int i = 0; i < 3 || Seconds(begin) < 1.0; ++i) {
-    const Clock::time_point start = Clock::now();
-    torch::mm_out(c, a, b);
-    Synchronize(device);
-    best = std::max(best, 2.0 * n * n * n / Seconds(start) / 1e9);
-  }
-  return best;
-}
-
 // The batch size each learner is run with in the paper.
 int64_t PaperBatch(const std::string& algorithm) { return algorithm == "bcq" ? 100 : 256; }
 
@@ -168,7 +150,7 @@ int Run() {
     return 1;
   }
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
-  const double peak = MeasurePeakGflops(*device, torch::kFloat);
+  const double peak = MeasureMatmulPeakGflops(*device, torch::kFloat);
   const std::string core = OpenBlasCoreName();
   const char* core_source =
       std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
@@ -176,7 +158,7 @@ int Run() {
               threads, core.empty() ? "(not loaded)" : core.c_str(), core_source);
   std::printf("fp32 matmul peak %.1f GFLOP/s", peak);
   if (precisions.back() == BF16) {
-    std::printf(", bf16 %.1f GFLOP/s", MeasurePeakGflops(*device, torch::kBFloat16));
+    std::printf(", bf16 %.1f GFLOP/s", MeasureMatmulPeakGflops(*device, torch::kBFloat16));
   }
   std::printf("\n\n%-8s %-9s %6s %12s %14s %10s %12s\n", "learner", "precision", "batch",
               "updates/s", "GFLOP/update", "GFLOP/s", "% fp32 peak");

@@ -15,6 +15,8 @@
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "learners/nn/archive_io.h"
+#include "learners/nn/fused_adam.h"
+#include "learners/nn/gaussian_ensemble_gradients.h"
 
 namespace romi {
 namespace {
@@ -109,8 +111,12 @@ class DynamicsTrainer {
         config.weight_decay_size() > 0
             ? std::vector<double>(config.weight_decay().begin(), config.weight_decay().end())
             : DefaultWeightDecay(config.hidden_layers());
-    optimizer_ = std::make_unique<torch::optim::Adam>(
+    optimizer_ = std::make_unique<learners::FusedAdam>(
         net().parameters(), torch::optim::AdamOptions(config.learning_rate()));
+    if (learners::GaussianEnsembleGradients::Supported(net())) {
+      gradients_ = std::make_unique<learners::GaussianEnsembleGradients>(
+          net(), std::min<int64_t>(config.batch_size(), train_size_));
+    }
 
     // Each member's bootstrap resample of the training rows; reshuffled every epoch.
     bootstrap_ = torch::randint(train_size_, {members(), train_size_}, generator_, torch::kInt64);
@@ -145,16 +151,13 @@ class DynamicsTrainer {
       const torch::Tensor index = bootstrap_.slice(1, begin, begin + size).reshape({-1});
       const torch::Tensor x = inputs_.index_select(0, index).view({members(), size, in_dim});
       const torch::Tensor y = targets_.index_select(0, index).view({members(), size, out_dim});
-      const learners::GaussianOutput out = net().forward(x);
-      const torch::Tensor nll =
-          ((out.mean - y).pow(2) * torch::exp(-out.log_var) + out.log_var).mean({1, 2}).sum();
-      torch::Tensor loss = nll + config_.logvar_bound_penalty() *
-                                     (net().max_log_var.sum() - net().min_log_var.sum());
-      for (size_t l = 0; l < net().layers().size(); ++l) {
-        loss = loss + weight_decay_[l] * 0.5 * net().layers()[l]->weight.pow(2).sum();
+      if (gradients_ != nullptr) {
+        gradients_->Compute(x, y, config_.logvar_bound_penalty(), weight_decay_);
+      } else {
+        optimizer_->zero_grad();
+        learners::GaussianEnsembleLoss(net(), x, y, config_.logvar_bound_penalty(), weight_decay_)
+            .backward();
       }
-      optimizer_->zero_grad();
-      loss.backward();
       optimizer_->step();
       ++epoch_.steps;
     }
@@ -313,6 +316,8 @@ class DynamicsTrainer {
   torch::Tensor inputs_, targets_, holdout_inputs_, holdout_targets_;
   std::vector<double> weight_decay_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
+  // The hand-written gradients where they apply (fp32 on the CPU), else autograd.
+  std::unique_ptr<learners::GaussianEnsembleGradients> gradients_;
   torch::Tensor bootstrap_;
   std::vector<torch::Tensor> snapshot_;
   std::vector<double> best_;

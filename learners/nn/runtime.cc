@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -43,6 +45,30 @@ void KeepFreedMemory() {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });
+}
+
+double MeasureMatmulPeakGflops(const torch::Device& device, torch::ScalarType dtype) {
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const auto synchronize = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+  };
+  constexpr int64_t n = 2048;
+  const torch::Tensor a = torch::randn({n, n}, torch::device(device)).to(dtype);
+  const torch::Tensor b = torch::randn({n, n}, torch::device(device)).to(dtype);
+  torch::Tensor c = torch::mm(a, b);  // warm-up: thread pool, BLAS buffers
+  synchronize();
+  double best = 0;
+  const Clock::time_point begin = Clock::now();
+  for (int i = 0; i < 3 || seconds_since(begin) < 1.0; ++i) {
+    const Clock::time_point start = Clock::now();
+    torch::mm_out(c, a, b);
+    synchronize();
+    best = std::max(best, 2.0 * n * n * n / seconds_since(start) / 1e9);
+  }
+  return best;
 }
 
 }  // namespace romi::learners

@@ -6,6 +6,8 @@
 //                                           core (the default)
 //   KeepFreedMemory()                       makes malloc keep freed memory for reuse (see below);
 //                                           every Learner calls it when created
+//   MeasureMatmulPeakGflops(device, dtype)  this machine's matmul GFLOP/s, the yardstick of the
+//                                           benches (//learners:bench, //romi:bench)
 #ifndef ROMI_LEARNERS_NN_RUNTIME_H_
 #define ROMI_LEARNERS_NN_RUNTIME_H_
 
@@ -28,6 +30,10 @@ int SetIntraOpThreads(int threads);
 // of the time of a small-network update, measured). This raises both thresholds so freed memory
 // stays in the process and is reused: the CPU analogue of a caching allocator. Idempotent.
 void KeepFreedMemory();
+
+// GFLOP/s of torch::mm on two 2048 x 2048 matrices of `dtype` with the intra-op threads now in
+// effect: the best of repeated products over about a second (after a warm-up call).
+double MeasureMatmulPeakGflops(const torch::Device& device, torch::ScalarType dtype);
 
 }  // namespace romi::learners
 
