@@ -3,13 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 
 namespace romi {
+absl::Status FileSystemError(const std::string& what, const std::string& path, int error) {
+  const std::string message = absl::StrCat(path, ": ", what, ": ", std::strerror(error));
+  if (error == ENOSPC || error == EFBIG || error == EDQUOT) {
+    return absl::ResourceExhaustedError(message);
+  }
+  return absl::PermissionDeniedError(message);
+}
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<absl::Status(const std::string&)>& write) {
@@ -22,12 +30,16 @@ absl::Status WriteFileAtomically(const std::string& path,
     std::remove(temporary.c_str());
     return status;
   }
-  // Flush the data before the rename makes it visible, so a power loss cannot expose an empty file.
-  const int fd = open(temporary.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
+  // Flush the data before the rename makes it visible, so a power loss cannot expose an empty
+  // file; some file systems report a full disk only here.
+  const int fd = open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) != 0) {
+    const int sync_error = errno;
+    if (fd >= 0) close(fd);
+    std::remove(temporary.c_str());
+    return FileSystemError("cannot flush the written file to disk", temporary, sync_error);
   }
+  close(fd);
   std::filesystem::rename(temporary, path, error);
   if (error) {
     std::remove(temporary.c_str());
@@ -39,10 +51,21 @@ absl::Status WriteFileAtomically(const std::string& path,
 
 absl::Status WriteStringAtomically(const std::string& path, const std::string& contents) {
   return WriteFileAtomically(path, [&](const std::string& temporary) {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.close();
-    if (!out) return absl::PermissionDeniedError(absl::StrCat(temporary, ": cannot write"));
+    // POSIX calls rather than a stream: errno tells a full disk from a forbidden directory.
+    const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return FileSystemError("cannot create", temporary, errno);
+    size_t written = 0;
+    while (written < contents.size()) {
+      const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int write_error = n < 0 ? errno : ENOSPC;
+        close(fd);
+        return FileSystemError("cannot write", temporary, write_error);
+      }
+      written += static_cast<size_t>(n);
+    }
+    if (close(fd) != 0) return FileSystemError("cannot write", temporary, errno);
     return absl::OkStatus();
   });
 }

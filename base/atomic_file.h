@@ -11,13 +11,19 @@
 namespace romi {
 
 // Calls `write(temporary_path)` to produce the file under a temporary name beside `path`, flushes
-// it to disk and renames it onto `path`. If `write` fails, the temporary is removed and its status
-// returned; `path` is untouched.
+// it to disk and renames it onto `path`. If `write` (or the flush) fails, the temporary is removed
+// and the status returned; `path` is untouched.
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<absl::Status(const std::string&)>& write);
 
-// Atomically replaces `path` with `contents`.
+// Atomically replaces `path` with `contents`. ResourceExhausted naming the file when the disk is
+// full or a file-size limit is reached, PermissionDenied for other failures; `path` is untouched.
 absl::Status WriteStringAtomically(const std::string& path, const std::string& contents);
+
+// A failed system call on `path` (`what`: e.g. "cannot write") as a status naming the file and
+// the system's reason: ResourceExhausted for a full disk or a file-size limit (the user can free
+// space and resume), PermissionDenied otherwise.
+absl::Status FileSystemError(const std::string& what, const std::string& path, int error);
 
 // Creates the directory `path` and its parents (nothing to do when it exists); PermissionDenied
 // naming the directory when it cannot be created.

@@ -1,5 +1,10 @@
 #include "base/atomic_file.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +47,30 @@ TEST(AtomicFileTest, FailedWriteLeavesOldFileAndNoTemporary) {
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(ReadAll(path), "old");
   EXPECT_FALSE(std::filesystem::exists(temporary_seen));
+}
+
+// A full disk, made real with a file-size limit (RLIMIT_FSIZE: writes past it fail with EFBIG,
+// as they fail with ENOSPC on a full disk) in a child process, so that this process keeps writing.
+TEST(AtomicFileTest, AFullDiskIsResourceExhaustedAndLeavesTheOldFile) {
+  const std::string path = TestPath("full_disk.txt");
+  ASSERT_TRUE(WriteStringAtomically(path, "old").ok());
+  const pid_t child = fork();
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);  // else the kernel kills the writer instead of failing the write
+    const rlimit limit = {16, 16};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);
+    const absl::Status status = WriteStringAtomically(path, std::string(1000, 'x'));
+    const bool named = status.message().find(path) != absl::string_view::npos;
+    _exit(status.code() == absl::StatusCode::kResourceExhausted && named ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the write did not fail as ResourceExhausted naming the file";
+  EXPECT_EQ(ReadAll(path), "old");
+  for (const auto& entry : std::filesystem::directory_iterator(TestPath(""))) {
+    EXPECT_EQ(entry.path().string().find("full_disk.txt.tmp"), std::string::npos) << entry.path();
+  }
 }
 
 TEST(CreateDirectoriesTest, CreatesParentsAndNamesWhatItCannotCreate) {

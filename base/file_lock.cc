@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -20,13 +21,22 @@ absl::StatusOr<std::unique_ptr<FileLock>> FileLock::TryAcquire(const std::string
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
+    // The holder wrote its pid into the file when it took the lock: name it, so that a user can
+    // tell which process to wait for.
+    char holder[32] = {};
+    const ssize_t length = pread(fd, holder, sizeof(holder) - 1, 0);
     close(fd);
     if (error == EWOULDBLOCK) {
+      const std::string pid = length > 0 ? std::string(holder, strcspn(holder, "\n")) : "";
       return absl::FailedPreconditionError(
-          absl::StrCat(path, " is held by another process (is this run already running?)"));
+          absl::StrCat(path, " is held by another process",
+                       pid.empty() ? "" : absl::StrCat(" (pid ", pid, ")")));
     }
     return absl::InternalError(absl::StrCat("cannot lock ", path, ": ", std::strerror(error)));
   }
+  const std::string pid = absl::StrCat(getpid(), "\n");
+  const bool recorded = ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) > 0;
+  static_cast<void>(recorded);  // if not, a later contender's message lacks the pid: no harm
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace romi {
@@ -19,6 +20,9 @@ TEST(FileLockTest, ASecondHolderIsRefusedUntilTheFirstReleases) {
   absl::StatusOr<std::unique_ptr<FileLock>> second = FileLock::TryAcquire(path);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(second.status().message().find(path), absl::string_view::npos);
+  EXPECT_NE(second.status().message().find(absl::StrCat("(pid ", getpid(), ")")),
+            absl::string_view::npos)
+      << second.status();
   first->reset();
   EXPECT_TRUE(FileLock::TryAcquire(path).ok());
 }

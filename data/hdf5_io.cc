@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <utility>
 
@@ -71,6 +72,36 @@ hid_t MakeBoolType() {
   H5Tenum_insert(type, "FALSE", &false_value);
   H5Tenum_insert(type, "TRUE", &true_value);
   return type;
+}
+
+// Reading an array allocates (and for chunks never written, fills) all of its declared size before
+// HDF5 finds out whether the file holds the data, so a corrupt header of a few bytes could ask for
+// terabytes. An array must be stored in the file: deflate (the filter d4rl's files use) expands
+// data at most ~1032:1, so an array of more than kMaxExpansion times its stored bytes (beyond a
+// small slack, e.g. for a short array never written) is refused, as is a shape whose size
+// overflows.
+constexpr uint64_t kMaxExpansion = 1100;
+constexpr uint64_t kUncheckedBytes = uint64_t{1} << 16;
+
+absl::Status CheckStoredSize(hid_t dataset, const std::vector<int64_t>& shape,
+                             const std::string& where) {
+  ScopedId type(H5Dget_type(dataset), H5Tclose);
+  if (!type.ok()) return absl::DataLossError(absl::StrCat(where, ": cannot read the dtype"));
+  uint64_t bytes = H5Tget_size(type.get());  // in the file, before any conversion
+  for (const int64_t dim : shape) {
+    if (dim < 0 ||
+        (dim > 0 && bytes > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / dim))) {
+      return absl::DataLossError(
+          absl::StrCat(where, ": the shape's size overflows (corrupt file)"));
+    }
+    bytes *= dim;
+  }
+  const uint64_t stored = H5Dget_storage_size(dataset);
+  if (bytes > kUncheckedBytes && bytes / kMaxExpansion > stored) {
+    return absl::DataLossError(absl::StrCat(where, " holds ", bytes, " bytes but the file stores ",
+                                            stored, " for it (truncated or corrupt file)"));
+  }
+  return absl::OkStatus();
 }
 
 struct VisitState {
@@ -159,6 +190,7 @@ absl::StatusOr<torch::Tensor> Hdf5Reader::ReadFloat(const std::string& key) cons
   }
   ScopedId dataset(H5Dopen2(file_id_, key.c_str(), H5P_DEFAULT), H5Dclose);
   if (!dataset.ok()) return absl::DataLossError(absl::StrCat(where, ": cannot open dataset"));
+  ROMI_RETURN_IF_ERROR(CheckStoredSize(dataset.get(), info.shape, where));
 
   torch::Tensor out = torch::empty(info.shape, torch::kFloat32);
   herr_t read_status;
@@ -207,6 +239,7 @@ absl::StatusOr<std::string> Hdf5Reader::ReadString(const std::string& key) const
     H5Dvlen_reclaim(memory_type.get(), space.get(), H5P_DEFAULT, &value);
     return result;
   }
+  ROMI_RETURN_IF_ERROR(CheckStoredSize(dataset.get(), {}, where));
   std::string buffer(H5Tget_size(file_type.get()), '\0');
   if (H5Dread(dataset.get(), file_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0) {
     return absl::DataLossError(absl::StrCat(where, ": reading the string failed"));

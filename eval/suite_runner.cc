@@ -57,6 +57,17 @@ absl::Status WriteRunResult(const RunResult& result, const std::string& path) {
   return WriteStringAtomically(path, text);
 }
 
+// The lock on `path`, or an error that says what holding it means (`meaning`, e.g. "this run is
+// being trained") and what to do.
+absl::StatusOr<std::unique_ptr<FileLock>> LockOrExplain(const std::string& path,
+                                                        const std::string& meaning) {
+  absl::StatusOr<std::unique_ptr<FileLock>> lock = FileLock::TryAcquire(path);
+  if (lock.status().code() != absl::StatusCode::kFailedPrecondition) return lock;
+  return absl::FailedPreconditionError(
+      absl::StrCat(lock.status().message(), ": ", meaning,
+                   " by another process; wait for it to finish, or use another --out"));
+}
+
 std::string RunDir(const std::string& out_dir, const std::string& task, const std::string& method,
                    uint64_t seed) {
   return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
@@ -86,7 +97,7 @@ class RunContext {
     ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
     // Two processes training one run directory would corrupt each other's checkpoints.
     ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
-                          FileLock::TryAcquire(run_dir_ + "/run.lock"));
+                          LockOrExplain(run_dir_ + "/run.lock", "this run is being trained"));
     if (fs::exists(curve_path_)) {
       ROMI_ASSIGN_OR_RETURN(result_, ReadRunResult(curve_path_));
     }
@@ -511,6 +522,12 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ROMI_RETURN_IF_ERROR(CheckSuite(options));
   ROMI_RETURN_IF_ERROR(CreateDirectories(options.out_dir));
+  // Each run is locked as it trains, but two suites on one directory would still rewrite each
+  // other's reports with their own runs: the second one stops here, naming the first.
+  ROMI_ASSIGN_OR_RETURN(
+      const std::unique_ptr<FileLock> lock,
+      LockOrExplain((fs::path(options.out_dir) / "suite.lock").string(),
+                    absl::StrCat("a suite is writing ", options.out_dir)));
 
   SuiteProgress progress(options, start);
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.

@@ -9,6 +9,8 @@
 //        worker.log                        with jobs > 1: the worker process's stdout and stderr
 //        run.lock                          held while a process trains the run
 //   <out>/results.{json,csv,md}, curves.csv, curves_<task>.png   (eval/report.h)
+//   <out>/suite.lock                       held while a suite runs here: a second suite on the
+//                                          same directory stops at once with an error naming it
 // An interrupted suite resumes: finished runs are read back, an unfinished run resumes at its
 // pipeline stage and learner checkpoint, and evaluations already made are kept. A finished run
 // asked for more learner steps than it has is extended from its last checkpoint (the same result

@@ -6,8 +6,8 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
-#include "base/atomic_file.h"
 #include "base/seeds.h"
+#include "learners/nn/archive_io.h"
 #include "learners/nn/precision.h"
 #include "learners/nn/runtime.h"
 
@@ -89,30 +89,27 @@ void Learner::RegisterOptimizer(const std::string& name, torch::optim::Optimizer
 }
 
 absl::Status Learner::Save(const std::string& path) {
-  return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
-    try {
-      torch::serialize::OutputArchive archive;
-      archive.write("algorithm", c10::IValue(options_.config.algorithm()));
-      archive.write("step", torch::tensor(step_, torch::kInt64));
-      archive.write("generator", generator_.get_state());
-      archive.write("act_generator", act_generator_.get_state());
-      torch::serialize::OutputArchive modules;
-      root_->save(modules);
-      archive.write("modules", modules);
-      torch::serialize::OutputArchive targets;
-      targets_->save(targets);
-      archive.write("targets", targets);
-      for (const auto& [name, optimizer] : optimizers_) {
-        torch::serialize::OutputArchive state;
-        optimizer->save(state);
-        archive.write("optimizer." + name, state);
-      }
-      archive.save_to(temporary);
-    } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat("saving learner to ", path, ": ", e.what()));
+  torch::serialize::OutputArchive archive;
+  try {
+    archive.write("algorithm", c10::IValue(options_.config.algorithm()));
+    archive.write("step", torch::tensor(step_, torch::kInt64));
+    archive.write("generator", generator_.get_state());
+    archive.write("act_generator", act_generator_.get_state());
+    torch::serialize::OutputArchive modules;
+    root_->save(modules);
+    archive.write("modules", modules);
+    torch::serialize::OutputArchive targets;
+    targets_->save(targets);
+    archive.write("targets", targets);
+    for (const auto& [name, optimizer] : optimizers_) {
+      torch::serialize::OutputArchive state;
+      optimizer->save(state);
+      archive.write("optimizer." + name, state);
     }
-    return absl::OkStatus();
-  });
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("saving learner to ", path, ": ", e.what()));
+  }
+  return SaveArchive(archive, path);
 }
 
 absl::Status Learner::Load(const std::string& path) {

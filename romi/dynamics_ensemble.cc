@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "learners/nn/archive_io.h"
 #include "learners/nn/fused_adam.h"
@@ -208,34 +207,31 @@ class DynamicsTrainer {
   }
 
   absl::Status SaveCheckpoint(const std::string& path, double seconds) {
-    return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
-      try {
-        torch::serialize::OutputArchive archive;
-        archive.write("identity", c10::IValue(identity_));
-        torch::serialize::OutputArchive network;
-        net().save(network);
-        archive.write("network", network);
-        torch::serialize::OutputArchive optimizer;
-        optimizer_->save(optimizer);
-        archive.write("optimizer", optimizer);
-        for (size_t i = 0; i < snapshot_.size(); ++i) {
-          archive.write(absl::StrCat("snapshot.", i), snapshot_[i]);
-        }
-        archive.write("best", torch::tensor(best_, torch::kFloat64));
-        archive.write("bootstrap", bootstrap_);
-        archive.write("generator", generator_.get_state());
-        archive.write("counters",
-                      torch::tensor({static_cast<int64_t>(epoch_.epoch), epoch_.steps,
-                                     static_cast<int64_t>(epoch_.epochs_without_improvement)},
-                                    torch::kInt64));
-        archive.write("seconds", torch::tensor(seconds_before_ + seconds, torch::kFloat64));
-        archive.save_to(temporary);
-      } catch (const std::exception& e) {
-        return absl::InternalError(
-            absl::StrCat("saving the dynamics training checkpoint ", path, ": ", e.what()));
+    torch::serialize::OutputArchive archive;
+    try {
+      archive.write("identity", c10::IValue(identity_));
+      torch::serialize::OutputArchive network;
+      net().save(network);
+      archive.write("network", network);
+      torch::serialize::OutputArchive optimizer;
+      optimizer_->save(optimizer);
+      archive.write("optimizer", optimizer);
+      for (size_t i = 0; i < snapshot_.size(); ++i) {
+        archive.write(absl::StrCat("snapshot.", i), snapshot_[i]);
       }
-      return absl::OkStatus();
-    });
+      archive.write("best", torch::tensor(best_, torch::kFloat64));
+      archive.write("bootstrap", bootstrap_);
+      archive.write("generator", generator_.get_state());
+      archive.write("counters",
+                    torch::tensor({static_cast<int64_t>(epoch_.epoch), epoch_.steps,
+                                   static_cast<int64_t>(epoch_.epochs_without_improvement)},
+                                  torch::kInt64));
+      archive.write("seconds", torch::tensor(seconds_before_ + seconds, torch::kFloat64));
+    } catch (const std::exception& e) {
+      return absl::InternalError(
+          absl::StrCat("saving the dynamics training checkpoint ", path, ": ", e.what()));
+    }
+    return learners::SaveArchive(archive, path);
   }
 
   absl::Status LoadCheckpoint(const std::string& path) {

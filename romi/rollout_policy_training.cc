@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "learners/nn/archive_io.h"
 
@@ -23,25 +22,22 @@ absl::Status SaveCheckpoint(const std::string& path, const std::string& identity
                             const std::vector<torch::Tensor>& parameters,
                             torch::optim::Optimizer& optimizer, torch::Generator& generator,
                             int64_t step) {
-  return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
-    try {
-      torch::serialize::OutputArchive archive;
-      archive.write("identity", c10::IValue(identity));
-      for (size_t i = 0; i < parameters.size(); ++i) {
-        archive.write(absl::StrCat("parameter.", i), parameters[i].detach());
-      }
-      torch::serialize::OutputArchive state;
-      optimizer.save(state);
-      archive.write("optimizer", state);
-      archive.write("generator", generator.get_state());
-      archive.write("step", torch::tensor(step, torch::kInt64));
-      archive.save_to(temporary);
-    } catch (const std::exception& e) {
-      return absl::InternalError(
-          absl::StrCat("saving the rollout policy training checkpoint ", path, ": ", e.what()));
+  torch::serialize::OutputArchive archive;
+  try {
+    archive.write("identity", c10::IValue(identity));
+    for (size_t i = 0; i < parameters.size(); ++i) {
+      archive.write(absl::StrCat("parameter.", i), parameters[i].detach());
     }
-    return absl::OkStatus();
-  });
+    torch::serialize::OutputArchive state;
+    optimizer.save(state);
+    archive.write("optimizer", state);
+    archive.write("generator", generator.get_state());
+    archive.write("step", torch::tensor(step, torch::kInt64));
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("saving the rollout policy training checkpoint ", path, ": ", e.what()));
+  }
+  return learners::SaveArchive(archive, path);
 }
 
 // Restores the training state; returns the step to continue from.

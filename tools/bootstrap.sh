@@ -18,6 +18,8 @@ readonly PACKAGES=(
   gnuplot-nox
   # The C++ format check that the test command runs first (tools/check_format.sh).
   clang-format
+  # The fuzzers that the test command runs last (tools/fuzz.sh: libFuzzer, ASan and UBSan).
+  clang-14 libclang-rt-14-dev
 )
 
 log() { printf '[bootstrap] %s\n' "$*"; }

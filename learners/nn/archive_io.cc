@@ -1,28 +1,162 @@
 #include "learners/nn/archive_io.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "base/atomic_file.h"
+#include "caffe2/serialize/inline_container.h"
 
 namespace romi::learners {
 
+namespace {
+
+// An archive that OutputArchive writes holds no code, only declarations of its entries in
+// TorchScript's class syntax (code/__torch__.py, and code/__torch__/___torch_mangle_<n>.py for
+// sub-archives), e.g.
+//   class Module(Module):
+//     __parameters__ = ["observations", "actions", ]
+//     __buffers__ = []
+//     observations : Tensor
+//     betas : Tuple[float, float]
+//     __annotations__["weights/net.linear0.weight"] = Tensor
+//     __annotations__["optimizer"] = __torch__.___torch_mangle_3.Module
+// Loading compiles that source, and TorchScript's compiler is not safe against corrupt source
+// (archive fuzzing found a SEGV in ScriptTypeParser::parseClassConstant): source of any other
+// form is refused before it gets there.
+bool Consume(absl::string_view& text, absl::string_view prefix) {
+  if (!absl::StartsWith(text, prefix)) return false;
+  text.remove_prefix(prefix.size());
+  return true;
+}
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+absl::string_view ConsumeWord(absl::string_view& text) {
+  size_t n = 0;
+  while (n < text.size() && IsWordChar(text[n])) ++n;
+  const absl::string_view word = text.substr(0, n);
+  text.remove_prefix(n);
+  return word;
+}
+
+// "name": any characters but quotes and backslashes.
+bool ConsumeQuoted(absl::string_view& text) {
+  if (!Consume(text, "\"")) return false;
+  const size_t end = text.find_first_of("\"\\");
+  if (end == absl::string_view::npos || text[end] != '"') return false;
+  text.remove_prefix(end + 1);
+  return true;
+}
+
+// Tensor, int, float, bool, str, __torch__.<...>.Module, or Tuple/List/Optional/Dict of those.
+bool ConsumeType(absl::string_view& text, int depth) {
+  const absl::string_view word = ConsumeWord(text);
+  if (word == "Tensor" || word == "int" || word == "float" || word == "bool" || word == "str") {
+    return true;
+  }
+  if (word == "__torch__") {
+    absl::string_view last = word;
+    while (Consume(text, ".")) last = ConsumeWord(text);
+    return last == "Module";
+  }
+  if (depth > 4 || (word != "Tuple" && word != "List" && word != "Optional" && word != "Dict") ||
+      !Consume(text, "[")) {
+    return false;
+  }
+  do {
+    if (!ConsumeType(text, depth + 1)) return false;
+  } while (Consume(text, ", "));
+  return Consume(text, "]");
+}
+
+bool IsDeclaration(absl::string_view line) {
+  if (line == "class Module(Module):") return true;
+  if (!Consume(line, "  ")) return false;
+  if (Consume(line, "__parameters__ = [") || Consume(line, "__buffers__ = [")) {
+    while (ConsumeQuoted(line)) {
+      if (!Consume(line, ", ")) return false;
+    }
+    return line == "]";
+  }
+  if (line == "__annotations__ = []") return true;
+  if (Consume(line, "__annotations__[")) {
+    return ConsumeQuoted(line) && Consume(line, "] = ") && ConsumeType(line, 0) && line.empty();
+  }
+  return !ConsumeWord(line).empty() && Consume(line, " : ") && ConsumeType(line, 0) && line.empty();
+}
+
+// OK when every source file of the archive at `path` only declares entries. Throws c10::Error
+// when `path` is not an archive.
+absl::Status CheckDeclarationsOnly(const std::string& path) {
+  caffe2::serialize::PyTorchStreamReader reader(path);
+  for (const std::string& record : reader.getAllRecords()) {
+    if (!absl::StartsWith(record, "code/") || !absl::EndsWith(record, ".py")) continue;
+    const auto [data, size] = reader.getRecord(record);
+    const absl::string_view source(static_cast<const char*>(data.get()), size);
+    for (size_t start = 0; start < source.size();) {
+      const size_t end = std::min(source.find('\n', start), source.size());
+      if (!IsDeclaration(source.substr(start, end - start))) {
+        return absl::DataLossError(absl::StrCat(path, ": not a readable archive: ", record,
+                                                " holds more than entry declarations"));
+      }
+      start = end + 1;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path) {
   return WriteFileAtomically(path, [&](const std::string& temporary) -> absl::Status {
+    const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return FileSystemError("cannot create", temporary, errno);
+    // LibTorch's writer finishes the archive in its destructor and throws from there when a write
+    // comes up short (a full disk), which terminates the process. So it is told every write
+    // succeeded, and the first failure is kept and reported once the archive is done.
+    int write_error = 0;
+    const auto write = [&](const void* data, size_t size) -> size_t {
+      const char* bytes = static_cast<const char*>(data);
+      for (size_t done = 0; write_error == 0 && done < size;) {
+        const ssize_t n = ::write(fd, bytes + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) write_error = n < 0 ? errno : ENOSPC;
+        if (n > 0) done += static_cast<size_t>(n);
+      }
+      return size;
+    };
     try {
-      archive.save_to(temporary);
+      archive.save_to(write);
     } catch (const c10::Error& error) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(temporary, ": ", error.what_without_backtrace()));
+      close(fd);
+      return absl::InternalError(absl::StrCat(temporary, ": ", error.what_without_backtrace()));
     }
+    if (close(fd) != 0 && write_error == 0) write_error = errno;
+    if (write_error != 0) return FileSystemError("cannot write", temporary, write_error);
     return absl::OkStatus();
   });
 }
 
 absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive& archive) {
   try {
+    if (absl::Status status = CheckDeclarationsOnly(path); !status.ok()) return status;
     archive.load_from(path);
   } catch (const c10::Error& error) {
     return absl::DataLossError(
         absl::StrCat(path, ": not a readable archive: ", error.what_without_backtrace()));
+  } catch (const std::exception& error) {
+    // An archive holds TorchScript source that loading compiles; its parser reports errors as
+    // torch::jit::ErrorReport (a std::exception, not a c10::Error).
+    return absl::DataLossError(absl::StrCat(path, ": not a readable archive: ", error.what()));
   }
   return absl::OkStatus();
 }
@@ -35,17 +169,66 @@ void WriteTransitions(torch::serialize::OutputArchive& archive, const data::Tran
   archive.write("terminals", table.terminals);
 }
 
+absl::Status ReadTensor(torch::serialize::InputArchive& archive, const std::string& key,
+                        const std::string& path, torch::Tensor& tensor) {
+  const std::string where = absl::StrCat(path, ": entry '", key, "'");
+  try {
+    archive.read(key, tensor);
+  } catch (const c10::Error& error) {
+    return absl::DataLossError(absl::StrCat(where, ": ", error.what_without_backtrace()));
+  }
+  if (!tensor.defined() || tensor.layout() != torch::kStrided || !tensor.device().is_cpu() ||
+      tensor.is_quantized()) {
+    return absl::DataLossError(absl::StrCat(where, " is not a dense CPU tensor"));
+  }
+  if (tensor.numel() == 0) return absl::OkStatus();
+  // The last element's offset in the storage, in elements, then in bytes.
+  int64_t last = tensor.storage_offset();
+  bool ok = tensor.has_storage() && last >= 0;
+  for (int64_t d = 0; ok && d < tensor.dim(); ++d) {
+    int64_t step = 0;
+    ok = tensor.stride(d) >= 0 &&
+         !__builtin_mul_overflow(tensor.size(d) - 1, tensor.stride(d), &step) &&
+         !__builtin_add_overflow(last, step, &last);
+  }
+  int64_t bytes = 0;
+  ok = ok && !__builtin_mul_overflow(last + 1, static_cast<int64_t>(tensor.element_size()), &bytes);
+  if (!ok || static_cast<uint64_t>(bytes) > tensor.storage().nbytes()) {
+    return absl::DataLossError(absl::StrCat(where, ": shape ", c10::str(tensor.sizes()),
+                                            " and offset ", tensor.storage_offset(),
+                                            " lie outside its stored data (corrupt file)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadTransitions(torch::serialize::InputArchive& archive, const std::string& path,
                              data::Transitions& table) {
-  try {
-    archive.read("observations", table.observations);
-    archive.read("actions", table.actions);
-    archive.read("rewards", table.rewards);
-    archive.read("next_observations", table.next_observations);
-    archive.read("terminals", table.terminals);
-  } catch (const c10::Error& error) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": missing entry: ", error.what_without_backtrace()));
+  const std::pair<const char*, torch::Tensor*> columns[] = {
+      {"observations", &table.observations}, {"actions", &table.actions},
+      {"rewards", &table.rewards},           {"next_observations", &table.next_observations},
+      {"terminals", &table.terminals},
+  };
+  for (const auto& [key, column] : columns) {
+    if (absl::Status status = ReadTensor(archive, key, path, *column); !status.ok()) return status;
+  }
+  // Users index rows and widths without further checks (data/transitions.h).
+  const int64_t rows = table.observations.dim() == 2 ? table.observations.size(0) : -1;
+  const bool layout_ok = rows >= 0 &&
+                         table.next_observations.sizes() == table.observations.sizes() &&
+                         table.actions.dim() == 2 && table.actions.size(0) == rows &&
+                         table.rewards.dim() == 1 && table.rewards.size(0) == rows &&
+                         table.terminals.dim() == 1 && table.terminals.size(0) == rows;
+  bool float32 = true;
+  for (const auto& [key, column] : columns) {
+    float32 = float32 && column->scalar_type() == torch::kFloat32;
+  }
+  if (!layout_ok || !float32) {
+    return absl::DataLossError(absl::StrCat(path, ": not a float32 transition table: observations ",
+                                            c10::str(table.observations.sizes()), ", actions ",
+                                            c10::str(table.actions.sizes()), ", rewards ",
+                                            c10::str(table.rewards.sizes()), ", next_observations ",
+                                            c10::str(table.next_observations.sizes()),
+                                            ", terminals ", c10::str(table.terminals.sizes())));
   }
   return absl::OkStatus();
 }

@@ -15,12 +15,19 @@ namespace romi::learners {
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path);
 // Reads `path` into `archive`; DataLoss naming the file when it is missing or not an archive.
 absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive& archive);
+// Reads entry `key` of `archive` (loaded from `path`) into `tensor`; DataLoss naming both when it
+// is missing or is not a dense CPU tensor that lies within its storage (LibTorch 1.13 loads a
+// corrupt size or offset unchecked, and reading that tensor would read out of bounds).
+absl::Status ReadTensor(torch::serialize::InputArchive& archive, const std::string& key,
+                        const std::string& path, torch::Tensor& tensor);
 
 // The five columns of a transition table, each under its own name (observations, actions,
 // rewards, next_observations, terminals): how the pipeline's tables and online SAC's replay
 // buffer are stored. The tensors are written as given (slice and clone first to store a part).
 void WriteTransitions(torch::serialize::OutputArchive& archive, const data::Transitions& table);
-// Reads them back; DataLoss naming `path` and the missing entry. Shapes are the caller's to check.
+// Reads them back (ReadTensor); DataLoss naming `path` and the entry that is missing or breaks the
+// layout of data/transitions.h (float32; [N, width] observations, actions and successors of one
+// observation width; [N] rewards and terminals). The widths are the caller's to check.
 absl::Status ReadTransitions(torch::serialize::InputArchive& archive, const std::string& path,
                              data::Transitions& table);
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A real one-node Slurm cluster on this machine, for tests of the suite's Slurm launcher (issue 17):
+# munged, slurmctld and slurmd from Debian's munge and slurm-wlm, configured for this host's CPUs
+# and memory, state and logs under $ROMI_SLURM_DIR (default /tmp/romi-slurm).
+#
+#   tools/local_slurm.sh start    install what is missing, write slurm.conf, start the daemons and
+#                                 wait (bounded) until the node is idle; prints SLURM_CONF=...
+#   tools/local_slurm.sh stop     shut the daemons down (munged is left running: harmless)
+#   tools/local_slurm.sh env      the export line for SLURM_CONF
+#
+# Needs root (or sudo) for the packages and munge's key. Works without cgroups or systemd:
+# proctrack/linuxproc and task/none, the daemons started by hand.
+set -euo pipefail
+
+readonly DIR="${ROMI_SLURM_DIR:-/tmp/romi-slurm}"
+readonly CONF="${DIR}/slurm.conf"
+log() { printf '[local_slurm] %s\n' "$*"; }
+
+SUDO=()
+if [[ "$(id -u)" -ne 0 ]]; then SUDO=(sudo); fi
+
+install_packages() {
+  local missing=()
+  for pkg in slurm-wlm munge; do
+    dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("${pkg}")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}"
+  fi
+}
+
+start_munge() {
+  "${SUDO[@]}" mkdir -p /etc/munge /run/munge /var/lib/munge /var/log/munge
+  if [[ ! -f /etc/munge/munge.key ]]; then "${SUDO[@]}" mungekey -c; fi
+  "${SUDO[@]}" chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
+  if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+    "${SUDO[@]}" munged --force
+  fi
+  munge -n | unmunge >/dev/null || { log "error: munge does not authenticate" >&2; exit 1; }
+}
+
+write_conf() {
+  local host cpus memory_mb
+  host="$(hostname -s)"
+  cpus="$(nproc)"
+  # Leave 2 GiB to the system; slurmd refuses a node that claims more than it has.
+  memory_mb=$(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 2048))
+  mkdir -p "${DIR}/state" "${DIR}/spool" "${DIR}/log"
+  cat >"${CONF}" <<EOF
+ClusterName=romi
+SlurmctldHost=${host}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation=${DIR}/state
+SlurmdSpoolDir=${DIR}/spool
+SlurmctldPidFile=${DIR}/slurmctld.pid
+SlurmdPidFile=${DIR}/slurmd.pid
+SlurmctldLogFile=${DIR}/log/slurmctld.log
+SlurmdLogFile=${DIR}/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+ReturnToService=2
+MpiDefault=none
+NodeName=${host} CPUs=${cpus} RealMemory=${memory_mb} State=UNKNOWN
+PartitionName=main Nodes=${host} Default=YES MaxTime=INFINITE State=UP
+EOF
+}
+
+case "${1:-}" in
+  start)
+    install_packages
+    start_munge
+    write_conf
+    export SLURM_CONF="${CONF}"
+    pgrep -x slurmctld >/dev/null || "${SUDO[@]}" slurmctld -f "${CONF}"
+    pgrep -x slurmd >/dev/null || "${SUDO[@]}" slurmd -f "${CONF}"
+    for _ in $(seq 60); do
+      if sinfo -h -o '%t' 2>/dev/null | grep -qx idle; then
+        log "cluster up: $(sinfo -h -o '%N %c CPUs %m MB %t')"
+        echo "SLURM_CONF=${CONF}"
+        exit 0
+      fi
+      sleep 1
+    done
+    log "error: the node did not become idle in 60 s; see ${DIR}/log/" >&2
+    exit 1
+    ;;
+  stop)
+    SLURM_CONF="${CONF}" scontrol shutdown 2>/dev/null || true
+    log "stopped"
+    ;;
+  env)
+    echo "export SLURM_CONF=${CONF}"
+    ;;
+  *)
+    echo "usage: $0 start|stop|env" >&2
+    exit 2
+    ;;
+esac
