@@ -66,7 +66,8 @@ TEST(AtomicFileTest, AFullDiskIsResourceExhaustedAndLeavesTheOldFile) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the write did not fail as ResourceExhausted naming the file";
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "the write did not fail as ResourceExhausted naming the file";
   EXPECT_EQ(ReadAll(path), "old");
   for (const auto& entry : std::filesystem::directory_iterator(TestPath(""))) {
     EXPECT_EQ(entry.path().string().find("full_disk.txt.tmp"), std::string::npos) << entry.path();

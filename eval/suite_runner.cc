@@ -524,10 +524,9 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   ROMI_RETURN_IF_ERROR(CreateDirectories(options.out_dir));
   // Each run is locked as it trains, but two suites on one directory would still rewrite each
   // other's reports with their own runs: the second one stops here, naming the first.
-  ROMI_ASSIGN_OR_RETURN(
-      const std::unique_ptr<FileLock> lock,
-      LockOrExplain((fs::path(options.out_dir) / "suite.lock").string(),
-                    absl::StrCat("a suite is writing ", options.out_dir)));
+  ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
+                        LockOrExplain((fs::path(options.out_dir) / "suite.lock").string(),
+                                      absl::StrCat("a suite is writing ", options.out_dir)));
 
   SuiteProgress progress(options, start);
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 std::string Read(const fs::path& path) { return ReadFile(path); }
 
-
 TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite";
   fs::remove_all(root);

@@ -3,8 +3,8 @@
 #ifndef ROMI_TESTS_SMOKE_SUITE_H_
 #define ROMI_TESTS_SMOKE_SUITE_H_
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 
