@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -106,8 +107,12 @@ absl::StatusOr<learners::TanhGaussianPolicy> LoadPolicyFile(const std::string& p
                                             absl::StrJoin(options.hidden, ", "), "], act ",
                                             options.act_dim, " do not fit in the file"));
   }
-  if (!std::isfinite(options.log_std_min) || !std::isfinite(options.log_std_max) ||
-      options.log_std_min > options.log_std_max || !std::isfinite(options.max_action) ||
+  // Finite float32 values: the network clamps and scales its float32 outputs by them.
+  const auto is_float = [](double v) {
+    return std::isfinite(v) && std::abs(v) <= std::numeric_limits<float>::max();
+  };
+  if (!is_float(options.log_std_min) || !is_float(options.log_std_max) ||
+      options.log_std_min > options.log_std_max || !is_float(options.max_action) ||
       options.max_action <= 0) {
     return absl::DataLossError(absl::StrCat(path, ": bad log_std_bounds [", options.log_std_min,
                                             ", ", options.log_std_max, "] or max_action ",
