@@ -20,7 +20,9 @@ TEST(FileLockTest, ASecondHolderIsRefusedUntilTheFirstReleases) {
   absl::StatusOr<std::unique_ptr<FileLock>> second = FileLock::TryAcquire(path);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(second.status().message().find(path), absl::string_view::npos);
-  EXPECT_NE(second.status().message().find(absl::StrCat("(pid ", getpid(), ")")),
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+  EXPECT_NE(second.status().message().find(absl::StrCat("(pid ", getpid(), " on ", host, ")")),
             absl::string_view::npos)
       << second.status();
   first->reset();
@@ -38,6 +40,31 @@ TEST(FileLockTest, ALockDiesWithItsProcess) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_TRUE(FileLock::TryAcquire(path).ok());
+}
+
+TEST(FileLockTest, AcquireWaitsUntilTheHolderReleases) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / "wait.lock").string();
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    absl::StatusOr<std::unique_ptr<FileLock>> lock = FileLock::TryAcquire(path);
+    const char byte = lock.ok() ? 1 : 0;
+    (void)!write(ready[1], &byte, 1);
+    usleep(300 * 1000);
+    _exit(0);  // the lock goes with the process
+  }
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 1);
+  EXPECT_EQ(FileLock::TryAcquire(path).status().code(), absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<std::unique_ptr<FileLock>> waited = FileLock::Acquire(path);
+  EXPECT_TRUE(waited.ok()) << waited.status();
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(ready[0]);
+  close(ready[1]);
 }
 
 TEST(FileLockTest, AnUnopenableFileIsAClearError) {

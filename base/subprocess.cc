@@ -7,12 +7,35 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace romi {
+namespace {
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exited with status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)),
+                        ")");
+  }
+  return absl::StrCat("ended with wait status ", status);
+}
+
+pid_t WaitFor(pid_t which, int* status) {
+  pid_t pid;
+  do {
+    pid = waitpid(which, status, 0);
+  } while (pid < 0 && errno == EINTR);
+  return pid;
+}
+
+}  // namespace
 
 absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
                                    const std::string& log_path) {
@@ -50,26 +73,71 @@ absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
 
 absl::StatusOr<FinishedProcess> WaitForAnyChild() {
   int status = 0;
-  pid_t pid;
-  do {
-    pid = waitpid(-1, &status, 0);
-  } while (pid < 0 && errno == EINTR);
+  const pid_t pid = WaitFor(-1, &status);
   if (pid < 0) {
     if (errno == ECHILD) return absl::NotFoundError("no child process to wait for");
     return absl::InternalError(absl::StrCat("waitpid failed: ", std::strerror(errno)));
   }
-  FinishedProcess finished;
-  finished.pid = pid;
-  if (WIFEXITED(status)) {
-    finished.ok = WEXITSTATUS(status) == 0;
-    finished.description = absl::StrCat("exited with status ", WEXITSTATUS(status));
-  } else if (WIFSIGNALED(status)) {
-    finished.description =
-        absl::StrCat("killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
-  } else {
-    finished.description = absl::StrCat("ended with wait status ", status);
+  return FinishedProcess{pid, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                         DescribeWaitStatus(status)};
+}
+
+absl::StatusOr<CommandOutput> RunCommand(const std::vector<std::string>& argv) {
+  if (argv.empty()) return absl::InvalidArgumentError("RunCommand: empty command");
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return absl::ResourceExhaustedError(absl::StrCat("pipe failed: ", std::strerror(errno)));
   }
-  return finished;
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int error = errno;
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    return absl::ResourceExhaustedError(absl::StrCat("fork failed: ", std::strerror(error)));
+  }
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    execv(args[0], args.data());
+    const char message[] = "RunCommand: exec failed\n";
+    (void)!write(STDERR_FILENO, message, sizeof(message) - 1);
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  CommandOutput result;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(pipe_fds[0], buffer, sizeof(buffer));
+    if (n > 0) {
+      result.output.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  if (WaitFor(pid, &status) != pid) {
+    return absl::InternalError(absl::StrCat("waitpid failed: ", std::strerror(errno)));
+  }
+  result.finished = {pid, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                     DescribeWaitStatus(status)};
+  return result;
+}
+
+absl::StatusOr<std::string> FindOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "";
+  for (const absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
+    const std::string candidate = absl::StrCat(dir, "/", program);
+    if (access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
+      return candidate;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no '", program, "' on PATH (", dirs, ")"));
 }
 
 }  // namespace romi

@@ -27,6 +27,18 @@ struct FinishedProcess {
 // Waits for any child of this process to finish. NotFoundError when there is none.
 absl::StatusOr<FinishedProcess> WaitForAnyChild();
 
+// A short command run to its end (a job scheduler's client: sbatch, squeue), its stdout and
+// stderr captured together: `finished.ok` tells whether it exited with status 0.
+struct CommandOutput {
+  FinishedProcess finished;
+  std::string output;
+};
+// argv[0] is a path. Errors only when the command cannot be started.
+absl::StatusOr<CommandOutput> RunCommand(const std::vector<std::string>& argv);
+
+// The path of `program` in a directory of $PATH; NotFoundError naming the program and $PATH.
+absl::StatusOr<std::string> FindOnPath(const std::string& program);
+
 }  // namespace romi
 
 #endif  // ROMI_BASE_SUBPROCESS_H_

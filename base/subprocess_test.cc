@@ -1,5 +1,7 @@
 #include "base/subprocess.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -47,6 +49,31 @@ TEST(SubprocessTest, RunsAChildIntoItsLogAndReportsHowItEnded) {
 TEST(SubprocessTest, AnUnwritableLogIsAClearError) {
   const absl::StatusOr<pid_t> pid = StartProcess({"/bin/true"}, "/nonexistent-dir/child.log");
   EXPECT_EQ(pid.status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST(SubprocessTest, RunCommandCapturesOutputAndStatus) {
+  absl::StatusOr<CommandOutput> done = RunCommand({"/bin/sh", "-c", "echo out; echo err >&2"});
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_TRUE(done->finished.ok);
+  EXPECT_EQ(done->output, "out\nerr\n");
+  done = RunCommand({"/bin/sh", "-c", "echo refused >&2; exit 1"});
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_FALSE(done->finished.ok);
+  EXPECT_EQ(done->finished.description, "exited with status 1");
+  EXPECT_EQ(done->output, "refused\n");
+  done = RunCommand({"/nonexistent/program"});
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->finished.description, "exited with status 127");
+  EXPECT_NE(done->output.find("exec failed"), std::string::npos);
+}
+
+TEST(SubprocessTest, FindOnPathSearchesEveryDirectory) {
+  const absl::StatusOr<std::string> sh = FindOnPath("sh");
+  ASSERT_TRUE(sh.ok()) << sh.status();
+  EXPECT_EQ(access(sh->c_str(), X_OK), 0);
+  const absl::StatusOr<std::string> missing = FindOnPath("no-such-program-romi");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("no-such-program-romi"), absl::string_view::npos);
 }
 
 }  // namespace

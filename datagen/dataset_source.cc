@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/file_lock.h"
 #include "base/progress_bar.h"
 #include "base/status_macros.h"
 #include "data/fingerprint.h"
@@ -162,6 +163,17 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
   }
   const int64_t rows = request.rows > 0 ? request.rows : generator->d4rl_rows;
   ROMI_ASSIGN_OR_RETURN(const std::string cache_path, CachedDatasetPath(request));
+  // One process generates a missing dataset while the others that want it (a suite's workers, a
+  // cluster's array tasks on a shared cache) wait, then read the file it wrote.
+  std::error_code error;
+  fs::create_directories(fs::path(cache_path).parent_path(), error);
+  std::unique_ptr<FileLock> generating;
+  if (!error) {
+    absl::StatusOr<std::unique_ptr<FileLock>> lock = FileLock::Acquire(cache_path + ".lock");
+    // A cache that cannot be locked (a read-only directory) cannot be written either: the dataset
+    // is then generated in memory, as below.
+    if (lock.ok()) generating = *std::move(lock);
+  }
   std::string replaced;
   if (IsFile(cache_path)) {
     absl::StatusOr<data::D4rlFile> cached =
@@ -191,8 +203,6 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   ResolvedDataset resolved{std::move(file), DatasetOrigin::kGenerated, cache_path, ""};
-  std::error_code error;
-  fs::create_directories(fs::path(cache_path).parent_path(), error);
   absl::Status written = data::WriteD4rlFile(cache_path, resolved.file);
   if (!written.ok()) resolved.path.clear();
   resolved.description = absl::StrFormat(

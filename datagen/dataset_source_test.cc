@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "data/d4rl_file.h"
@@ -64,6 +65,20 @@ TEST_F(DatasetSourceTest, GeneratesOnAMissThenReadsTheCache) {
   EXPECT_EQ(second.path, first.path);
   EXPECT_TRUE(torch::equal(second.file.observations, first.file.observations));
   EXPECT_TRUE(torch::equal(second.file.timeouts, first.file.timeouts));
+}
+
+// Two processes (here threads: flock locks belong to open files) that miss the cache at once:
+// one generates and writes the file, the other waits and reads it.
+TEST_F(DatasetSourceTest, ConcurrentMissesGenerateOnce) {
+  absl::StatusOr<ResolvedDataset> a, b;
+  std::thread other([&] { b = ResolveDataset(Request(2000)); });
+  a = ResolveDataset(Request(2000));
+  other.join();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ((a->origin == DatasetOrigin::kGenerated) + (b->origin == DatasetOrigin::kGenerated), 1);
+  EXPECT_EQ((a->origin == DatasetOrigin::kCache) + (b->origin == DatasetOrigin::kCache), 1);
+  EXPECT_TRUE(torch::equal(a->file.observations, b->file.observations));
 }
 
 TEST_F(DatasetSourceTest, SeedAndSizeNameDifferentCacheFiles) {

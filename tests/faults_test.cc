@@ -442,7 +442,7 @@ TEST(FaultsTest, ASecondSuiteOnABusyOutputDirectoryStopsNamingTheFirst) {
   EXPECT_EQ(RunToEnd(SuiteCommand(out, root / "cache", 20), log), 1);
   const std::string output = ReadFile(log);
   EXPECT_NE(output.find(absl::StrCat((out / "suite.lock").string(),
-                                     " is held by another process (pid ", first, ")")),
+                                     " is held by another process (pid ", first, " on ")),
             std::string::npos)
       << output;
   EXPECT_NE(output.find("wait for it to finish, or use another --out"), std::string::npos)
