@@ -10,10 +10,14 @@
 // The default runs maze2d-umaze-v1 (sparse) with romi-bcq, fomi-bcq and bcq, one seed, under the
 // "quick" budget (eval/configs/budget_quick.textproto): the same reduced budget for every method.
 // Rerunning with the same --out resumes an interrupted suite.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -26,11 +30,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/atomic_file.h"
 #include "base/blas_tuning.h"
+#include "base/subprocess.h"
 #include "datagen/dataset_source.h"
+#include "datagen/policy_generator.h"
 #include "eval/experiment.h"
 #include "eval/methods.h"
 #include "eval/report.h"
+#include "eval/slurm_launcher.h"
 #include "eval/suite_runner.h"
 #include "learners/nn/runtime.h"
 
@@ -76,6 +84,31 @@ ABSL_FLAG(bool, search_user_datasets, true,
           "Use D4RL files from --dataset_dir, $ROMI_DATASET_DIR or ~/.romi/datasets when present "
           "(false: always the generated datasets).");
 ABSL_FLAG(bool, progress, true, "Progress bars on stderr.");
+ABSL_FLAG(std::string, launcher, "local",
+          "Where the runs train: local (this machine, --jobs worker processes) or slurm (a job "
+          "array on a Slurm cluster, one task per run; --out must be on a filesystem the nodes "
+          "share). Rerun the same command to resume or resubmit.");
+ABSL_FLAG(bool, dry_run, false,
+          "With --launcher=slurm: stage, write and print the job scripts and the sbatch commands; "
+          "submit nothing.");
+ABSL_FLAG(bool, collect, false,
+          "Train nothing: rebuild the report in --out from the runs that have finished, the "
+          "others listed as not started, running or failed (with their logs).");
+ABSL_FLAG(bool, prepare_datasets, false,
+          "Only find or generate (and cache) every task's dataset, then exit: what the Slurm "
+          "launcher's first job does.");
+ABSL_FLAG(int, slurm_cpus_per_task, 4,
+          "With --launcher=slurm: cores of each run's job, also its torch threads (results are "
+          "bit-identical for a fixed value).");
+ABSL_FLAG(std::string, slurm_mem, "8G", "With --launcher=slurm: sbatch --mem of each run.");
+ABSL_FLAG(std::string, slurm_time, "2-00:00:00",
+          "With --launcher=slurm: sbatch --time of each run; a run stopped by it resumes from its "
+          "checkpoints when resubmitted.");
+ABSL_FLAG(int, slurm_max_running, 0,
+          "With --launcher=slurm: array tasks running at once (0: as many as Slurm allows).");
+ABSL_FLAG(std::string, sbatch_args, "",
+          "With --launcher=slurm: extra sbatch options for every job, space-separated, e.g. "
+          "'--partition=cpu --account=lab'.");
 
 namespace romi::eval {
 namespace {
@@ -94,6 +127,151 @@ std::string UserPath(const std::string& path) {
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "d4rl_suite: %s\n", std::string(status.message()).c_str());
   return 1;
+}
+
+std::string AbsolutePath(const std::string& path) {
+  return path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// --launcher=slurm: stages this binary and what it reads into <out>/slurm/stage, then writes and
+// submits the jobs (eval/slurm_launcher.h). Every path the jobs see is absolute; the run flags are
+// the resolved ones (relative paths mean nothing on a compute node).
+int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& plan,
+                  const std::string& budget_path) {
+  if (plan && plan->experiment.kind() == Experiment::MODEL_ERROR) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat(plan->experiment.name(),
+                     " trains its models one after another in one process: run it with "
+                     "--launcher=local (as one Slurm job if you like)")));
+  }
+  const bool dry_run = absl::GetFlag(FLAGS_dry_run);
+  std::string sbatch = "sbatch";
+  if (!dry_run) {
+    absl::StatusOr<std::string> found = FindOnPath("sbatch");
+    if (!found.ok()) {
+      return Fail(absl::FailedPreconditionError(absl::StrCat(
+          "--launcher=slurm needs Slurm's sbatch: ", found.status().message(),
+          "; run this on a cluster's login node, or add --dry_run to only write the scripts")));
+    }
+    sbatch = *found;
+  }
+  options.out_dir = AbsolutePath(options.out_dir);
+  if (absl::Status created = CreateDirectories(options.out_dir); !created.ok()) {
+    return Fail(created);
+  }
+  if (access(options.out_dir.c_str(), W_OK) != 0) {
+    return Fail(absl::PermissionDeniedError(
+        absl::StrCat("the output directory ", options.out_dir, " is not writable")));
+  }
+  SlurmSweep sweep;
+  sweep.out_dir = options.out_dir;
+  sweep.stage_dir = options.out_dir + "/slurm/stage";
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return Fail(absl::InternalError("cannot find this program's path in /proc/self/exe"));
+  const std::string budget_file =
+      absl::StrCat("budget/", std::filesystem::path(budget_path).filename().string());
+  std::vector<StagedPath> staged = {
+      {self.string(), "eval/d4rl_suite"},
+      {options.configs_dir, "eval/configs"},
+      {absl::GetFlag(FLAGS_paper_scores), "eval/paper_scores.textproto"},
+      {datagen::ShippedPolicyDir(), "datagen/policies"},
+      {budget_path, budget_file},
+  };
+  if (plan) staged.push_back({absl::GetFlag(FLAGS_experiments), "eval/experiments.textproto"});
+  if (absl::Status done = StageFiles(staged, sweep.stage_dir); !done.ok()) return Fail(done);
+
+  const std::string stage = sweep.stage_dir;
+  const std::string cache_dir = absl::GetFlag(FLAGS_cache_dir).empty()
+                                    ? options.out_dir + "/datasets"
+                                    : AbsolutePath(UserPath(absl::GetFlag(FLAGS_cache_dir)));
+  std::vector<std::string> common = {
+      stage + "/eval/d4rl_suite",
+      absl::StrCat("--seeds=", absl::GetFlag(FLAGS_seeds)),
+      absl::StrCat("--budget=", stage, "/", budget_file),
+      absl::StrCat("--steps=", absl::GetFlag(FLAGS_steps)),
+      absl::StrCat("--out=", options.out_dir),
+      absl::StrCat("--configs_dir=", stage, "/eval/configs"),
+      absl::StrCat("--paper_scores=", stage, "/eval/paper_scores.textproto"),
+      absl::StrCat("--cache_dir=", cache_dir),
+      absl::StrCat("--dataset_seed=", absl::GetFlag(FLAGS_dataset_seed)),
+      absl::StrCat("--search_user_datasets=",
+                   absl::GetFlag(FLAGS_search_user_datasets) ? "true" : "false"),
+      "--jobs=1",
+      "--progress=false",
+  };
+  if (plan) {
+    common.push_back(absl::StrCat("--experiment=", plan->experiment.name()));
+    common.push_back(absl::StrCat("--experiments=", stage, "/eval/experiments.textproto"));
+    common.push_back(absl::StrCat("--tasks=", absl::GetFlag(FLAGS_tasks)));
+    common.push_back(absl::StrCat("--methods=", absl::GetFlag(FLAGS_methods)));
+  } else {
+    common.push_back(absl::StrCat("--tasks=", absl::StrJoin(options.tasks, ",")));
+    common.push_back(absl::StrCat("--methods=", absl::StrJoin(options.methods, ",")));
+  }
+  if (!absl::GetFlag(FLAGS_dataset_dir).empty()) {
+    common.push_back(
+        absl::StrCat("--dataset_dir=", AbsolutePath(UserPath(absl::GetFlag(FLAGS_dataset_dir)))));
+  }
+  SlurmResources resources;
+  resources.cpus_per_task = std::max(1, absl::GetFlag(FLAGS_slurm_cpus_per_task));
+  resources.memory = absl::GetFlag(FLAGS_slurm_mem);
+  resources.time_limit = absl::GetFlag(FLAGS_slurm_time);
+  resources.max_running = absl::GetFlag(FLAGS_slurm_max_running);
+  resources.sbatch_args = absl::StrSplit(absl::GetFlag(FLAGS_sbatch_args), ' ', absl::SkipEmpty());
+  const std::string threads = absl::StrCat("--threads=", resources.cpus_per_task);
+  sweep.run_command = common;
+  sweep.run_command.push_back(threads);
+  sweep.prepare_command = sweep.run_command;
+  sweep.prepare_command.push_back("--prepare_datasets");
+  sweep.report_command = common;
+  sweep.report_command.push_back("--threads=1");
+  sweep.report_command.push_back("--collect");
+  sweep.environment = {absl::StrCat("ROMI_POLICY_DIR=", stage, "/datagen/policies")};
+
+  // A resubmission trains only what is left.
+  absl::StatusOr<std::vector<std::string>> unfinished = UnfinishedRuns(options);
+  if (!unfinished.ok()) return Fail(unfinished.status());
+  sweep.runs = *unfinished;
+  for (const std::string& key : sweep.runs) {
+    std::string task, method;
+    uint64_t seed = 0;
+    if (absl::Status parsed = ParseRunKey(key, &task, &method, &seed); !parsed.ok()) {
+      return Fail(parsed);
+    }
+    sweep.run_dirs.push_back(RunDirectory(options.out_dir, task, method, seed));
+  }
+  const size_t planned = options.tasks.size() * options.methods.size() * options.seeds.size();
+  absl::StatusOr<SlurmSubmission> submission = SubmitSweep(sweep, resources, sbatch, dry_run);
+  if (!submission.ok()) return Fail(submission.status());
+  const std::string slurm_dir = options.out_dir + "/slurm";
+  if (dry_run) {
+    for (const char* name : {"prepare.sbatch", "runs.sbatch", "report.sbatch"}) {
+      const std::string path = absl::StrCat(slurm_dir, "/", name);
+      if (!std::filesystem::exists(path)) continue;
+      std::ifstream in(path);
+      std::printf("==> %s <==\n%s\n", path.c_str(),
+                  std::string(std::istreambuf_iterator<char>(in), {}).c_str());
+    }
+    std::printf("Would submit (dry run, nothing submitted):\n");
+    for (const std::string& command : submission->commands) std::printf("  %s\n", command.c_str());
+    return 0;
+  }
+  std::printf("%zu of %zu runs to train", sweep.runs.size(), planned);
+  if (!sweep.runs.empty()) {
+    std::printf(": prepare job %s, runs job array %s (%zu tasks)", submission->prepare_job.c_str(),
+                submission->runs_job.c_str(), sweep.runs.size());
+  }
+  std::vector<std::string> jobs;
+  for (const std::string* id :
+       {&submission->prepare_job, &submission->runs_job, &submission->report_job}) {
+    if (!id->empty()) jobs.push_back(*id);
+  }
+  std::printf(
+      "; report job %s.\nResults: %s/results.md when the report job ends (before: rerun with "
+      "--collect).\nWatch: squeue -j %s. Resume or extend: rerun this command.\n",
+      submission->report_job.c_str(), options.out_dir.c_str(), absl::StrJoin(jobs, ",").c_str());
+  return 0;
 }
 
 int Main(int argc, char** argv) {
@@ -144,8 +322,22 @@ int Main(int argc, char** argv) {
   options.out_dir =
       UserPath(absl::GetFlag(FLAGS_out).empty() ? default_out : absl::GetFlag(FLAGS_out));
   options.progress = absl::GetFlag(FLAGS_progress);
+  const std::string launcher = absl::GetFlag(FLAGS_launcher);
+  if (launcher != "local" && launcher != "slurm") {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--launcher: '", launcher, "' is neither local nor slurm")));
+  }
+  options.collect_only = absl::GetFlag(FLAGS_collect);
+  if (options.collect_only && plan && plan->experiment.kind() == Experiment::MODEL_ERROR) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat(plan->experiment.name(),
+                     " has no runs to collect: it trains its models in one process; rerun it "
+                     "to resume")));
+  }
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.jobs = absl::GetFlag(FLAGS_jobs) > 0 ? absl::GetFlag(FLAGS_jobs) : cores;
+  // Collecting reads result files: nothing to spread over workers.
+  if (options.collect_only) options.jobs = 1;
   // A model-error experiment trains its models one after another in this process, on every core.
   if (plan && plan->experiment.kind() == Experiment::MODEL_ERROR) options.jobs = 1;
   const int threads = absl::GetFlag(FLAGS_threads) > 0 ? absl::GetFlag(FLAGS_threads)
@@ -174,6 +366,20 @@ int Main(int argc, char** argv) {
   learners::SetIntraOpThreads(threads);
   // Model training allocates as much per step as a learner does: keep freed memory for reuse.
   learners::KeepFreedMemory();
+
+  if (launcher == "slurm" && !options.collect_only && absl::GetFlag(FLAGS_run).empty() &&
+      !absl::GetFlag(FLAGS_prepare_datasets)) {
+    return LaunchOnSlurm(options, plan, budget_path);
+  }
+  if (absl::GetFlag(FLAGS_prepare_datasets)) {
+    for (const std::string& task : options.tasks) {
+      const absl::StatusOr<TaskData> data = options.datasets(task, options.budget.dataset_rows());
+      if (!data.ok()) return Fail(data.status());
+      std::printf("%s: %lld transitions from %s\n", task.c_str(),
+                  static_cast<long long>(data->dataset.size()), data->source.c_str());
+    }
+    return 0;
+  }
 
   if (!absl::GetFlag(FLAGS_run).empty()) {
     std::string task, method;

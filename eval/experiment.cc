@@ -64,6 +64,7 @@ std::string SeedsText(const SuiteResults& results) {
   std::set<uint64_t> seeds;
   for (const RunResult& run : results.run()) seeds.insert(run.seed());
   for (const FailedRun& run : results.failed()) seeds.insert(run.seed());
+  for (const MissingRun& run : results.missing()) seeds.insert(run.seed());
   for (const ModelErrorResult& run : results.model_error()) seeds.insert(run.seed());
   return seeds.empty() ? "none yet" : absl::StrJoin(seeds, ",");
 }
@@ -215,6 +216,10 @@ std::string RenderExperiment(const ExperimentPlan& plan, const SuiteResults& res
   for (const FailedRun& failed : results.failed()) {
     absl::StrAppendFormat(&notes, "- %s %s seed %d failed: %s\n", failed.task(), failed.method(),
                           failed.seed(), failed.error());
+  }
+  for (const MissingRun& missing : results.missing()) {
+    absl::StrAppendFormat(&notes, "- %s %s seed %d: %s\n", missing.task(), missing.method(),
+                          missing.seed(), missing.state());
   }
   std::string details;
   if (results.model_error_size() > 0) {

@@ -263,6 +263,11 @@ std::string RenderDiagnostics(const SuiteResults& results) {
     absl::StrAppendFormat(&table, "| %s | %s | %d | failed: %s (log: %s) |\n", failed.task(),
                           failed.method(), failed.seed(), failed.error(), failed.log());
   }
+  for (const MissingRun& missing : results.missing()) {
+    absl::StrAppendFormat(&table, "| %s | %s | %d | %s%s |\n", missing.task(), missing.method(),
+                          missing.seed(), missing.state(),
+                          missing.log().empty() ? "" : absl::StrCat(" (log: ", missing.log(), ")"));
+  }
   return table;
 }
 
@@ -279,6 +284,13 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.csv", ResultsCsv(results, paper)));
   std::string markdown = absl::StrFormat("# D4RL suite results (budget: %s)\n\n", results.budget());
   if (results.has_budget_note()) markdown += results.budget_note() + "\n\n";
+  if (results.missing_size() > 0 || results.failed_size() > 0) {
+    markdown += absl::StrFormat(
+        "**%d of %d runs finished** (%d failed, %d not finished): the tables hold the finished "
+        "runs only; the per-run table lists the others.\n\n",
+        results.run_size(), results.run_size() + results.failed_size() + results.missing_size(),
+        results.failed_size(), results.missing_size());
+  }
   markdown += absl::StrFormat(
       "D4RL normalized score of the final policy (its evaluation on the run's final episodes): "
       "ours as mean ± std over seeds, beside the paper's mean ± std over three seeds. Wall time "

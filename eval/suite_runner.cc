@@ -68,9 +68,15 @@ absl::StatusOr<std::unique_ptr<FileLock>> LockOrExplain(const std::string& path,
                    " by another process; wait for it to finish, or use another --out"));
 }
 
-std::string RunDir(const std::string& out_dir, const std::string& task, const std::string& method,
-                   uint64_t seed) {
-  return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
+// The run's pipeline settings: the method's under the budget, for the task, with the suite's
+// learner-step override.
+absl::StatusOr<RunConfig> SuiteRunConfig(const SuiteOptions& options, const std::string& task,
+                                         const std::string& method, uint64_t seed) {
+  ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config, LoadTaskConfig(options.configs_dir, task));
+  ROMI_ASSIGN_OR_RETURN(RunConfig config,
+                        MethodRunConfig(method, task_config, options.budget, seed));
+  if (options.learner_steps > 0) config.set_learner_steps(options.learner_steps);
+  return config;
 }
 
 class RunContext {
@@ -78,16 +84,12 @@ class RunContext {
   RunContext(const SuiteOptions& options, const std::string& task, const std::string& method,
              uint64_t seed, const TaskData& data, const envs::EnvSpec& spec)
       : options_(options), task_(task), method_(method), seed_(seed), data_(data), spec_(spec) {
-    run_dir_ = RunDir(options.out_dir, task, method, seed);
+    run_dir_ = RunDirectory(options.out_dir, task, method, seed);
   }
 
   absl::StatusOr<RunResult> Run() {
     start_ = std::chrono::steady_clock::now();
-    ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config,
-                          LoadTaskConfig(options_.configs_dir, task_));
-    ROMI_ASSIGN_OR_RETURN(RunConfig config,
-                          MethodRunConfig(method_, task_config, options_.budget, seed_));
-    if (options_.learner_steps > 0) config.set_learner_steps(options_.learner_steps);
+    ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options_, task_, method_, seed_));
     total_steps_ = config.learner_steps();
     curve_path_ = run_dir_ + "/curve.textproto";
     result_path_ = run_dir_ + "/result.textproto";
@@ -323,6 +325,11 @@ DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request) {
   };
 }
 
+std::string RunDirectory(const std::string& out_dir, const std::string& task,
+                         const std::string& method, uint64_t seed) {
+  return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
+}
+
 std::string RunKey(const std::string& task, const std::string& method, uint64_t seed) {
   return absl::StrCat(task, ",", method, ",", seed);
 }
@@ -378,6 +385,7 @@ struct PlannedRun {
   std::string run_dir;
   std::optional<RunResult> result;
   std::optional<FailedRun> failure;
+  std::optional<MissingRun> missing;
 };
 
 // The suite's state as runs finish: runs in the planned order, failures after them.
@@ -389,7 +397,7 @@ class SuiteProgress {
       for (const std::string& method : options.methods) {
         for (const uint64_t seed : options.seeds) {
           runs_.push_back(
-              {task, method, seed, RunDir(options.out_dir, task, method, seed), {}, {}});
+              {task, method, seed, RunDirectory(options.out_dir, task, method, seed), {}, {}, {}});
         }
       }
     }
@@ -399,6 +407,22 @@ class SuiteProgress {
 
   // Records run i's outcome and rewrites the report with every run finished so far.
   absl::Status Finish(size_t i, absl::StatusOr<RunResult> outcome, const std::string& log) {
+    Record(i, std::move(outcome), log);
+    return WriteReports();
+  }
+
+  // A run that has neither finished nor failed (what --collect finds).
+  void RecordMissing(size_t i, const std::string& state, const std::string& log) {
+    MissingRun missing;
+    missing.set_task(runs_[i].task);
+    missing.set_method(runs_[i].method);
+    missing.set_seed(runs_[i].seed);
+    missing.set_state(state);
+    if (!log.empty()) missing.set_log(log);
+    runs_[i].missing = missing;
+  }
+
+  void Record(size_t i, absl::StatusOr<RunResult> outcome, const std::string& log) {
     PlannedRun& run = runs_[i];
     if (outcome.ok()) {
       if (options_.progress) {
@@ -422,6 +446,9 @@ class SuiteProgress {
       failure.set_log(log);
       run.failure = failure;
     }
+  }
+
+  absl::Status WriteReports() const {
     const SuiteResults results = Results();
     ROMI_RETURN_IF_ERROR(WriteReport(results, options_.paper, options_.methods, options_.out_dir));
     return options_.on_report ? options_.on_report(results) : absl::OkStatus();
@@ -434,6 +461,7 @@ class SuiteProgress {
     for (const PlannedRun& run : runs_) {
       if (run.result) *results.add_run() = *run.result;
       if (run.failure) *results.add_failed() = *run.failure;
+      if (run.missing) *results.add_missing() = *run.missing;
     }
     results.set_wall_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
@@ -502,7 +530,86 @@ absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) 
   return absl::OkStatus();
 }
 
+// The last step of a run's curve so far (0 before its first evaluation).
+int64_t LastEvaluatedStep(const std::string& run_dir) {
+  const absl::StatusOr<RunResult> curve = ReadRunResult(run_dir + "/curve.textproto");
+  if (!curve.ok() || curve->curve_size() == 0) return 0;
+  return curve->curve(curve->curve_size() - 1).step();
+}
+
+// --collect: run i as its run directory shows it, without training: finished at the asked steps
+// (its result), training now (its run.lock is held), not started, or stopped (a failure, with the
+// last line of its log).
+absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, size_t i) {
+  const PlannedRun& run = progress.runs()[i];
+  ROMI_ASSIGN_OR_RETURN(const RunConfig config,
+                        SuiteRunConfig(options, run.task, run.method, run.seed));
+  const int64_t asked = config.learner_steps();
+  const std::string result_path = run.run_dir + "/result.textproto";
+  const std::string worker_log = run.run_dir + "/worker.log";
+  const std::string run_log = run.run_dir + "/log.txt";
+  const std::string log = fs::exists(worker_log) ? worker_log : run_log;
+  if (fs::exists(result_path)) {
+    absl::StatusOr<RunResult> finished = ReadFinishedRun(result_path);
+    if (finished.ok() && finished->final().step() == asked) {
+      progress.Record(i, *std::move(finished), log);
+      return absl::OkStatus();
+    }
+    if (finished.ok()) {
+      progress.RecordMissing(i,
+                             absl::StrFormat("finished at %d learner steps, %d asked",
+                                             finished->final().step(), asked),
+                             log);
+      return absl::OkStatus();
+    }
+    progress.Record(i, finished.status(), log);
+    return absl::OkStatus();
+  }
+  if (!fs::exists(worker_log) && !fs::exists(run_log)) {
+    progress.RecordMissing(i, "not started", "");
+    return absl::OkStatus();
+  }
+  if (fs::exists(run.run_dir + "/run.lock")) {
+    const absl::StatusOr<std::unique_ptr<FileLock>> lock =
+        FileLock::TryAcquire(run.run_dir + "/run.lock");
+    if (lock.status().code() == absl::StatusCode::kFailedPrecondition) {
+      progress.RecordMissing(
+          i,
+          absl::StrFormat("running: at step %d of %d (%s)", LastEvaluatedStep(run.run_dir), asked,
+                          lock.status().message()),
+          log);
+      return absl::OkStatus();
+    }
+  }
+  progress.Record(
+      i,
+      absl::AbortedError(absl::StrFormat("stopped at step %d of %d: %s",
+                                         LastEvaluatedStep(run.run_dir), asked, LastLine(log))),
+      log);
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& options) {
+  ROMI_RETURN_IF_ERROR(CheckSuite(options));
+  std::vector<std::string> unfinished;
+  for (const std::string& task : options.tasks) {
+    for (const std::string& method : options.methods) {
+      for (const uint64_t seed : options.seeds) {
+        ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
+        const std::string path =
+            RunDirectory(options.out_dir, task, method, seed) + "/result.textproto";
+        const absl::StatusOr<RunResult> finished =
+            fs::exists(path) ? ReadFinishedRun(path) : absl::NotFoundError(path);
+        if (!finished.ok() || finished->final().step() != config.learner_steps()) {
+          unfinished.push_back(RunKey(task, method, seed));
+        }
+      }
+    }
+  }
+  return unfinished;
+}
 
 absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string& task,
                                  const std::string& method, uint64_t seed) {
@@ -529,6 +636,13 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
                                       absl::StrCat("a suite is writing ", options.out_dir)));
 
   SuiteProgress progress(options, start);
+  if (options.collect_only) {
+    for (size_t i = 0; i < progress.runs().size(); ++i) {
+      ROMI_RETURN_IF_ERROR(CollectRun(options, progress, i));
+    }
+    ROMI_RETURN_IF_ERROR(progress.WriteReports());
+    return progress.Results();
+  }
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.
   std::map<std::string, TaskData> data;
   for (const std::string& task : options.tasks) {

@@ -70,6 +70,9 @@ struct SuiteOptions {
   // Called with the results so far each time the report is rewritten (a run finished): e.g. an
   // experiment's own table (eval/experiment.h).
   std::function<absl::Status(const SuiteResults&)> on_report;
+  // Train nothing: rebuild the report from the runs that have finished, the others listed as not
+  // started, running, or failed (stopped without a result, with their log's last line).
+  bool collect_only = false;
 };
 
 // Runs (or resumes) every run and writes the report. Runs that fail are listed in the result's
@@ -80,6 +83,14 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options);
 // directory. Errors name the task, method and seed.
 absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string& task,
                                  const std::string& method, uint64_t seed);
+
+// The suite's runs (as RunKey) without a result at the asked learner steps, in the suite's order:
+// what a resubmitted cluster job still has to run.
+absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& options);
+
+// <out_dir>/runs/<task>/<method>/seed<k>: a run's directory.
+std::string RunDirectory(const std::string& out_dir, const std::string& task,
+                         const std::string& method, uint64_t seed);
 
 // "task,method,seed" as the worker's --run flag spells it, and back.
 std::string RunKey(const std::string& task, const std::string& method, uint64_t seed);

@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # A real one-node Slurm cluster on this machine, for tests of the suite's Slurm launcher (issue 17):
 # munged, slurmctld and slurmd from Debian's munge and slurm-wlm, configured for this host's CPUs
-# and memory, state and logs under $ROMI_SLURM_DIR (default /tmp/romi-slurm).
+# and memory, state and logs under $ROMI_SLURM_DIR (default /tmp/romi-slurm), slurmctld on port
+# $ROMI_SLURM_PORT (default 6817) and slurmd on $ROMI_SLURMD_PORT (default 6818). A test gives its
+# own directory and ports, so its cluster never meets another one on the machine.
 #
 #   tools/local_slurm.sh start    install what is missing, write slurm.conf, start the daemons and
 #                                 wait (bounded) until the node is idle; prints SLURM_CONF=...
-#   tools/local_slurm.sh stop     shut the daemons down (munged is left running: harmless)
+#   tools/local_slurm.sh stop     shut this directory's daemons down (munged is left running)
 #   tools/local_slurm.sh env      the export line for SLURM_CONF
 #
 # Needs root (or sudo) for the packages and munge's key. Works without cgroups or systemd:
 # proctrack/linuxproc and task/none, the daemons started by hand.
 set -euo pipefail
+# The daemons live in sbin, which a test's or a user's PATH may lack.
+export PATH="${PATH}:/usr/sbin:/sbin"
 
 readonly DIR="${ROMI_SLURM_DIR:-/tmp/romi-slurm}"
 readonly CONF="${DIR}/slurm.conf"
-log() { printf '[local_slurm] %s\n' "$*"; }
+readonly CTLD_PORT="${ROMI_SLURM_PORT:-6817}"
+readonly SLURMD_PORT="${ROMI_SLURMD_PORT:-6818}"
+log() { printf '[local_slurm] %s\n' "$*" >&2; }
+
+# True when the daemon whose pid file is $1 is alive.
+running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 SUDO=()
 if [[ "$(id -u)" -ne 0 ]]; then SUDO=(sudo); fi
@@ -52,6 +61,8 @@ write_conf() {
   cat >"${CONF}" <<EOF
 ClusterName=romi
 SlurmctldHost=${host}
+SlurmctldPort=${CTLD_PORT}
+SlurmdPort=${SLURMD_PORT}
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -79,10 +90,10 @@ case "${1:-}" in
     start_munge
     write_conf
     export SLURM_CONF="${CONF}"
-    pgrep -x slurmctld >/dev/null || "${SUDO[@]}" slurmctld -f "${CONF}"
-    pgrep -x slurmd >/dev/null || "${SUDO[@]}" slurmd -f "${CONF}"
+    running "${DIR}/slurmctld.pid" || "${SUDO[@]}" slurmctld -f "${CONF}"
+    running "${DIR}/slurmd.pid" || "${SUDO[@]}" slurmd -f "${CONF}"
     for _ in $(seq 60); do
-      if sinfo -h -o '%t' 2>/dev/null | grep -qx idle; then
+      if sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)$'; then
         log "cluster up: $(sinfo -h -o '%N %c CPUs %m MB %t')"
         echo "SLURM_CONF=${CONF}"
         exit 0
@@ -94,6 +105,12 @@ case "${1:-}" in
     ;;
   stop)
     SLURM_CONF="${CONF}" scontrol shutdown 2>/dev/null || true
+    # Bounded: a daemon that ignores the shutdown is killed.
+    for daemon in slurmctld slurmd; do
+      pid_file="${DIR}/${daemon}.pid"
+      for _ in $(seq 20); do running "${pid_file}" || break; sleep 0.5; done
+      if running "${pid_file}"; then "${SUDO[@]}" kill -9 "$(cat "${pid_file}")" || true; fi
+    done
     log "stopped"
     ;;
   env)
