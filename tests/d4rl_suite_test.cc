@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
+#include "base/file_lock.h"
 #include "datagen/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
@@ -204,6 +205,57 @@ TEST(D4rlSuiteTest, MoreStepsExtendFinishedRunsToTheLongerRun) {
   ASSERT_EQ(fewer->failed_size(), 1);
   EXPECT_NE(fewer->failed(0).error().find("more than the 20 asked for"), std::string::npos)
       << fewer->failed(0).error();
+}
+
+// --collect (and a cluster's report job): the report from whatever the run directories hold,
+// training nothing; and the runs a resubmission still has to train.
+TEST(D4rlSuiteTest, CollectReportsFinishedFailedRunningAndNotStartedRuns) {
+  const fs::path root = fs::path(::testing::TempDir()) / "collect";
+  fs::remove_all(root);
+  SuiteOptions options = SmokeSuite(root);
+  options.methods = {"bc", "bcq", "cql", "romi-bcq"};
+  const std::string task = "maze2d-umaze-v1";
+  const absl::StatusOr<RunResult> bc = RunOne(options, task, "bc", 0);
+  ASSERT_TRUE(bc.ok()) << bc.status();
+  absl::StatusOr<std::vector<std::string>> unfinished = UnfinishedRuns(options);
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status();
+  EXPECT_EQ(*unfinished, (std::vector<std::string>{RunKey(task, "bcq", 0), RunKey(task, "cql", 0),
+                                                   RunKey(task, "romi-bcq", 0)}));
+  // bcq stopped with an error; cql is training now (its lock held); romi-bcq never started.
+  const fs::path bcq = RunDirectory(options.out_dir, task, "bcq", 0);
+  const fs::path cql = RunDirectory(options.out_dir, task, "cql", 0);
+  fs::create_directories(bcq);
+  fs::create_directories(cql);
+  std::ofstream(bcq / "worker.log") << "starting\nd4rl_suite: out of patience\n";
+  std::ofstream(cql / "log.txt") << "[learner] step 5 / 20\n";
+  absl::StatusOr<std::unique_ptr<FileLock>> training = FileLock::TryAcquire(cql / "run.lock");
+  ASSERT_TRUE(training.ok()) << training.status();
+
+  options.collect_only = true;
+  const absl::StatusOr<SuiteResults> collected = RunSuite(options);
+  ASSERT_TRUE(collected.ok()) << collected.status();
+  ASSERT_EQ(collected->run_size(), 1);
+  EXPECT_EQ(Learned(collected->run(0)), Learned(*bc));
+  ASSERT_EQ(collected->failed_size(), 1);
+  EXPECT_EQ(collected->failed(0).method(), "bcq");
+  EXPECT_NE(collected->failed(0).error().find("stopped at step 0 of 20: d4rl_suite: out of "
+                                              "patience"),
+            std::string::npos)
+      << collected->failed(0).error();
+  EXPECT_EQ(collected->failed(0).log(), (bcq / "worker.log").string());
+  ASSERT_EQ(collected->missing_size(), 2);
+  EXPECT_EQ(collected->missing(0).method(), "cql");
+  EXPECT_EQ(collected->missing(0).state().rfind("running: at step 0 of 20 (", 0), 0)
+      << collected->missing(0).state();
+  EXPECT_NE(collected->missing(0).state().find("held by another process (pid "), std::string::npos);
+  EXPECT_EQ(collected->missing(1).method(), "romi-bcq");
+  EXPECT_EQ(collected->missing(1).state(), "not started");
+  EXPECT_FALSE(fs::exists(bcq / "learner.pt"));  // nothing trained
+  const std::string report = Read(fs::path(options.out_dir) / "results.md");
+  EXPECT_NE(report.find("**1 of 4 runs finished** (1 failed, 2 not finished)"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("| maze2d-umaze-v1 | romi-bcq | 0 | not started |"), std::string::npos)
+      << report;
 }
 
 TEST(D4rlSuiteTest, RejectsUnknownTasksAndMethodsBeforeTraining) {

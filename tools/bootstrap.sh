@@ -20,6 +20,9 @@ readonly PACKAGES=(
   clang-format
   # The fuzzers that the test command runs last (tools/fuzz.sh: libFuzzer, ASan and UBSan).
   clang-14 libclang-rt-14-dev
+  # The real one-node Slurm cluster of //tests:slurm_test (tools/local_slurm.sh), and the client
+  # (sbatch, squeue) that --launcher=slurm submits with.
+  slurm-wlm munge
 )
 
 log() { printf '[bootstrap] %s\n' "$*"; }
