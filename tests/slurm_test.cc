@@ -214,5 +214,33 @@ TEST(SlurmTest, ASuiteThroughRealSbatchLearnsWhatALocalRunLearns) {
               total_seconds);
 }
 
+// Without a cluster: the errors a user meets before anything is submitted.
+TEST(SlurmLauncherErrorsTest, NoSbatchOrAnUnwritableOutputIsAClearError) {
+  std::vector<std::string> submit = {"/usr/bin/env", "PATH=/nonexistent"};
+  submit.insert(submit.end(), kSuite.begin(), kSuite.end());
+  submit.push_back("--launcher=slurm");
+  submit.push_back(absl::StrCat("--out=", ::testing::TempDir(), "/no_sbatch"));
+  CommandOutput refused = Execute(submit);
+  EXPECT_FALSE(refused.finished.ok);
+  EXPECT_NE(refused.output.find("--launcher=slurm needs Slurm's sbatch: no 'sbatch' on PATH "
+                                "(/nonexistent)"),
+            std::string::npos)
+      << refused.output;
+
+  std::vector<std::string> unwritable = kSuite;
+  unwritable.insert(unwritable.end(), {"--launcher=slurm", "--dry_run", "--out=/proc/romi-out"});
+  refused = Execute(unwritable);
+  EXPECT_FALSE(refused.finished.ok);
+  EXPECT_NE(refused.output.find("/proc/romi-out"), std::string::npos) << refused.output;
+
+  std::vector<std::string> unknown = kSuite;
+  unknown.push_back("--launcher=kubernetes");
+  refused = Execute(unknown);
+  EXPECT_FALSE(refused.finished.ok);
+  EXPECT_NE(refused.output.find("--launcher: 'kubernetes' is neither local nor slurm"),
+            std::string::npos)
+      << refused.output;
+}
+
 }  // namespace
 }  // namespace romi::eval
