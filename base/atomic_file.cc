@@ -49,21 +49,25 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
+int WriteAll(int fd, const void* data, size_t size) {
+  const char* bytes = static_cast<const char*>(data);
+  for (size_t done = 0; done < size;) {
+    const ssize_t n = ::write(fd, bytes + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : ENOSPC;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
 absl::Status WriteStringAtomically(const std::string& path, const std::string& contents) {
   return WriteFileAtomically(path, [&](const std::string& temporary) {
     // POSIX calls rather than a stream: errno tells a full disk from a forbidden directory.
     const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return FileSystemError("cannot create", temporary, errno);
-    size_t written = 0;
-    while (written < contents.size()) {
-      const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int write_error = n < 0 ? errno : ENOSPC;
-        close(fd);
-        return FileSystemError("cannot write", temporary, write_error);
-      }
-      written += static_cast<size_t>(n);
+    if (const int write_error = WriteAll(fd, contents.data(), contents.size()); write_error != 0) {
+      close(fd);
+      return FileSystemError("cannot write", temporary, write_error);
     }
     if (close(fd) != 0) return FileSystemError("cannot write", temporary, errno);
     return absl::OkStatus();

@@ -3,6 +3,7 @@
 #ifndef ROMI_BASE_ATOMIC_FILE_H_
 #define ROMI_BASE_ATOMIC_FILE_H_
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -24,6 +25,10 @@ absl::Status WriteStringAtomically(const std::string& path, const std::string& c
 // the system's reason: ResourceExhausted for a full disk or a file-size limit (the user can free
 // space and resume), PermissionDenied otherwise.
 absl::Status FileSystemError(const std::string& what, const std::string& path, int error);
+
+// Writes all `size` bytes at `data` to `fd`, retrying short and interrupted writes: 0, or the
+// errno of the failure (ENOSPC for a write that wrote nothing).
+int WriteAll(int fd, const void* data, size_t size);
 
 // Creates the directory `path` and its parents (nothing to do when it exists); PermissionDenied
 // naming the directory when it cannot be created.

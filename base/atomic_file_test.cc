@@ -74,6 +74,20 @@ TEST(AtomicFileTest, AFullDiskIsResourceExhaustedAndLeavesTheOldFile) {
   }
 }
 
+TEST(WriteAllTest, WritesEverythingOrReturnsTheError) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string text(1000, 'x');
+  EXPECT_EQ(WriteAll(fds[1], text.data(), text.size()), 0);
+  std::string read_back(text.size(), '\0');
+  ASSERT_EQ(read(fds[0], read_back.data(), read_back.size()),
+            static_cast<ssize_t>(read_back.size()));
+  EXPECT_EQ(read_back, text);
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_EQ(WriteAll(fds[1], text.data(), text.size()), EBADF);  // closed
+}
+
 TEST(CreateDirectoriesTest, CreatesParentsAndNamesWhatItCannotCreate) {
   const std::string dir = TestPath("made/of/parts");
   ASSERT_TRUE(CreateDirectories(dir).ok());

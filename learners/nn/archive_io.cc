@@ -125,13 +125,7 @@ absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::st
     // succeeded, and the first failure is kept and reported once the archive is done.
     int write_error = 0;
     const auto write = [&](const void* data, size_t size) -> size_t {
-      const char* bytes = static_cast<const char*>(data);
-      for (size_t done = 0; write_error == 0 && done < size;) {
-        const ssize_t n = ::write(fd, bytes + done, size - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) write_error = n < 0 ? errno : ENOSPC;
-        if (n > 0) done += static_cast<size_t>(n);
-      }
+      if (write_error == 0) write_error = WriteAll(fd, data, size);
       return size;
     };
     try {
