@@ -52,7 +52,7 @@ ABSL_FLAG(std::string, methods, "",
           "this picks some).");
 ABSL_FLAG(std::string, experiment, "",
           "A paper table as a preset of tasks and methods, reported in the paper's shape: table1, "
-          "table2, table3, table4, table5, table8, table9, table10, table11 "
+          "table2, table3, table4, table5, table8, table9, table10, table11, figure3, figure4 "
           "(eval/experiments.textproto).");
 ABSL_FLAG(std::string, experiments, "eval/experiments.textproto", "The experiment presets.");
 ABSL_FLAG(std::string, seeds, "0", "Comma-separated seeds.");
@@ -408,10 +408,12 @@ int Main(int argc, char** argv) {
   if (!results->budget_note().empty()) std::printf("\n%s\n", results->budget_note().c_str());
   if (plan) {
     const bool model_error = plan->experiment.kind() == Experiment::MODEL_ERROR;
+    const bool discrepancy = plan->experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY;
     std::printf("\n%s, budget '%s' (ours: %s, mean ± std over seeds; paper: mean ± std)\n\n%s\n",
                 plan->experiment.title().c_str(), options.budget.name().c_str(),
-                model_error ? "the elites' one-step MSE on held-out transitions"
-                            : "the final policy's D4RL normalized score",
+                model_error   ? "the elites' one-step MSE on held-out transitions"
+                : discrepancy ? "the final policy's average trajectory discrepancy (Eq. 5)"
+                              : "the final policy's D4RL normalized score",
                 RenderExperiment(*plan, *results, options.paper).c_str());
     if (model_error) {
       std::printf("Wall time %.0f s. Report: %s/%s\n", results->wall_seconds(),

@@ -21,6 +21,8 @@ namespace {
 
 // Table 5's MSEs span 0.0003 to 1.5.
 constexpr int kMseDecimals = 4;
+// Figure 4's discrepancies lie between 0.05 and 0.4.
+constexpr int kDiscrepancyDecimals = 3;
 
 bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -92,10 +94,12 @@ std::string OursText(const ExperimentPlan& plan, const SuiteResults& results,
     const MeanStd stats = PopulationMeanStd(errors);
     return SeedSummaryText({stats.mean, stats.std, static_cast<int>(errors.size())}, kMseDecimals);
   }
-  const SeedSummary ours = FinalScoreOverSeeds(results, task, method);
+  const bool discrepancy = plan.experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY;
+  const SeedSummary ours = discrepancy ? DiscrepancyOverSeeds(results, task, method)
+                                       : FinalScoreOverSeeds(results, task, method);
   const int failed = FailedCount(results, task, method);
   if (ours.seeds == 0) return failed > 0 ? "failed" : "pending";
-  std::string text = SeedSummaryText(ours);
+  std::string text = SeedSummaryText(ours, discrepancy ? kDiscrepancyDecimals : 1);
   if (failed > 0) absl::StrAppend(&text, " (", failed, " failed)");
   return text;
 }
@@ -246,8 +250,14 @@ std::string PaperCellText(const Experiment& experiment, const PaperScores& paper
                           const std::string& task, const std::string& method) {
   for (const PaperScore& score : experiment.paper()) {
     if (score.task() == task && score.method() == method) {
-      return PaperScoreText(&score, kMseDecimals);
+      return PaperScoreText(&score, experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY
+                                        ? kDiscrepancyDecimals
+                                        : kMseDecimals);
     }
+  }
+  // Normalized scores are the paper's numbers only for a table of scores.
+  if (experiment.kind() != Experiment::SCORES) {
+    return experiment.has_paper_figure() ? experiment.paper_figure() : "n/a";
   }
   return PaperScoreText(FindPaperScore(paper, task, method));
 }
@@ -266,6 +276,15 @@ absl::Status WriteExperimentReport(const ExperimentPlan& plan, const SuiteResult
         "one-step MSE on 10 %% of the dataset held out from training, in the models' target "
         "space [reward, state change], mean ± std over seeds; paper: mean ± std (its Table 5 "
         "does not say over what). Wall time %.0f s.\n\n",
+        results.budget(), SeedsText(results), results.wall_seconds());
+  } else if (plan.experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY) {
+    absl::StrAppendFormat(
+        &markdown,
+        "Budget '%s', seeds %s. Ours: the final policy's average trajectory discrepancy (paper "
+        "Eq. 5: the mean over the states its final-evaluation episodes visit of the distance to "
+        "the nearest dataset state; lower = closer to the data), mean ± std over seeds. The "
+        "paper draws these as bars without numbers. Wall time %.0f s; every run in detail, its "
+        "score included: results.md.\n\n",
         results.budget(), SeedsText(results), results.wall_seconds());
   } else {
     absl::StrAppendFormat(

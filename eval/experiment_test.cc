@@ -29,8 +29,9 @@ TEST(ExperimentTest, ThePresetsAreThePapersTables) {
   std::vector<std::string> names;
   const Experiments presets = Presets();
   for (const Experiment& experiment : presets.experiment()) names.push_back(experiment.name());
-  EXPECT_THAT(names, ::testing::ElementsAre("table1", "table2", "table3", "table4", "table8",
-                                            "table9", "table10", "table11", "table5"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("table1", "table2", "table3", "table4", "table8", "table9",
+                                     "table10", "table11", "table5", "figure3", "figure4"));
   const Experiment table10 = *FindExperiment(Presets(), "table10");
   EXPECT_EQ(table10.task_size(), 6);
   ASSERT_EQ(table10.column_size(), 4);
@@ -40,6 +41,14 @@ TEST(ExperimentTest, ThePresetsAreThePapersTables) {
   EXPECT_EQ(table8.task_size(), 24);
   EXPECT_EQ(table8.omitted_column_size(), 8);  // eleven baselines, three of which we run
   EXPECT_EQ(FindExperiment(Presets(), "table3")->delta().minuend(), "romi-bcq");
+  // The figures measure Table 3's sparse-maze policies by their trajectory discrepancy; the paper
+  // gives bars, never its normalized scores, for their cells.
+  const Experiment figure4 = *FindExperiment(Presets(), "figure4");
+  EXPECT_EQ(figure4.kind(), Experiment::TRAJECTORY_DISCREPANCY);
+  EXPECT_THAT(figure4.task(), ::testing::ElementsAre("maze2d-medium-v1", "maze2d-large-v1"));
+  EXPECT_EQ(PaperCellText(figure4, *LoadPaperScores("eval/paper_scores.textproto"),
+                          "maze2d-medium-v1", "bcq"),
+            "Fig. 4 (bars)");
 }
 
 // Every row has the paper's settings and every cell the paper's number.

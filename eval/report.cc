@@ -156,6 +156,12 @@ SeedSummary FinalScoreOverSeeds(const SuiteResults& results, const std::string& 
   return Aggregate(RunsOf(results, task, method), FinalScore);
 }
 
+SeedSummary DiscrepancyOverSeeds(const SuiteResults& results, const std::string& task,
+                                 const std::string& method) {
+  return Aggregate(RunsOf(results, task, method),
+                   [](const RunResult& run) { return run.final().trajectory_discrepancy(); });
+}
+
 std::string SeedSummaryText(const SeedSummary& summary, int decimals) {
   if (summary.seeds == 0) return "—";
   if (summary.seeds == 1) return absl::StrFormat("%.*f (1 seed)", decimals, summary.mean);

@@ -30,6 +30,10 @@ struct SeedSummary {
 SeedSummary FinalScoreOverSeeds(const SuiteResults& results, const std::string& task,
                                 const std::string& method);
 
+// The same for the final policies' trajectory discrepancy (paper Eq. 5).
+SeedSummary DiscrepancyOverSeeds(const SuiteResults& results, const std::string& task,
+                                 const std::string& method);
+
 // "mean ± std" over seeds, "x (1 seed)" with one seed (no spread over seeds to show), "—" with
 // none.
 std::string SeedSummaryText(const SeedSummary& summary, int decimals = 1);

@@ -43,7 +43,7 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
   // once and read back by the second, as a user's suite directory would.
   const SuiteOptions options = SmokeSuite(root);  // tasks and methods: each preset's
 
-  ASSERT_EQ(experiments.experiment_size(), 9);
+  ASSERT_EQ(experiments.experiment_size(), 11);
   for (const Experiment& experiment : experiments.experiment()) {
     SCOPED_TRACE(experiment.name());
     // The first row this build has an environment for; a table none of whose rows it can run
@@ -85,6 +85,11 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
         const std::string& ours = row[1 + 2 * c];
         if (ran) {
           EXPECT_EQ(ours.find(" (1 seed)"), ours.size() - 9) << experiment.task(r) << " " << ours;
+          if (experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY) {
+            // A distance, printed to 3 decimals: "0.123 (1 seed)".
+            EXPECT_EQ(ours.find('.'), ours.size() - 13) << ours;
+            EXPECT_GT(std::stod(ours), 0) << ours;
+          }
         } else {
           EXPECT_EQ(ours, "not run") << experiment.task(r);
         }
