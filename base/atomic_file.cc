@@ -7,10 +7,17 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
 namespace romi {
+namespace {
+
+// A temporary is "<final name>.tmp-<pid>": the pid keeps concurrent writers apart.
+constexpr char kTemporaryMark[] = ".tmp-";
+
+}  // namespace
 absl::Status FileSystemError(const std::string& what, const std::string& path, int error) {
   const std::string message = absl::StrCat(path, ": ", what, ": ", std::strerror(error));
   if (error == ENOSPC || error == EFBIG || error == EDQUOT) {
@@ -22,7 +29,7 @@ absl::Status FileSystemError(const std::string& what, const std::string& path, i
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<absl::Status(const std::string&)>& write) {
   // The pid keeps concurrent writers (e.g. two suite workers) from sharing a temporary.
-  const std::string temporary = absl::StrCat(path, ".tmp-", getpid());
+  const std::string temporary = absl::StrCat(path, kTemporaryMark, getpid());
   std::error_code error;
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, error);
@@ -47,6 +54,32 @@ absl::Status WriteFileAtomically(const std::string& path,
         absl::StrCat(path, ": cannot move the written file into place: ", error.message()));
   }
   return absl::OkStatus();
+}
+
+int RemoveStaleTemporaries(const std::string& dir, bool recursive, const std::string& only_for) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> stale;
+  auto consider = [&](const fs::directory_entry& entry) {
+    const std::string name = entry.path().filename().string();
+    const size_t mark = name.rfind(kTemporaryMark);
+    if (mark == std::string::npos || mark == 0 || !entry.is_regular_file()) return;
+    if (!only_for.empty() && name.substr(0, mark) != only_for) return;
+    stale.push_back(entry.path());
+  };
+  std::error_code error;
+  if (recursive) {
+    for (fs::recursive_directory_iterator it(dir, error), end; !error && it != end;
+         it.increment(error)) {
+      consider(*it);
+    }
+  } else {
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+      consider(*it);
+    }
+  }
+  int removed = 0;
+  for (const fs::path& path : stale) removed += fs::remove(path, error) ? 1 : 0;
+  return removed;
 }
 
 int WriteAll(int fd, const void* data, size_t size) {

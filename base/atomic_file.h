@@ -26,6 +26,13 @@ absl::Status WriteStringAtomically(const std::string& path, const std::string& c
 // space and resume), PermissionDenied otherwise.
 absl::Status FileSystemError(const std::string& what, const std::string& path, int error);
 
+// Removes the temporaries that writers killed before their rename left in `dir` (and below it
+// with `recursive`): "<name>.tmp-<pid>" files, only those of `only_for` when it is not empty.
+// Only for a caller holding the lock that every writer into `dir` holds (a run's run.lock, a
+// dataset's generation lock): a live writer's temporary would go too. Returns how many it removed.
+int RemoveStaleTemporaries(const std::string& dir, bool recursive,
+                           const std::string& only_for = "");
+
 // Writes all `size` bytes at `data` to `fd`, retrying short and interrupted writes: 0, or the
 // errno of the failure (ENOSPC for a write that wrote nothing).
 int WriteAll(int fd, const void* data, size_t size);

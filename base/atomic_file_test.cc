@@ -74,6 +74,25 @@ TEST(AtomicFileTest, AFullDiskIsResourceExhaustedAndLeavesTheOldFile) {
   }
 }
 
+TEST(AtomicFileTest, RemovesStaleTemporariesOnly) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "stale";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "sub");
+  for (const char* name : {"learner.pt", "learner.pt.tmp-123", "curve.textproto.tmp-9",
+                           "sub/model.pt.tmp-77", "sub/model.pt"}) {
+    std::ofstream(dir / name) << "x";
+  }
+  EXPECT_EQ(RemoveStaleTemporaries(dir.string(), /*recursive=*/false, "learner.pt"), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "curve.textproto.tmp-9"));
+  EXPECT_EQ(RemoveStaleTemporaries(dir.string(), /*recursive=*/false), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "sub/model.pt.tmp-77"));
+  EXPECT_EQ(RemoveStaleTemporaries(dir.string(), /*recursive=*/true), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "learner.pt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "sub/model.pt"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "sub/model.pt.tmp-77"));
+  EXPECT_EQ(RemoveStaleTemporaries((dir / "missing").string(), /*recursive=*/true), 0);
+}
+
 TEST(WriteAllTest, WritesEverythingOrReturnsTheError) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

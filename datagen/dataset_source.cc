@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/atomic_file.h"
 #include "base/file_lock.h"
 #include "base/progress_bar.h"
 #include "base/status_macros.h"
@@ -172,7 +173,12 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
     absl::StatusOr<std::unique_ptr<FileLock>> lock = FileLock::Acquire(cache_path + ".lock");
     // A cache that cannot be locked (a read-only directory) cannot be written either: the dataset
     // is then generated in memory, as below.
-    if (lock.ok()) generating = *std::move(lock);
+    if (lock.ok()) {
+      generating = *std::move(lock);
+      // The file a killed generator was writing: nobody else writes it while the lock is held.
+      RemoveStaleTemporaries(fs::path(cache_path).parent_path().string(), /*recursive=*/false,
+                             fs::path(cache_path).filename().string());
+    }
   }
   std::string replaced;
   if (IsFile(cache_path)) {

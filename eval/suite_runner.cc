@@ -100,6 +100,8 @@ class RunContext {
     // Two processes training one run directory would corrupt each other's checkpoints.
     ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
                           LockOrExplain(run_dir_ + "/run.lock", "this run is being trained"));
+    // What a killed process of this run was writing when it died: never renamed, never read.
+    RemoveStaleTemporaries(run_dir_, /*recursive=*/true);
     if (fs::exists(curve_path_)) {
       ROMI_ASSIGN_OR_RETURN(result_, ReadRunResult(curve_path_));
     }
@@ -634,6 +636,8 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
                         LockOrExplain((fs::path(options.out_dir) / "suite.lock").string(),
                                       absl::StrCat("a suite is writing ", options.out_dir)));
+  // The reports a killed suite was writing (the run directories are their runs' to clean).
+  RemoveStaleTemporaries(options.out_dir, /*recursive=*/false);
 
   SuiteProgress progress(options, start);
   if (options.collect_only) {

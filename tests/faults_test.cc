@@ -321,6 +321,12 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   }
   EXPECT_GE(kills, 20) << "the run finished too soon to be killed often enough";
   ASSERT_TRUE(fs::exists(run_dir / "result.textproto")) << ReadFile(log);
+  // The temporaries killed writers left were removed by the restarts that took their locks.
+  for (const fs::path& dir : {out, cache}) {
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      EXPECT_FALSE(IsTemporary(entry.path().filename().string())) << entry.path();
+    }
+  }
 
   ExpectSameRun(reference_out, out);
   std::string problem;
