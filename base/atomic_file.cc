@@ -18,6 +18,7 @@ namespace {
 constexpr char kTemporaryMark[] = ".tmp-";
 
 }  // namespace
+
 absl::Status FileSystemError(const std::string& what, const std::string& path, int error) {
   const std::string message = absl::StrCat(path, ": ", what, ": ", std::strerror(error));
   if (error == ENOSPC || error == EFBIG || error == EDQUOT) {

@@ -27,6 +27,16 @@ std::string DescribeWaitStatus(int status) {
   return absl::StrCat("ended with wait status ", status);
 }
 
+// argv as execv takes it; the strings stay `argv`'s. Built before fork: after it, the child makes
+// only async-signal-safe calls.
+std::vector<char*> ExecArgs(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  return args;
+}
+
 pid_t WaitFor(pid_t which, int* status) {
   pid_t pid;
   do {
@@ -40,11 +50,7 @@ pid_t WaitFor(pid_t which, int* status) {
 absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
                                    const std::string& log_path) {
   if (argv.empty()) return absl::InvalidArgumentError("StartProcess: empty command");
-  // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = ExecArgs(argv);
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) {
     return absl::PermissionDeniedError(
@@ -84,10 +90,7 @@ absl::StatusOr<FinishedProcess> WaitForAnyChild() {
 
 absl::StatusOr<CommandOutput> RunCommand(const std::vector<std::string>& argv) {
   if (argv.empty()) return absl::InvalidArgumentError("RunCommand: empty command");
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = ExecArgs(argv);
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
     return absl::ResourceExhaustedError(absl::StrCat("pipe failed: ", std::strerror(errno)));

@@ -165,7 +165,7 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
   }
   SlurmSweep sweep;
   sweep.out_dir = options.out_dir;
-  sweep.stage_dir = options.out_dir + "/slurm/stage";
+  const std::string stage = SlurmStageDir(options.out_dir);
   std::error_code error;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
   if (error) return Fail(absl::InternalError("cannot find this program's path in /proc/self/exe"));
@@ -179,9 +179,8 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
       {budget_path, budget_file},
   };
   if (plan) staged.push_back({absl::GetFlag(FLAGS_experiments), "eval/experiments.textproto"});
-  if (absl::Status done = StageFiles(staged, sweep.stage_dir); !done.ok()) return Fail(done);
+  if (absl::Status done = StageFiles(staged, stage); !done.ok()) return Fail(done);
 
-  const std::string stage = sweep.stage_dir;
   const std::string cache_dir = absl::GetFlag(FLAGS_cache_dir).empty()
                                     ? options.out_dir + "/datasets"
                                     : AbsolutePath(UserPath(absl::GetFlag(FLAGS_cache_dir)));
@@ -227,7 +226,7 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
   sweep.report_command = common;
   sweep.report_command.push_back("--threads=1");
   sweep.report_command.push_back("--collect");
-  sweep.environment = {absl::StrCat("ROMI_POLICY_DIR=", stage, "/datagen/policies")};
+  sweep.environment = {{"ROMI_POLICY_DIR", stage + "/datagen/policies"}};
 
   // A resubmission trains only what is left.
   absl::StatusOr<std::vector<std::string>> unfinished = UnfinishedRuns(options);
@@ -244,11 +243,8 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
   const size_t planned = options.tasks.size() * options.methods.size() * options.seeds.size();
   absl::StatusOr<SlurmSubmission> submission = SubmitSweep(sweep, resources, sbatch, dry_run);
   if (!submission.ok()) return Fail(submission.status());
-  const std::string slurm_dir = options.out_dir + "/slurm";
   if (dry_run) {
-    for (const char* name : {"prepare.sbatch", "runs.sbatch", "report.sbatch"}) {
-      const std::string path = absl::StrCat(slurm_dir, "/", name);
-      if (!std::filesystem::exists(path)) continue;
+    for (const std::string& path : submission->scripts) {
       std::ifstream in(path);
       std::printf("==> %s <==\n%s\n", path.c_str(),
                   std::string(std::istreambuf_iterator<char>(in), {}).c_str());

@@ -51,23 +51,20 @@ std::string SlurmDir(const SlurmSweep& sweep) { return sweep.out_dir + "/slurm";
 std::string ScriptHead(const SlurmSweep& sweep, const std::string& what, const std::string& name,
                        int cpus, const std::string& memory, const std::string& time_limit,
                        const std::string& output) {
-  std::string script = absl::StrCat(
+  return absl::StrCat(
       "#!/bin/bash\n# ", what,
       "\n# Written by d4rl_suite --launcher=slurm; rerun that command to resubmit what is left.\n",
       "#SBATCH --job-name=", name, "\n#SBATCH --cpus-per-task=", cpus, "\n#SBATCH --mem=", memory,
       "\n#SBATCH --time=", time_limit, "\n#SBATCH --output=", SlurmDir(sweep), "/logs/", output,
       "\n");
-  return script;
 }
 
 std::string ScriptBody(const SlurmSweep& sweep) {
   std::string body = "set -euo pipefail\n";
-  for (const std::string& variable : sweep.environment) {
-    const std::vector<std::string> parts = absl::StrSplit(variable, absl::MaxSplits('=', 1));
-    absl::StrAppend(&body, "export ", parts[0], "=", ShellQuote(parts.size() > 1 ? parts[1] : ""),
-                    "\n");
+  for (const auto& [name, value] : sweep.environment) {
+    absl::StrAppend(&body, "export ", name, "=", ShellQuote(value), "\n");
   }
-  absl::StrAppend(&body, "cd ", ShellQuote(sweep.stage_dir), "\n");
+  absl::StrAppend(&body, "cd ", ShellQuote(SlurmStageDir(sweep.out_dir)), "\n");
   return body;
 }
 
@@ -95,6 +92,8 @@ std::string Timestamp() {
 }
 
 }  // namespace
+
+std::string SlurmStageDir(const std::string& out_dir) { return out_dir + "/slurm/stage"; }
 
 std::string ShellQuote(const std::string& text) {
   return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
@@ -176,13 +175,15 @@ absl::StatusOr<SlurmSubmission> SubmitSweep(const SlurmSweep& sweep,
   const std::string prepare = dir + "/prepare.sbatch";
   const std::string runs = dir + "/runs.sbatch";
   const std::string report = dir + "/report.sbatch";
-  ROMI_RETURN_IF_ERROR(WriteStringAtomically(report, ReportScript(sweep)));
+  SlurmSubmission submission;
   if (!sweep.runs.empty()) {
     ROMI_RETURN_IF_ERROR(WriteStringAtomically(prepare, PrepareScript(sweep, resources)));
     ROMI_RETURN_IF_ERROR(WriteStringAtomically(runs, RunsScript(sweep, resources)));
+    submission.scripts = {prepare, runs};
   }
+  ROMI_RETURN_IF_ERROR(WriteStringAtomically(report, ReportScript(sweep)));
+  submission.scripts.push_back(report);
 
-  SlurmSubmission submission;
   // Each sbatch call; a dry run numbers the jobs it would have made, for the commands it prints.
   int dry_id = 0;
   auto submit = [&](const std::string& script,

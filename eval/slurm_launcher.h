@@ -18,6 +18,7 @@
 #define ROMI_EVAL_SLURM_LAUNCHER_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,6 +41,10 @@ struct StagedPath {
   std::string staged;
 };
 
+// <out_dir>/slurm/stage: where the jobs' binary and runfiles are staged (and their working
+// directory).
+std::string SlurmStageDir(const std::string& out_dir);
+
 // Copies each path into `stage_dir`, every file written under a temporary name and renamed, so
 // a job that is running the staged binary of an earlier submission keeps running. Errors name the
 // path that cannot be read or written.
@@ -48,13 +53,13 @@ absl::Status StageFiles(const std::vector<StagedPath>& paths, const std::string&
 // One sweep as the scripts run it. Commands are argv vectors of staged, absolute paths.
 struct SlurmSweep {
   std::string out_dir;                       // absolute: the shared output directory
-  std::string stage_dir;                     // absolute: <out>/slurm/stage
   std::vector<std::string> run_command;      // one run when --run=<key> is appended
   std::vector<std::string> prepare_command;  // generates the datasets
   std::vector<std::string> report_command;   // writes the report
-  std::vector<std::string> environment;      // NAME=value exported before each command
-  std::vector<std::string> runs;             // RunKeys of the array's tasks, in order
-  std::vector<std::string> run_dirs;         // each run's directory, same order
+  // (name, value) of each variable exported before each command.
+  std::vector<std::pair<std::string, std::string>> environment;
+  std::vector<std::string> runs;      // RunKeys of the array's tasks, in order
+  std::vector<std::string> run_dirs;  // each run's directory, same order
 };
 
 // The three job scripts (bash, #SBATCH headers from `resources`; the report's job takes one core).
@@ -63,11 +68,12 @@ std::string RunsScript(const SlurmSweep& sweep, const SlurmResources& resources)
 std::string ReportScript(const SlurmSweep& sweep);
 
 // What one submission made: job ids (empty for a job not submitted: with no run left to train
-// only the report is), the sbatch command lines in the order they ran.
+// only the report is), the scripts it wrote and the sbatch command lines, in the order they ran.
 struct SlurmSubmission {
   std::string prepare_job;
   std::string runs_job;
   std::string report_job;
+  std::vector<std::string> scripts;
   std::vector<std::string> commands;
 };
 

@@ -38,18 +38,17 @@ class SlurmLauncherTest : public ::testing::Test {
     fs::remove_all(root_);
     fs::create_directories(root_);
     sweep_.out_dir = (root_ / "out").string();
-    sweep_.stage_dir = (root_ / "out/slurm/stage").string();
     // Each command echoes its arguments: running a script shows what the job would run.
     sweep_.run_command = {"/bin/echo", "run", "--out=/shared/it's"};
     sweep_.prepare_command = {"/bin/echo", "prepare"};
     sweep_.report_command = {"/bin/echo", "report"};
-    sweep_.environment = {"ROMI_POLICY_DIR=/stage/policies"};
+    sweep_.environment = {{"ROMI_POLICY_DIR", "/stage/policies"}};
     for (int seed = 0; seed < 3; ++seed) {
       sweep_.runs.push_back(absl::StrCat("maze2d-umaze-v1,bcq,", seed));
       sweep_.run_dirs.push_back(
           (root_ / "out/runs/maze2d-umaze-v1/bcq" / absl::StrCat("seed", seed)).string());
     }
-    fs::create_directories(sweep_.stage_dir);
+    fs::create_directories(SlurmStageDir(sweep_.out_dir));
     resources_.cpus_per_task = 2;
     resources_.memory = "3G";
     resources_.time_limit = "04:00:00";
@@ -148,6 +147,10 @@ TEST_F(SlurmLauncherTest, ADryRunWritesTheScriptsAndSubmitsNothing) {
   ASSERT_TRUE(submitted.ok()) << submitted.status();
   EXPECT_FALSE(fs::exists(root_ / "calls.txt"));
   ASSERT_EQ(submitted->commands.size(), 3u);
+  EXPECT_EQ(submitted->scripts,
+            (std::vector<std::string>{sweep_.out_dir + "/slurm/prepare.sbatch",
+                                      sweep_.out_dir + "/slurm/runs.sbatch",
+                                      sweep_.out_dir + "/slurm/report.sbatch"}));
   EXPECT_THAT(submitted->commands[1], HasSubstr("'--dependency=afterok:<job 1>'"));
   EXPECT_TRUE(fs::exists(sweep_.out_dir + "/slurm/runs.sbatch"));
   EXPECT_FALSE(fs::exists(sweep_.out_dir + "/slurm/submitted.txt"));
