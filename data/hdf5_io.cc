@@ -171,14 +171,20 @@ absl::StatusOr<std::unique_ptr<Hdf5Reader>> Hdf5Reader::Open(const std::string& 
 bool Hdf5Reader::Has(const std::string& key) const { return Info(key).ok(); }
 
 absl::StatusOr<Hdf5KeyInfo> Hdf5Reader::Info(const std::string& key) const {
-  for (const Hdf5KeyInfo& info : keys_) {
-    if (info.key == key) return info;
-  }
+  // keys_ is sorted: a Minari file lists ~10 datasets per episode for 1e4 episodes.
+  const auto found = std::lower_bound(
+      keys_.begin(), keys_.end(), key,
+      [](const Hdf5KeyInfo& info, const std::string& wanted) { return info.key < wanted; });
+  if (found != keys_.end() && found->key == key) return *found;
+  // A Minari file holds ~1e5 keys: name the first few.
+  constexpr size_t kListed = 12;
   std::vector<std::string> present;
-  for (const Hdf5KeyInfo& info : keys_) present.push_back(info.key);
+  for (size_t i = 0; i < keys_.size() && i < kListed; ++i) present.push_back(keys_[i].key);
+  const std::string more =
+      keys_.size() > kListed ? absl::StrCat(" and ", keys_.size() - kListed, " more") : "";
   return absl::NotFoundError(absl::StrCat(
       path_, ": missing key '", key,
-      "' (keys present: ", present.empty() ? "none" : absl::StrJoin(present, ", "), ")"));
+      "' (keys present: ", present.empty() ? "none" : absl::StrJoin(present, ", "), more, ")"));
 }
 
 absl::StatusOr<torch::Tensor> Hdf5Reader::ReadFloat(const std::string& key) const {
@@ -247,6 +253,36 @@ absl::StatusOr<std::string> Hdf5Reader::ReadString(const std::string& key) const
   return std::string(buffer.c_str());  // fixed-length strings are NUL padded
 }
 
+absl::StatusOr<int64_t> Hdf5Reader::ReadIntAttribute(const std::string& object,
+                                                     const std::string& name) const {
+  const std::string object_path = object.empty() ? "/" : object;
+  const std::string where = absl::StrCat(path_, ": attribute '", name, "' of '", object_path, "'");
+  if (object_path != "/" && H5Lexists(file_id_, object_path.c_str(), H5P_DEFAULT) <= 0) {
+    return absl::NotFoundError(absl::StrCat(path_, ": no group or dataset '", object_path, "'"));
+  }
+  ScopedId holder(H5Oopen(file_id_, object_path.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!holder.ok()) return absl::DataLossError(absl::StrCat(where, ": cannot open its object"));
+  if (H5Aexists(holder.get(), name.c_str()) <= 0) {
+    return absl::NotFoundError(absl::StrCat(where, " is missing"));
+  }
+  ScopedId attribute(H5Aopen(holder.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  ScopedId type(H5Aget_type(attribute.get()), H5Tclose);
+  ScopedId space(H5Aget_space(attribute.get()), H5Sclose);
+  if (!attribute.ok() || !type.ok() || !space.ok()) {
+    return absl::DataLossError(absl::StrCat(where, ": cannot open it (corrupt file)"));
+  }
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Sget_simple_extent_npoints(space.get()) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, " has dtype ", DescribeType(type.get()), " and ",
+                     H5Sget_simple_extent_npoints(space.get()), " values, expected one integer"));
+  }
+  int64_t value = 0;
+  if (H5Aread(attribute.get(), H5T_NATIVE_INT64, &value) < 0) {
+    return absl::DataLossError(absl::StrCat(where, ": reading it failed"));
+  }
+  return value;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writer
 
@@ -273,11 +309,17 @@ absl::Status Hdf5Writer::Close() {
 }
 
 absl::StatusOr<int64_t> Hdf5Writer::ParentGroup(const std::string& key) {
-  if (file_id_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_, ": already closed"));
   std::vector<std::string> parts = absl::StrSplit(key, '/', absl::SkipEmpty());
   if (parts.empty()) return absl::InvalidArgumentError(absl::StrCat(path_, ": empty key"));
+  parts.pop_back();
+  return OpenOrCreateGroup(absl::StrJoin(parts, "/"));
+}
+
+absl::StatusOr<int64_t> Hdf5Writer::OpenOrCreateGroup(const std::string& path) {
+  if (file_id_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_, ": already closed"));
+  const std::vector<std::string> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
   hid_t group = H5Gopen2(file_id_, "/", H5P_DEFAULT);
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+  for (size_t i = 0; i < parts.size(); ++i) {
     const char* name = parts[i].c_str();
     const hid_t next = H5Lexists(group, name, H5P_DEFAULT) > 0
                            ? H5Gopen2(group, name, H5P_DEFAULT)
@@ -285,7 +327,7 @@ absl::StatusOr<int64_t> Hdf5Writer::ParentGroup(const std::string& key) {
     H5Gclose(group);
     if (next < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path_, ": cannot create group '", parts[i], "' for key '", key, "'"));
+          absl::StrCat(path_, ": cannot create group '", parts[i], "' of '", path, "'"));
     }
     group = next;
   }
@@ -368,6 +410,24 @@ absl::Status Hdf5Writer::WriteString(const std::string& key, const std::string& 
   const char* data = value.c_str();
   if (H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &data) < 0) {
     return absl::DataLossError(absl::StrCat(where, ": writing the string failed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Hdf5Writer::WriteIntAttribute(const std::string& group, const std::string& name,
+                                           int64_t value) {
+  const std::string where = absl::StrCat(path_, ": attribute '", name, "' of '", group, "'");
+  ROMI_ASSIGN_OR_RETURN(const hid_t group_id, OpenOrCreateGroup(group));
+  ScopedId holder(group_id, H5Gclose);
+  ScopedId space(H5Screate(H5S_SCALAR), H5Sclose);
+  ScopedId attribute(
+      H5Acreate2(holder.get(), name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose);
+  if (!attribute.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": cannot create it (name taken?)"));
+  }
+  if (H5Awrite(attribute.get(), H5T_NATIVE_INT64, &value) < 0) {
+    return absl::DataLossError(absl::StrCat(where, ": writing it failed"));
   }
   return absl::OkStatus();
 }

@@ -53,6 +53,11 @@ class Hdf5Reader {
   absl::StatusOr<torch::Tensor> ReadFloat(const std::string& key) const;
   // Reads a scalar string dataset.
   absl::StatusOr<std::string> ReadString(const std::string& key) const;
+  // Reads a scalar integer attribute of the group or dataset at `object` ("episode_3"; "" or "/"
+  // for the root). NotFound when the object or the attribute is absent; InvalidArgument when the
+  // attribute is not a scalar integer.
+  absl::StatusOr<int64_t> ReadIntAttribute(const std::string& object,
+                                           const std::string& name) const;
 
  private:
   Hdf5Reader(std::string path, int64_t file_id, std::vector<Hdf5KeyInfo> keys);
@@ -71,6 +76,9 @@ class Hdf5Writer {
   // Writes a CPU tensor of dtype float32, float64, int32, int64, uint8 or bool under `key`.
   absl::Status Write(const std::string& key, const torch::Tensor& tensor);
   absl::Status WriteString(const std::string& key, const std::string& value);
+  // Sets a scalar int64 attribute (h5py's for a Python int) on the group `group`, creating the
+  // group and those above it if needed.
+  absl::Status WriteIntAttribute(const std::string& group, const std::string& name, int64_t value);
   // Flushes and closes the file; later writes fail. Also called by the destructor.
   absl::Status Close();
 
@@ -78,6 +86,8 @@ class Hdf5Writer {
   Hdf5Writer(std::string path, int64_t file_id);
   // Opens the group that holds `key`, creating intermediate groups.
   absl::StatusOr<int64_t> ParentGroup(const std::string& key);
+  // Opens the group at `path`, creating it and the groups above it.
+  absl::StatusOr<int64_t> OpenOrCreateGroup(const std::string& path);
 
   std::string path_;
   int64_t file_id_;  // hid_t; negative once closed

@@ -17,6 +17,7 @@
 #include "base/progress_bar.h"
 #include "base/status_macros.h"
 #include "data/fingerprint.h"
+#include "data/minari.h"
 #include "datagen/dataset_generators.h"
 
 namespace romi::datagen {
@@ -51,6 +52,20 @@ absl::StatusOr<ResolvedDataset> ReadUserFile(const std::string& path, int64_t ro
   ResolvedDataset resolved{Prefix(std::move(file), rows), DatasetOrigin::kUserFile, path, ""};
   resolved.description = absl::StrCat("D4RL file ", path, " (user file, ", resolved.file.size(),
                                       " of ", file_rows, " rows)");
+  return resolved;
+}
+
+absl::StatusOr<ResolvedDataset> ReadUserMinari(const DatasetRequest& request,
+                                               const std::string& id) {
+  const std::string dir = data::MinariDataDir(data::MinariRoot(request.minari_dir), id);
+  data::MinariReadOptions options;
+  options.observation_keys = request.minari_observation_keys;
+  ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, data::ReadMinariDataset(dir, options));
+  const int64_t file_rows = file.size();
+  ResolvedDataset resolved{Prefix(std::move(file), request.rows), DatasetOrigin::kUserFile, dir,
+                           ""};
+  resolved.description = absl::StrCat("Minari dataset ", id, " at ", dir, " (user dataset, ",
+                                      resolved.file.size(), " of ", file_rows, " steps)");
   return resolved;
 }
 
@@ -92,6 +107,12 @@ absl::string_view DatasetOriginName(DatasetOrigin origin) {
       return "generated";
   }
   return "unknown";
+}
+
+std::string MinariIdForTask(absl::string_view task) {
+  const size_t dash = task.find('-');
+  if (dash == absl::string_view::npos) return absl::StrCat("romi/", task);
+  return absl::StrCat("romi/", task.substr(0, dash), "/", task.substr(dash + 1));
 }
 
 std::vector<std::string> UserDatasetDirs(const DatasetRequest& request) {
@@ -144,6 +165,10 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
     ROMI_ASSIGN_OR_RETURN(ResolvedDataset resolved, ReadUserFile(request.path, request.rows));
     return log(resolved);
   }
+  if (!request.minari_id.empty()) {
+    ROMI_ASSIGN_OR_RETURN(ResolvedDataset resolved, ReadUserMinari(request, request.minari_id));
+    return log(resolved);
+  }
   const std::vector<std::string> dirs =
       request.search_user_files ? UserDatasetDirs(request) : std::vector<std::string>();
   for (const std::string& dir : dirs) {
@@ -153,14 +178,23 @@ absl::StatusOr<ResolvedDataset> ResolveDataset(const DatasetRequest& request) {
       return log(resolved);
     }
   }
+  if (request.search_user_files) {
+    const std::string id = MinariIdForTask(request.task);
+    std::error_code missing;
+    if (fs::is_directory(data::MinariDataDir(data::MinariRoot(request.minari_dir), id), missing)) {
+      ROMI_ASSIGN_OR_RETURN(ResolvedDataset resolved, ReadUserMinari(request, id));
+      return log(resolved);
+    }
+  }
 
   // 2. The cache.
   const absl::StatusOr<GeneratorInfo> generator = FindGenerator(request.task);
   if (!generator.ok()) {
     if (dirs.empty()) return generator.status();
-    return absl::NotFoundError(absl::StrCat("no D4RL file ", request.task, ".hdf5 in ",
-                                            absl::StrJoin(dirs, ", "), "; and ",
-                                            generator.status().message()));
+    return absl::NotFoundError(
+        absl::StrCat("no D4RL file ", request.task, ".hdf5 in ", absl::StrJoin(dirs, ", "),
+                     ", no Minari dataset ", MinariIdForTask(request.task), " in ",
+                     data::MinariRoot(request.minari_dir), "; and ", generator.status().message()));
   }
   const int64_t rows = request.rows > 0 ? request.rows : generator->d4rl_rows;
   ROMI_ASSIGN_OR_RETURN(const std::string cache_path, CachedDatasetPath(request));

@@ -3,12 +3,17 @@
 //   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --out=/tmp/maze2d-umaze-v1.hdf5
 //   bazel run //datagen:make_dataset -- --task=hopper-random-v2 --size=20000 --seed=1
 //   bazel run //datagen:make_dataset -- --list
+//   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --format=minari [--minari_dir=R]
 //   bazel run //datagen:make_dataset -- --task=maze2d-umaze-v1 --evaluate_controller
 //   [--episodes=100]
 //       [--replan_each_episode]
 //
 // With --out the dataset is generated and written there (atomically); without it, it is
 // generated into the dataset cache (dataset_source.h), or found there, and the cache path printed.
+// --format=minari writes the dataset (taken from the cache, or generated into it) in Minari's
+// layout (data/minari.h) as the Minari dataset MinariIdForTask(task), e.g. romi/maze2d/umaze-v1,
+// under the Minari root (--minari_dir, else $MINARI_DATASETS_PATH, else ~/.minari/datasets), where
+// the suite finds it; --out then names the dataset's data directory instead.
 // --size=0 means D4RL's size (1e6 / 2e6 / 4e6 rows for maze2d umaze / medium / large).
 // --evaluate_controller scores the maze2d waypoint controller in the env the way D4RL measured
 // its reference max return (maze2d_generator.h), instead of making a dataset.
@@ -19,6 +24,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -27,15 +33,24 @@
 #include "base/stats.h"
 #include "base/status_macros.h"
 #include "data/d4rl_file.h"
+#include "data/minari.h"
 #include "datagen/dataset_generators.h"
 #include "datagen/dataset_source.h"
 #include "datagen/maze2d_generator.h"
+#include "envs/registry.h"
 
 ABSL_FLAG(std::string, task, "", "D4RL task name, e.g. maze2d-umaze-v1.");
-ABSL_FLAG(std::string, out, "", "Output .hdf5 file; empty: the dataset cache.");
+ABSL_FLAG(std::string, out, "",
+          "Output .hdf5 file (--format=minari: the data directory); empty: the dataset cache "
+          "(minari: the Minari root).");
 ABSL_FLAG(uint64_t, seed, 0, "Generation seed.");
 ABSL_FLAG(int64_t, size, 0, "Rows to generate; 0: D4RL's size.");
 ABSL_FLAG(std::string, cache_dir, "", "Dataset cache directory (default: see dataset_source.h).");
+ABSL_FLAG(std::string, format, "d4rl",
+          "d4rl: D4RL's HDF5 layout; minari: a Minari dataset directory (data/minari.h).");
+ABSL_FLAG(std::string, minari_dir, "",
+          "--format=minari: the Minari root (default: $MINARI_DATASETS_PATH, else "
+          "~/.minari/datasets).");
 ABSL_FLAG(bool, list, false, "List the generatable tasks and exit.");
 ABSL_FLAG(bool, evaluate_controller, false,
           "maze2d: score the waypoint controller in the env instead of making a dataset.");
@@ -70,6 +85,45 @@ absl::Status GenerateInto(const std::string& task, const std::string& out) {
   return absl::OkStatus();
 }
 
+// The dataset the cache holds for the flags (generated into it if missing).
+absl::StatusOr<ResolvedDataset> CachedDataset(const std::string& task) {
+  DatasetRequest request;
+  request.task = task;
+  request.rows = absl::GetFlag(FLAGS_size);
+  request.seed = absl::GetFlag(FLAGS_seed);
+  request.search_user_files = false;
+  request.cache_dir = absl::GetFlag(FLAGS_cache_dir);
+  return ResolveDataset(request);
+}
+
+absl::Status WriteMinari(const std::string& task) {
+  ROMI_ASSIGN_OR_RETURN(const GeneratorInfo generator, FindGenerator(task));
+  ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
+  ROMI_ASSIGN_OR_RETURN(const ResolvedDataset resolved, CachedDataset(task));
+  data::MinariWriteOptions options;
+  options.dataset_id = MinariIdForTask(task);
+  options.algorithm_name = generator.recipe;
+  options.description = absl::StrCat(
+      "romi's dataset for ", task, " (recipe ", generator.recipe, ", seed ",
+      absl::GetFlag(FLAGS_seed), ", ", resolved.file.size(),
+      " rows), generated with native MuJoCo simulators and written in D4RL's semantics.");
+  options.action_low = spec.action_low;
+  options.action_high = spec.action_high;
+  options.ref_min_score = spec.ref_min_score;
+  options.ref_max_score = spec.ref_max_score;
+  const std::string out = absl::GetFlag(FLAGS_out);
+  const std::string dir =
+      out.empty() ? data::MinariDataDir(data::MinariRoot(absl::GetFlag(FLAGS_minari_dir)),
+                                        options.dataset_id)
+                  : out;
+  ROMI_RETURN_IF_ERROR(data::WriteMinariDataset(dir, resolved.file, options));
+  std::printf("wrote %s (%lld rows of %s) as Minari dataset %s to %s\n",
+              resolved.path.empty() ? "the generated dataset" : resolved.path.c_str(),
+              static_cast<long long>(resolved.file.size()), task.c_str(),
+              options.dataset_id.c_str(), dir.c_str());
+  return absl::OkStatus();
+}
+
 void PrintStats(const char* name, const std::vector<double>& x) {
   const MeanStd stats = PopulationMeanStd(x);
   std::printf("%-17s mean %.2f  std %.2f\n", name, stats.mean, stats.std);
@@ -101,16 +155,16 @@ absl::Status Run() {
                                       absl::StrJoin(GeneratableTasks(), ", "));
   }
   if (absl::GetFlag(FLAGS_evaluate_controller)) return EvaluateController(task);
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "minari") return WriteMinari(task);
+  if (format != "d4rl") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--format must be d4rl or minari, got '", format, "'"));
+  }
   if (const std::string out = absl::GetFlag(FLAGS_out); !out.empty()) {
     return GenerateInto(task, out);
   }
-  DatasetRequest request;
-  request.task = task;
-  request.rows = absl::GetFlag(FLAGS_size);
-  request.seed = absl::GetFlag(FLAGS_seed);
-  request.search_user_files = false;
-  request.cache_dir = absl::GetFlag(FLAGS_cache_dir);
-  ROMI_ASSIGN_OR_RETURN(const ResolvedDataset resolved, ResolveDataset(request));
+  ROMI_ASSIGN_OR_RETURN(const ResolvedDataset resolved, CachedDataset(task));
   std::printf("%s\n", resolved.path.c_str());
   return absl::OkStatus();
 }

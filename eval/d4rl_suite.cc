@@ -66,6 +66,16 @@ ABSL_FLAG(std::string, out, "",
 ABSL_FLAG(std::string, dataset_dir, "",
           "A directory of D4RL .hdf5 files (D4RL's file names). Default: $ROMI_DATASET_DIR, then "
           "~/.romi/datasets; tasks without a file there are generated and cached.");
+ABSL_FLAG(std::string, minari_dir, "",
+          "The Minari dataset root (default: $MINARI_DATASETS_PATH, else ~/.minari/datasets). A "
+          "task uses our Minari dataset romi/<domain>/<rest of the name> there when no D4RL file "
+          "is found (make_dataset --format=minari writes it).");
+ABSL_FLAG(std::string, minari_id, "",
+          "With one task: train on this Minari dataset instead (e.g. mujoco/hopper/medium-v0); "
+          "its observations must be the task's (see docs/ARCHITECTURE.md, \"Minari\").");
+ABSL_FLAG(std::string, minari_observation_keys, "",
+          "Minari Dict observations: the comma-separated keys to keep, in order (default: all, "
+          "sorted), e.g. observation.");
 ABSL_FLAG(std::string, cache_dir, "",
           "Where generated datasets are cached (default: ~/.cache/romi).");
 ABSL_FLAG(uint64_t, dataset_seed, 0, "Seed of generated datasets.");
@@ -211,6 +221,15 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
   if (!absl::GetFlag(FLAGS_dataset_dir).empty()) {
     common.push_back(
         absl::StrCat("--dataset_dir=", AbsolutePath(UserPath(absl::GetFlag(FLAGS_dataset_dir)))));
+  }
+  if (!absl::GetFlag(FLAGS_minari_dir).empty()) {
+    common.push_back(
+        absl::StrCat("--minari_dir=", AbsolutePath(UserPath(absl::GetFlag(FLAGS_minari_dir)))));
+  }
+  for (const auto& [name, value] :
+       {std::pair<const char*, std::string>{"minari_id", absl::GetFlag(FLAGS_minari_id)},
+        {"minari_observation_keys", absl::GetFlag(FLAGS_minari_observation_keys)}}) {
+    if (!value.empty()) common.push_back(absl::StrCat("--", name, "=", value));
   }
   SlurmResources resources;
   resources.cpus_per_task = std::max(1, absl::GetFlag(FLAGS_slurm_cpus_per_task));
@@ -358,6 +377,13 @@ int Main(int argc, char** argv) {
   request.seed = absl::GetFlag(FLAGS_dataset_seed);
   request.dataset_dir = UserPath(absl::GetFlag(FLAGS_dataset_dir));
   request.cache_dir = UserPath(absl::GetFlag(FLAGS_cache_dir));
+  request.minari_dir = UserPath(absl::GetFlag(FLAGS_minari_dir));
+  request.minari_id = absl::GetFlag(FLAGS_minari_id);
+  request.minari_observation_keys = SplitList(absl::GetFlag(FLAGS_minari_observation_keys));
+  if (!request.minari_id.empty() && options.tasks.size() != 1) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--minari_id names the dataset of one task; the suite has ", options.tasks.size())));
+  }
   options.datasets = DatasetSourceProvider(request);
   learners::SetIntraOpThreads(threads);
   // Model training allocates as much per step as a learner does: keep freed memory for reuse.

@@ -320,6 +320,16 @@ DatasetProvider DatasetSourceProvider(datagen::DatasetRequest request) {
     task_request.rows = rows;
     ROMI_ASSIGN_OR_RETURN(const datagen::ResolvedDataset resolved,
                           datagen::ResolveDataset(task_request));
+    // A user's file for another simulator (a Minari dict observation, another env version)
+    // would fail much later, at the first evaluation, and less clearly.
+    ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(task));
+    if (resolved.file.observations.size(1) != spec.obs_dim ||
+        resolved.file.actions.size(1) != spec.act_dim) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          resolved.description, ": observations of ", resolved.file.observations.size(1),
+          " and actions of ", resolved.file.actions.size(1), " numbers, but ", task, " has ",
+          spec.obs_dim, " and ", spec.act_dim));
+    }
     ROMI_ASSIGN_OR_RETURN(
         data::Dataset dataset,
         data::Dataset::FromD4rlFile(resolved.file, data::DatasetOptions(), resolved.description));

@@ -8,8 +8,10 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/file_lock.h"
+#include "base/subprocess.h"
 #include "datagen/dataset_source.h"
 #include "eval/methods.h"
 #include "eval/suite_runner.h"
@@ -91,6 +93,52 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   for (int i = 0; i < results->run_size(); ++i) {
     EXPECT_EQ(again->run(i).final().score_mean(), results->run(i).final().score_mean());
   }
+}
+
+// A dataset written in Minari's layout by make_dataset is what the suite trains on when a run
+// finds it under --minari_dir, and nothing is generated.
+TEST(D4rlSuiteTest, TrainsOnAMinariDatasetWrittenByMakeDataset) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_minari";
+  fs::remove_all(root);
+  const absl::StatusOr<CommandOutput> written = RunCommand(
+      {"datagen/make_dataset", "--task=maze2d-umaze-v1", "--size=3000", "--format=minari",
+       absl::StrCat("--cache_dir=", (root / "generator-cache").string()),
+       absl::StrCat("--minari_dir=", (root / "minari").string())});
+  ASSERT_TRUE(written.ok()) << written.status();
+  ASSERT_TRUE(written->finished.ok) << written->output;
+  ASSERT_TRUE(fs::exists(root / "minari/romi/maze2d/umaze-v1/data/metadata.json"));
+
+  const fs::path out = root / "suite";
+  const absl::StatusOr<CommandOutput> suite =
+      RunCommand({"eval/d4rl_suite", "--budget=smoke", "--methods=bc", "--tasks=maze2d-umaze-v1",
+                  "--jobs=1", "--threads=1", "--progress=false",
+                  absl::StrCat("--dataset_dir=", (root / "no-d4rl-files").string()),
+                  absl::StrCat("--cache_dir=", (root / "suite-cache").string()),
+                  absl::StrCat("--minari_dir=", (root / "minari").string()),
+                  absl::StrCat("--out=", out.string())});
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  ASSERT_TRUE(suite->finished.ok) << suite->output;
+  SuiteResults results;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Read(out / "results.json"), &results).ok());
+  ASSERT_EQ(results.run_size(), 1);
+  EXPECT_NE(results.run(0).dataset_source().find("Minari dataset romi/maze2d/umaze-v1"),
+            std::string::npos)
+      << results.run(0).dataset_source();
+  EXPECT_FALSE(fs::exists(root / "suite-cache")) << "the suite generated a dataset of its own";
+
+  // A Minari dataset of another shape is refused before any training.
+  const absl::StatusOr<CommandOutput> mismatched =
+      RunCommand({"eval/d4rl_suite", "--budget=smoke", "--methods=bc", "--tasks=hopper-medium-v2",
+                  "--jobs=1", "--threads=1", "--progress=false", "--minari_id=romi/maze2d/umaze-v1",
+                  absl::StrCat("--minari_dir=", (root / "minari").string()),
+                  absl::StrCat("--out=", (root / "mismatched").string())});
+  ASSERT_TRUE(mismatched.ok()) << mismatched.status();
+  EXPECT_FALSE(mismatched->finished.ok);
+  EXPECT_NE(mismatched->output.find("observations of 4 and actions of 2 numbers, but "
+                                    "hopper-medium-v2 has 11 and 3"),
+            std::string::npos)
+      << mismatched->output;
 }
 
 // Runs in worker processes (the d4rl_suite binary, --run=...) give what runs in this process give,
