@@ -25,13 +25,17 @@ constexpr const char* kFuzzKeys[] = {
     "observations/nested",
     "unrelated",
 };
-constexpr int kNumKeys = static_cast<int>(std::size(kFuzzKeys));
+const std::vector<std::string>& D4rlKeys() {
+  static const std::vector<std::string>* keys =
+      new std::vector<std::string>(std::begin(kFuzzKeys), std::end(kFuzzKeys));
+  return *keys;
+}
 
-int KeyIndex(const std::string& key) {
-  for (int i = 0; i < kNumKeys; ++i) {
-    if (key == kFuzzKeys[i]) return i;
+int KeyIndex(const std::vector<std::string>& keys, const std::string& key) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (key == keys[i]) return static_cast<int>(i);
   }
-  return kNumKeys - 1;
+  return static_cast<int>(keys.size()) - 1;
 }
 
 // Reads bytes from the input; past its end, zeros.
@@ -107,8 +111,8 @@ hid_t MakeType(FuzzDtype dtype, size_t string_length) {
   }
 }
 
-void WriteArray(hid_t file, Reader& in) {
-  const char* key = kFuzzKeys[in.Byte() % kNumKeys];
+void WriteArray(hid_t file, Reader& in, const std::vector<std::string>& keys) {
+  const char* key = keys[in.Byte() % keys.size()].c_str();
   const auto dtype = static_cast<FuzzDtype>(in.Byte() % kFuzzDtypes);
   int storage = in.Byte() % 3;
   const int rank = in.Byte() % 4;
@@ -160,11 +164,13 @@ void Append(std::string& out, const void* data, size_t size) {
   out.append(static_cast<const char*>(data), size);
 }
 
-void EncodeTensor(std::string& out, const std::string& key, const torch::Tensor& tensor,
-                  bool flags) {
+}  // namespace
+
+void EncodeFuzzArray(std::string& out, const std::vector<std::string>& keys, const std::string& key,
+                     const torch::Tensor& tensor, bool flags) {
   const torch::Tensor t =
       flags ? tensor.to(torch::kInt8).contiguous() : tensor.to(torch::kFloat32).contiguous();
-  out += static_cast<char>(KeyIndex(key));
+  out += static_cast<char>(KeyIndex(keys, key));
   out += static_cast<char>(flags ? kFuzzBool : kFuzzFloat32);
   out += static_cast<char>(0);
   out += static_cast<char>(t.dim());
@@ -175,22 +181,25 @@ void EncodeTensor(std::string& out, const std::string& key, const torch::Tensor&
   Append(out, t.data_ptr(), t.numel() * t.element_size());
 }
 
-}  // namespace
-
-bool WriteD4rlFuzzInput(const uint8_t* data, size_t size, const std::string& path) {
+bool WriteFuzzArrays(const uint8_t* data, size_t size, const std::string& path,
+                     const std::vector<std::string>& keys, int max_arrays) {
   static const bool silenced = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
   (void)silenced;
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0) return false;
   Reader in(data, size);
-  for (int arrays = 0; !in.done() && arrays < 16; ++arrays) WriteArray(file, in);
+  for (int arrays = 0; !in.done() && arrays < max_arrays; ++arrays) WriteArray(file, in, keys);
   return H5Fclose(file) >= 0;
+}
+
+bool WriteD4rlFuzzInput(const uint8_t* data, size_t size, const std::string& path) {
+  return WriteFuzzArrays(data, size, path, D4rlKeys(), 16);
 }
 
 std::string EncodeD4rlFuzzInput(const D4rlFile& file) {
   std::string out;
   const auto encode = [&out](const std::string& key, const torch::Tensor& t, bool flags) {
-    if (t.defined()) EncodeTensor(out, key, t, flags);
+    if (t.defined()) EncodeFuzzArray(out, D4rlKeys(), key, t, flags);
   };
   encode("observations", file.observations, false);
   encode("actions", file.actions, false);
@@ -201,7 +210,7 @@ std::string EncodeD4rlFuzzInput(const D4rlFile& file) {
   for (const auto& [name, tensor] : file.infos) encode("infos/" + name, tensor, false);
   for (const auto& [name, tensor] : file.metadata) encode("metadata/" + name, tensor, false);
   for (const auto& [name, value] : file.metadata_strings) {
-    out += static_cast<char>(KeyIndex("metadata/" + name));
+    out += static_cast<char>(KeyIndex(D4rlKeys(), "metadata/" + name));
     out += static_cast<char>(kFuzzString);
     out += static_cast<char>(0);
     out += static_cast<char>(0);  // a scalar

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/d4rl_file.h"
 
@@ -45,6 +46,15 @@ inline constexpr int64_t kMaxWrittenElements = 4096;
 // Writes the arrays that `data` describes to a new HDF5 file at `path`. False only when the file
 // cannot be created at all.
 bool WriteD4rlFuzzInput(const uint8_t* data, size_t size, const std::string& path);
+
+// The same format over another key table (keys[byte % keys.size()]), at most `max_arrays`
+// arrays: what the Minari fuzzer writes its episodes with.
+bool WriteFuzzArrays(const uint8_t* data, size_t size, const std::string& path,
+                     const std::vector<std::string>& keys, int max_arrays);
+// Appends one array in that format (float32, or bool when `flags`); a key not in `keys` becomes
+// the table's last.
+void EncodeFuzzArray(std::string& out, const std::vector<std::string>& keys, const std::string& key,
+                     const torch::Tensor& tensor, bool flags);
 
 // `file` in that format (float32 arrays, bool flags, variable-length metadata strings): the seeds.
 std::string EncodeD4rlFuzzInput(const D4rlFile& file);

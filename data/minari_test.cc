@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <tuple>
@@ -11,6 +13,7 @@
 #include "base/atomic_file.h"
 #include "data/dataset.h"
 #include "data/hdf5_io.h"
+#include "data/minari_fuzz_input.h"
 #include "data/synthetic.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -345,6 +348,22 @@ TEST_F(MinariFixture, CorruptDataFile) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(read.status().message()), HasSubstr("main_data.hdf5"));
+}
+
+// The fuzzer's committed seeds are datasets the reader accepts, so fuzzing starts deep inside it.
+TEST(MinariFuzzSeedsTest, SeedsReadAsDatasets) {
+  for (const char* seed : {"seed-box", "seed-dict"}) {
+    std::ifstream in(absl::StrCat("data/testdata/minari_fuzzer/", seed), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(bytes.empty()) << seed;
+    const std::string dir = TestDir(seed);
+    ASSERT_TRUE(CreateDirectories(dir).ok());
+    ASSERT_TRUE(
+        WriteMinariFuzzInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), dir));
+    const absl::StatusOr<D4rlFile> read = ReadMinariDataset(dir);
+    ASSERT_TRUE(read.ok()) << seed << ": " << read.status();
+    EXPECT_EQ(read->size(), 5) << seed;
+  }
 }
 
 TEST(MinariRootTest, FlagThenEnvironmentThenHome) {

@@ -3,6 +3,7 @@
 //
 //   data/testdata/hdf5_io_fuzzer/seed-*.hdf5           WriteD4rlFile
 //   data/testdata/d4rl_file_fuzzer/seed-*              the same files in its input format
+//   data/testdata/minari_fuzzer/seed-*                 WriteMinariDataset, and Dict observations
 //   learners/nn/testdata/archive_io_fuzzer/seed-*.pt   SaveArchive + WriteTransitions
 //   datagen/testdata/policy_file_fuzzer/seed-*.pt      SavePolicyFile
 //   datagen/testdata/manifest_fuzzer/seed-*.textproto  a BehaviorPolicyManifest, defaults resolved
@@ -11,17 +12,28 @@
 //   bazel run //datagen:write_fuzz_seeds -- <dir>   (into another checkout)
 //
 // The text-format targets in eval/ start from eval/configs and a committed run config instead.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "data/d4rl_file.h"
 #include "data/d4rl_fuzz_input.h"
+#include "data/hdf5_io.h"
+#include "data/minari.h"
+#include "data/minari_fuzz_input.h"
 #include "data/transitions.h"
 #include "datagen/online_sac.h"
 #include "datagen/policies/manifest.pb.h"
@@ -51,6 +63,49 @@ data::D4rlFile TinyD4rlFile(bool optional_keys) {
     file.metadata_strings["algorithm"] = "fuzz";
   }
   return file;
+}
+
+// The seeds of minari_fuzzer: TinyD4rlFile(true) as WriteMinariDataset lays it out (three
+// episodes, Box observations, infos), and the same episodes with pointmaze-like Dict observations.
+absl::Status WriteMinariSeeds(const fs::path& folder) {
+  const std::string dir =
+      (fs::temp_directory_path() / absl::StrCat("romi-minari-seed-", ::getpid()) / "data").string();
+  data::MinariWriteOptions options;
+  options.dataset_id = "romi/fuzz/tiny-v0";
+  ROMI_RETURN_IF_ERROR(data::WriteMinariDataset(dir, TinyD4rlFile(true), options));
+  std::ifstream in(dir + "/metadata.json");
+  const std::string metadata((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  ROMI_ASSIGN_OR_RETURN(std::unique_ptr<data::Hdf5Reader> reader,
+                        data::Hdf5Reader::Open(dir + "/main_data.hdf5"));
+  std::map<std::string, torch::Tensor> arrays;
+  for (const data::Hdf5KeyInfo& info : reader->keys()) {
+    ROMI_ASSIGN_OR_RETURN(arrays[info.key], reader->ReadFloat(info.key));
+  }
+  std::error_code error;
+  fs::remove_all(fs::path(dir).parent_path(), error);
+  ROMI_RETURN_IF_ERROR(WriteStringAtomically((folder / "seed-box").string(),
+                                             data::EncodeMinariFuzzInput(metadata, arrays)));
+
+  const std::string box = R"({\"type\": \"Box\", \"dtype\": \"float64\", \"shape\": [2], )"
+                          R"(\"low\": [-Infinity, -Infinity], \"high\": [Infinity, Infinity]})";
+  const std::string dict_metadata = absl::StrCat(
+      R"({"total_episodes": 3, "total_steps": 5, "data_format": "hdf5", )",
+      R"("minari_version": "0.4.3", "dataset_id": "D4RL/pointmaze/tiny-v2", )",
+      R"("observation_space": "{\"type\": \"Dict\", \"subspaces\": {\"desired_goal\": )", box,
+      R"(, \"observation\": )", box, R"(}}", "action_space": "{\"type\": \"Box\", )",
+      R"(\"dtype\": \"float32\", \"shape\": [1], \"low\": [-1.0], \"high\": [1.0]}"})");
+  std::map<std::string, torch::Tensor> dict_arrays;
+  for (const auto& [key, values] : arrays) {
+    if (absl::EndsWith(key, "/observations")) {
+      dict_arrays[key + "/observation"] = values;
+      dict_arrays[key + "/desired_goal"] = -values;
+    } else {
+      dict_arrays[key] = values;
+    }
+  }
+  return WriteStringAtomically((folder / "seed-dict").string(),
+                               data::EncodeMinariFuzzInput(dict_metadata, dict_arrays));
 }
 
 absl::Status WriteTransitionTable(const std::string& path) {
@@ -111,6 +166,7 @@ absl::Status WriteSeeds(const fs::path& root) {
     ROMI_RETURN_IF_ERROR(
         WriteStringAtomically((d4rl / name).string(), data::EncodeD4rlFuzzInput(file)));
   }
+  ROMI_RETURN_IF_ERROR(WriteMinariSeeds(folder("data/testdata/minari_fuzzer")));
   ROMI_RETURN_IF_ERROR(WriteTransitionTable(
       (folder("learners/nn/testdata/archive_io_fuzzer") / "seed-transitions.pt").string()));
   ROMI_RETURN_IF_ERROR(
