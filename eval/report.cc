@@ -93,50 +93,84 @@ std::string CurvesCsv(const SuiteResults& results) {
   return csv;
 }
 
-// One PNG per task with a line per (method, seed). Returns false when gnuplot is unavailable.
-absl::Status PlotCurves(const SuiteResults& results, const std::string& out_dir) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+// Runs a gnuplot script written to `script_path`; pngcairo is missing from some gnuplot builds, so
+// a failure is retried with the plain png terminal, which is always there.
+absl::Status RunGnuplot(const std::string& script_path, std::string script) {
+  ROMI_RETURN_IF_ERROR(WriteStringAtomically(script_path, script));
+  const std::string command = absl::StrCat("gnuplot '", script_path, "' 2>&1");
+  if (std::system(command.c_str()) == 0) return absl::OkStatus();
+  for (size_t at = script.find("pngcairo"); at != std::string::npos; at = script.find("pngcairo")) {
+    script.replace(at, 8, "png");
+  }
+  ROMI_RETURN_IF_ERROR(WriteStringAtomically(script_path, script));
+  if (std::system(command.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("gnuplot failed on ", script_path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string CurveBands(const SuiteResults& results, const std::string& task,
+                       const std::vector<std::string>& methods) {
+  std::string data;
+  for (const std::string& method : methods) {
+    std::map<int64_t, std::vector<double>> scores;  // step -> one score per seed
+    for (const RunResult* run : RunsOf(results, task, method)) {
+      for (const Evaluation& e : run->curve()) scores[e.step()].push_back(e.score_mean());
+    }
+    if (scores.empty()) continue;
+    absl::StrAppend(&data, "# ", method, "\n");
+    for (const auto& [step, values] : scores) {
+      const MeanStd stats = PopulationMeanStd(values);
+      absl::StrAppendFormat(&data, "%d %.4f %.4f %.4f %d\n", step, stats.mean,
+                            stats.mean - stats.std, stats.mean + stats.std, values.size());
+    }
+    data += "\n\n";  // gnuplot: a new data block per method
+  }
+  return data;
+}
+
+namespace {
+
+// One PNG per task: per method, the mean score over seeds at each checkpoint with a band of ± one
+// std over seeds (curves_<task>.dat holds the numbers, plotted or not).
+absl::Status PlotCurves(const SuiteResults& results, const std::vector<std::string>& methods,
+                        const std::string& out_dir) {
+  const bool have_gnuplot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  if (!have_gnuplot) {
     std::fprintf(
         stderr,
         "note: gnuplot not found; learning-curve plots skipped (curves.csv has the data)\n");
-    return absl::OkStatus();
   }
   for (const std::string& task : Tasks(results)) {
-    std::string data_path = absl::StrCat(out_dir, "/curves_", task, ".dat");
-    std::string data;
     std::vector<std::string> titles;
-    for (const RunResult& run : results.run()) {
-      if (run.task() != task || run.curve_size() == 0) continue;
-      titles.push_back(absl::StrCat(run.method(), " seed ", run.seed()));
-      for (const Evaluation& e : run.curve()) {
-        absl::StrAppendFormat(&data, "%d %.4f\n", e.step(), e.score_mean());
+    for (const std::string& method : methods) {
+      int seeds = 0;
+      for (const RunResult* run : RunsOf(results, task, method)) seeds += run->curve_size() > 0;
+      if (seeds > 0) {
+        titles.push_back(absl::StrCat(method, " (", seeds, seeds == 1 ? " seed)" : " seeds)"));
       }
-      data += "\n\n";  // gnuplot: a new data block per run
     }
     if (titles.empty()) continue;
-    ROMI_RETURN_IF_ERROR(WriteStringAtomically(data_path, data));
+    const std::string data_path = absl::StrCat(out_dir, "/curves_", task, ".dat");
+    ROMI_RETURN_IF_ERROR(WriteStringAtomically(data_path, CurveBands(results, task, methods)));
+    if (!have_gnuplot) continue;
     std::string script = absl::StrFormat(
         "set terminal pngcairo size 900,560 noenhanced\nset output '%s/curves_%s.png'\n"
-        "set title 'D4RL normalized score: %s'\nset xlabel 'learner steps'\n"
-        "set ylabel 'normalized score'\nset key outside right\nset grid\nplot ",
+        "set title '%s: mean over seeds, band +- 1 std over seeds'\n"
+        "set xlabel 'learner steps'\nset ylabel 'normalized score'\nset key outside right\n"
+        "set grid\nset style fill transparent solid 0.2 noborder\nplot ",
         out_dir, task, task);
     for (size_t i = 0; i < titles.size(); ++i) {
-      absl::StrAppendFormat(&script, "%s'%s' index %d with linespoints title '%s'", i ? ", " : "",
-                            data_path, i, titles[i]);
+      absl::StrAppendFormat(&script,
+                            "%s'%s' index %d using 1:3:4 with filledcurves lc %d notitle, "
+                            "'%s' index %d using 1:2 with linespoints lc %d title '%s'",
+                            i ? ", " : "", data_path, i, i + 1, data_path, i, i + 1, titles[i]);
     }
     script += "\n";
-    const std::string script_path = absl::StrCat(out_dir, "/curves_", task, ".gp");
-    ROMI_RETURN_IF_ERROR(WriteStringAtomically(script_path, script));
-    const std::string command = absl::StrCat("gnuplot '", script_path, "' 2>&1");
-    if (std::system(command.c_str()) != 0) {
-      // pngcairo is missing from some gnuplot builds; the plain png terminal is always there.
-      std::string fallback = script;
-      fallback.replace(fallback.find("pngcairo"), 8, "png");
-      ROMI_RETURN_IF_ERROR(WriteStringAtomically(script_path, fallback));
-      if (std::system(command.c_str()) != 0) {
-        return absl::InternalError(absl::StrCat("gnuplot failed on ", script_path));
-      }
-    }
+    ROMI_RETURN_IF_ERROR(
+        RunGnuplot(absl::StrCat(out_dir, "/curves_", task, ".gp"), std::move(script)));
   }
   return absl::OkStatus();
 }
@@ -314,7 +348,7 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
   markdown += RenderDiagnostics(results);
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.md", markdown));
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/curves.csv", CurvesCsv(results)));
-  return PlotCurves(results, out_dir);
+  return PlotCurves(results, methods, out_dir);
 }
 
 }  // namespace romi::eval

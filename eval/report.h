@@ -7,7 +7,10 @@
 //                  cell
 //   results.md     the table printed at the end: task rows, method columns, "ours (paper)"
 //   curves.csv     one row per evaluation: task, method, seed, step, score, return
-//   curves_<task>.png  learning curves, when gnuplot is installed (tools/bootstrap.sh installs it)
+//   curves_<task>.dat  per method: checkpoint step, mean score over seeds, mean - std, mean + std,
+//                      seeds (CurveBands)
+//   curves_<task>.png  those curves, the std as a band, when gnuplot is installed
+//                      (tools/bootstrap.sh installs it)
 // A cell aggregates a task's seeds: the mean of their final scores, ± the population std across
 // seeds (with one seed: no ±; the spread over a run's episodes is shown apart, never as the ±).
 #ifndef ROMI_EVAL_REPORT_H_
@@ -59,6 +62,12 @@ std::string RenderDiagnostics(const SuiteResults& results);
 // stderr, when gnuplot is missing; any other failure is an error naming the file.
 absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
                          const std::vector<std::string>& methods, const std::string& out_dir);
+
+// curves_<task>.dat: one gnuplot data block per method (in the order given) that has checkpoint
+// evaluations, a "# <method>" line, then "step mean mean-std mean+std seeds" rows (population std
+// over the seeds evaluated at that step).
+std::string CurveBands(const SuiteResults& results, const std::string& task,
+                       const std::vector<std::string>& methods);
 
 // The paper's score for (task, method), or nullptr.
 const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& task,

@@ -117,5 +117,16 @@ TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
   EXPECT_NE(curves.find("maze2d-umaze-v1,romi-bcq,0,10,20.0000"), std::string::npos) << curves;
 }
 
+TEST(CurveBandsTest, MeanAndStdOverSeedsPerCheckpoint) {
+  SuiteResults results = TwoMethods();
+  Evaluation* e = results.mutable_run(1)->add_curve();
+  e->set_step(10);
+  e->set_score_mean(40);
+  EXPECT_EQ(CurveBands(results, "maze2d-umaze-v1", {"romi-bcq", "bcq"}),
+            "# romi-bcq\n"
+            "10 30.0000 20.0000 40.0000 2\n"
+            "20 50.0000 50.0000 50.0000 1\n\n\n");
+}
+
 }  // namespace
 }  // namespace romi::eval
