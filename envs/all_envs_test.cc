@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "envs/ant_maze_env.h"
 #include "envs/env.h"
 #include "envs/maze2d_env.h"
 #include "envs/mujoco_env.h"
@@ -72,12 +73,16 @@ Trajectory RunEpisode(Env& env, uint64_t seed) {
         EXPECT_LE(std::abs(result->observation[i]), 10.0) << spec.task;  // Clipped qvel.
       }
     }
-    // The env's termination is the spec's rule; the env evaluates it on unclipped velocities,
-    // which can only add terminations (when some |qvel| >= 100).
     const absl::StatusOr<bool> rule_says =
         IsTerminal(spec.termination, trajectory.observations.back(), action, result->observation);
     EXPECT_TRUE(rule_says.ok()) << rule_says.status();
-    if (rule_says.value_or(false)) {
+    if (auto* ant = dynamic_cast<AntMazeEnv*>(&env)) {
+      // The episode ends at its own goal; the spec's rule uses the goals' centre (ant_maze_env.h).
+      EXPECT_EQ(result->terminated, ant->AtGoal()) << spec.task << " step " << t;
+      EXPECT_EQ(result->reward, ant->AtGoal() ? 1.0 : 0.0) << spec.task;
+    } else if (rule_says.value_or(false)) {
+      // The env's termination is the spec's rule; the env evaluates it on unclipped velocities,
+      // which can only add terminations (when some |qvel| >= 100).
       EXPECT_TRUE(result->terminated) << spec.task << " step " << t;
     }
     trajectory.observations.push_back(result->observation);

@@ -23,8 +23,9 @@ namespace romi::envs {
 
 // What a task is, independent of any instance: everything a learner or evaluator needs to know.
 struct EnvSpec {
-  std::string task;    // D4RL name, e.g. "hopper-medium-v2".
-  std::string domain;  // Simulator family: "maze2d", "hopper", "walker2d", "halfcheetah".
+  std::string task;  // D4RL name, e.g. "hopper-medium-v2".
+  // Simulator family: "maze2d", "antmaze", "hopper", "walker2d", "halfcheetah".
+  std::string domain;
   int obs_dim = 0;
   int act_dim = 0;
   std::vector<double> action_low;   // act_dim entries.
@@ -60,9 +61,9 @@ class Env {
 
   // Puts the simulator in a state this observation describes, so that a transition (s, a, s')
   // from a dataset or a model can be replayed from s (what a Step after it returns is the
-  // simulator's s'). Exact where the observation is the full state (maze2d); the locomotion
-  // tasks drop the x position, which nothing depends on, and clip velocities, so there it is exact
-  // for observations whose velocities were not clipped. Counts as a Reset for Step's
+  // simulator's s'). Exact where the observation is the full state (maze2d, antmaze); the
+  // locomotion tasks drop the x position, which nothing depends on, and clip velocities, so there
+  // it is exact for observations whose velocities were not clipped. Counts as a Reset for Step's
   // precondition. UnimplementedError for an env that cannot do it.
   virtual absl::Status SetStateFromObservation(absl::Span<const double> observation) {
     return absl::UnimplementedError(Spec().task + ": cannot set the state from an observation");

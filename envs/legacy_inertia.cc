@@ -22,6 +22,21 @@ struct BodyInertial {
   Mat3 inertia = {};  // About com, in the body frame.
 };
 
+// A geom's inertia at density 1 under MuJoCo 2.0's rules.
+absl::StatusOr<GeomInertia> UnitDensityGeomInertia(const mjModel& model, int g) {
+  const mjtNum* size = model.geom_size + 3 * g;
+  switch (model.geom_type[g]) {
+    case mjGEOM_CAPSULE:
+      return LegacyCapsuleInertia(size[0], size[1], 1.0);
+    case mjGEOM_SPHERE:
+      return SphereInertia(size[0], 1.0);
+    default:
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "body '%s': legacy inertia handles capsules and spheres only, geom %d has type %d",
+          mj_id2name(&model, mjOBJ_BODY, model.geom_bodyid[g]), g, model.geom_type[g]));
+  }
+}
+
 // Each body's inertial under MuJoCo 2.0's rule, from the compiled geometry of `model`, with
 // density 1 (callers scale).
 absl::StatusOr<std::vector<BodyInertial>> UnitDensityInertials(const mjModel& model) {
@@ -29,26 +44,25 @@ absl::StatusOr<std::vector<BodyInertial>> UnitDensityInertials(const mjModel& mo
   std::vector<std::vector<int>> geoms(model.nbody);
   for (int g = 0; g < model.ngeom; ++g) geoms[model.geom_bodyid[g]].push_back(g);
   for (int b = 1; b < model.nbody; ++b) {
-    const char* name = mj_id2name(&model, mjOBJ_BODY, b);
     if (geoms[b].empty()) {
-      return absl::InvalidArgumentError(absl::StrFormat("body '%s' has no geoms", name));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("body '%s' has no geoms", mj_id2name(&model, mjOBJ_BODY, b)));
+    }
+    std::vector<GeomInertia> parts;
+    for (int g : geoms[b]) {
+      ROMI_ASSIGN_OR_RETURN(GeomInertia part, UnitDensityGeomInertia(model, g));
+      parts.push_back(part);
     }
     BodyInertial& body = bodies[b];
-    for (int g : geoms[b]) {
-      if (model.geom_type[g] != mjGEOM_CAPSULE) {
-        return absl::InvalidArgumentError(
-            absl::StrFormat("body '%s': legacy inertia handles capsules only, geom %d has type %d",
-                            name, g, model.geom_type[g]));
-      }
-      const double m =
-          LegacyCapsuleInertia(model.geom_size[3 * g], model.geom_size[3 * g + 1], 1.0).mass;
-      body.mass += m;
-      for (int k = 0; k < 3; ++k) body.com[k] += m * model.geom_pos[3 * g + k];
+    for (size_t p = 0; p < parts.size(); ++p) {
+      body.mass += parts[p].mass;
+      for (int k = 0; k < 3; ++k)
+        body.com[k] += parts[p].mass * model.geom_pos[3 * geoms[b][p] + k];
     }
     for (int k = 0; k < 3; ++k) body.com[k] /= body.mass;
-    for (int g : geoms[b]) {
-      const CapsuleInertia c =
-          LegacyCapsuleInertia(model.geom_size[3 * g], model.geom_size[3 * g + 1], 1.0);
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const GeomInertia& c = parts[p];
+      const int g = geoms[b][p];
       const mjtNum z[3] = {0, 0, 1};
       mjtNum axis[3];
       mju_rotVecQuat(axis, z, model.geom_quat + 4 * g);
@@ -82,13 +96,20 @@ std::string InertialElement(const BodyInertial& body, double scale) {
 
 }  // namespace
 
-CapsuleInertia LegacyCapsuleInertia(double radius, double half_length, double density) {
+GeomInertia LegacyCapsuleInertia(double radius, double half_length, double density) {
   const double length = 2.0 * half_length + radius;  // The 2.0 rule: a cylinder of L + r.
-  CapsuleInertia c;
+  GeomInertia c;
   c.mass = density * mjPI * radius * radius * length;
   c.axial = c.mass * radius * radius / 2.0;
   c.transverse = c.mass * (3.0 * radius * radius + length * length) / 12.0;
   return c;
+}
+
+GeomInertia SphereInertia(double radius, double density) {
+  GeomInertia s;
+  s.mass = density * 4.0 / 3.0 * mjPI * radius * radius * radius;
+  s.axial = s.transverse = 0.4 * s.mass * radius * radius;
+  return s;
 }
 
 absl::StatusOr<MjModelPtr> CompileWithLegacyInertia(absl::string_view mjcf,

@@ -16,6 +16,16 @@ const std::vector<std::string>& GymDatasetNames() {
   return *names;
 }
 
+void SetNoisyInitialState(ResetNoise noise, double scale, const mjModel& model, mjData& data,
+                          std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> uniform(-scale, scale);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int i = 0; i < model.nq; ++i) data.qpos[i] = model.qpos0[i] + uniform(rng);
+  for (int i = 0; i < model.nv; ++i) {
+    data.qvel[i] = noise == ResetNoise::kUniform ? uniform(rng) : scale * normal(rng);
+  }
+}
+
 absl::StatusOr<std::shared_ptr<const mjModel>> LocomotionModel(const LocomotionDomain& domain) {
   return SharedModel(absl::StrCat("locomotion:", domain.name),
                      [&domain] { return CompileWithLegacyInertia(domain.mjcf, domain.inertia); });
@@ -76,15 +86,8 @@ std::vector<double> LocomotionEnv::Observation() const {
 }
 
 void LocomotionEnv::ResetState(std::mt19937_64& rng) {
-  const mjModel& m = model();
-  mjData* d = mutable_data();
-  const double s = domain_.reset_noise_scale;
-  std::uniform_real_distribution<double> uniform(-s, s);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (int i = 0; i < m.nq; ++i) d->qpos[i] = m.qpos0[i] + uniform(rng);
-  for (int i = 0; i < m.nv; ++i) {
-    d->qvel[i] = domain_.reset_noise == ResetNoise::kUniform ? uniform(rng) : s * normal(rng);
-  }
+  SetNoisyInitialState(domain_.reset_noise, domain_.reset_noise_scale, model(), *mutable_data(),
+                       rng);
 }
 
 MujocoEnv::Transition LocomotionEnv::StepPhysics(absl::Span<const double> action) {

@@ -34,6 +34,11 @@ enum class ResetNoise {
   kUniformPosNormalVel,  // qpos += U(-s, s), qvel += s * N(0, 1) (HalfCheetah)
 };
 
+// Writes gym's noisy initial state into `data`: qpos = qpos0 + U(-s, s) per entry, then qvel as
+// `noise` says (initial qvel 0). Shared with the antmaze ant, whose reset is HalfCheetah's.
+void SetNoisyInitialState(ResetNoise noise, double scale, const mjModel& model, mjData& data,
+                          std::mt19937_64& rng);
+
 struct LocomotionDomain {
   std::string name;  // Task prefix: "hopper" registers hopper-random-v2 and so on.
   const char* mjcf = nullptr;

@@ -26,12 +26,14 @@ absl::StatusOr<MazeLayout> MazeLayout::Parse(absl::string_view layout) {
           row.push_back('O');
           break;
         case 'G':
-          row.push_back('G');
+        case 'R':
+          row.push_back(c);
           break;
         default:
-          return absl::InvalidArgumentError(absl::StrFormat(
-              "maze layout row %d: unknown character '%c' (expected '#', 'O', ' ', '0' or 'G')",
-              maze.grid_.size(), c));
+          return absl::InvalidArgumentError(
+              absl::StrFormat("maze layout row %d: unknown character '%c' (expected '#', 'O', ' ', "
+                              "'0', 'G' or 'R')",
+                              maze.grid_.size(), c));
       }
     }
     if (!maze.grid_.empty() && row.size() != maze.grid_[0].size()) {
@@ -43,17 +45,24 @@ absl::StatusOr<MazeLayout> MazeLayout::Parse(absl::string_view layout) {
   }
   if (maze.grid_.empty()) return absl::InvalidArgumentError("maze layout is empty");
 
-  std::vector<Cell> goals;
+  std::vector<Cell> goals, starts;
   for (int i = 0; i < maze.rows(); ++i) {
     for (int j = 0; j < maze.cols(); ++j) {
-      if (maze.grid_[i][j] == 'O') maze.open_cells_.push_back({i, j});
-      if (maze.grid_[i][j] == 'G') goals.push_back({i, j});
+      const char c = maze.grid_[i][j];
+      if (c == 'O' || c == 'R') maze.open_cells_.push_back({i, j});
+      if (c == 'G') goals.push_back({i, j});
+      if (c == 'R') starts.push_back({i, j});
     }
   }
   if (goals.size() != 1) {
     return absl::InvalidArgumentError(
         absl::StrFormat("maze layout has %d goal cells 'G', expected exactly 1", goals.size()));
   }
+  if (starts.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("maze layout has %d start cells 'R', expected at most 1", starts.size()));
+  }
+  if (!starts.empty()) maze.start_ = starts[0];
   maze.goal_ = goals[0];
   maze.open_cells_.push_back(maze.goal_);
   return maze;

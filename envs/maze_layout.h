@@ -1,7 +1,9 @@
-// maze2d's grid: layout parsing, cell <-> coordinate conversion and the MJCF generated from it.
+// A maze's grid (layout parsing), and maze2d's cell <-> coordinate conversion and MJCF.
 //
 // A layout is D4RL's string, rows top to bottom separated by '\' (or newlines): '#' wall,
-// 'O' (or ' ', '0') free, 'G' goal. Cell (i, j) is (row, column).
+// 'O' (or ' ', '0') free, 'G' goal, 'R' the robot's start, a free cell (D4RL locomotion's RESET
+// marker: antmaze places its walls around it, ant_maze_geometry.h; maze2d layouts have none).
+// Cell (i, j) is (row, column).
 //
 // Coordinates: the particle body sits at world (1.2, 1.2), so qpos = world - 1.2, and D4RL's
 // convention is that cell (i, j) *is* qpos (i, j) (targets, resets and planners all use it). The
@@ -11,6 +13,7 @@
 #define ROMI_ENVS_MAZE_LAYOUT_H_
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +41,8 @@ struct Cell {
 
 class MazeLayout {
  public:
-  // InvalidArgumentError for an empty layout, ragged rows, an unknown character, or a count of
-  // goal cells other than one.
+  // InvalidArgumentError for an empty layout, ragged rows, an unknown character, a count of
+  // goal cells other than one, or more than one start cell.
   static absl::StatusOr<MazeLayout> Parse(absl::string_view layout);
 
   int rows() const { return static_cast<int>(grid_.size()); }
@@ -47,6 +50,8 @@ class MazeLayout {
   // Cells outside the grid count as walls, so planners need no bounds checks.
   bool IsWall(Cell cell) const;
   Cell goal() const { return goal_; }
+  // The 'R' cell, if the layout marks one.
+  std::optional<Cell> start() const { return start_; }
   // Free cells in row-major order followed by the goal: D4RL's empty_and_goal_locations, the
   // reset distribution's support.
   const std::vector<Cell>& open_cells() const { return open_cells_; }
@@ -55,8 +60,9 @@ class MazeLayout {
 
  private:
   MazeLayout() = default;
-  std::vector<std::string> grid_;  // '#', 'O' or 'G'.
+  std::vector<std::string> grid_;  // '#', 'O', 'G' or 'R'.
   Cell goal_;
+  std::optional<Cell> start_;
   std::vector<Cell> open_cells_;
 };
 

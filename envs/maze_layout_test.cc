@@ -39,6 +39,18 @@ TEST(MazeLayoutTest, AcceptsNewlinesAndSpaces) {
   EXPECT_FALSE(maze.IsWall({2, 1}));
 }
 
+TEST(MazeLayoutTest, StartCellIsFree) {
+  EXPECT_FALSE(MazeLayout::Parse(kUMazeLayout)->start().has_value());
+  const MazeLayout maze = MazeLayout::Parse("####\\#RO#\\##G#\\####").value();
+  EXPECT_EQ(maze.start(), (Cell{1, 1}));
+  EXPECT_FALSE(maze.IsWall({1, 1}));
+  ASSERT_EQ(maze.open_cells().size(), 3u);
+  EXPECT_EQ(maze.open_cells().front(), (Cell{1, 1}));
+  EXPECT_EQ(maze.ToString(), "####\\#RO#\\##G#\\####");
+  EXPECT_EQ(MazeLayout::Parse("####\\#RR#\\#G##\\####").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(MazeLayoutTest, RejectsBadLayouts) {
   EXPECT_EQ(MazeLayout::Parse("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MazeLayout::Parse("###\\#G\\###").status().code(), absl::StatusCode::kInvalidArgument);

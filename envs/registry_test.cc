@@ -22,6 +22,10 @@ TEST(RegistryTest, RegistersEveryD4rlTaskThePaperUses) {
       expected.push_back(std::string(domain) + "-" + data + "-v2");
     }
   }
+  for (const char* ant :
+       {"umaze", "umaze-diverse", "medium-play", "medium-diverse", "large-play", "large-diverse"}) {
+    expected.push_back(std::string("antmaze-") + ant + "-v0");
+  }
   const std::vector<std::string> registered = RegisteredTasks();
   EXPECT_EQ(registered.size(), expected.size());
   for (const std::string& task : expected) {
@@ -56,6 +60,15 @@ TEST(RegistryTest, SpecsCarryDimensionsLimitsAndTermination) {
   EXPECT_EQ(FindSpec("maze2d-umaze-v1").value().max_episode_steps, 300);
   EXPECT_EQ(FindSpec("halfcheetah-expert-v2").value().termination.name, "never");
   EXPECT_EQ(FindSpec("walker2d-expert-v2").value().termination.name, "walker2d");
+  const EnvSpec ant = FindSpec("antmaze-medium-play-v0").value();
+  EXPECT_EQ(ant.domain, "antmaze");
+  EXPECT_EQ(ant.obs_dim, 29);
+  EXPECT_EQ(ant.act_dim, 8);
+  EXPECT_EQ(ant.action_high, std::vector<double>(8, 1.0));
+  EXPECT_EQ(ant.max_episode_steps, 1000);
+  EXPECT_EQ(ant.termination.name, "antmaze-medium");
+  EXPECT_EQ(FindSpec("antmaze-umaze-diverse-v0").value().max_episode_steps, 700);
+  EXPECT_EQ(FindSpec("antmaze-large-diverse-v0").value().termination.name, "antmaze-large");
 }
 
 TEST(NormalizedScoreTest, ReferenceTable) {
@@ -70,7 +83,9 @@ TEST(NormalizedScoreTest, ReferenceTable) {
   EXPECT_NEAR(NormalizedScore("maze2d-umaze-dense-v1", 68.537689).value(), 0.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-medium-dense-v1", 297.4552547777125).value(), 100.0, 1e-9);
   EXPECT_NEAR(NormalizedScore("maze2d-large-dense-v1", 30.569041).value(), 0.0, 1e-9);
-  EXPECT_EQ(NormalizedScore("antmaze-umaze-v0", 1.0).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NEAR(NormalizedScore("antmaze-umaze-v0", 1.0).value(), 100.0, 1e-9);
+  EXPECT_NEAR(NormalizedScore("antmaze-large-diverse-v0", 0.3).value(), 30.0, 1e-9);
+  EXPECT_EQ(NormalizedScore("antmaze-umaze-v2", 1.0).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -37,6 +37,32 @@ struct Walker2dRule {
   }
 };
 
+// The goals of the antmaze rules (termination.h).
+struct AntUMazeGoal {
+  static constexpr double kX = 0.75, kY = 8.75;
+};
+struct AntMediumMazeGoal {
+  static constexpr double kX = 20.75, kY = 20.75;
+};
+struct AntLargeMazeGoal {
+  static constexpr double kX = 32.75, kY = 24.75;
+};
+
+template <typename T, typename Goal>
+struct AntMazeRule {
+  static constexpr int kObsDim = 29;
+  static constexpr int kActDim = 8;
+  static bool IsTerminal(const T* /*obs*/, const T* /*action*/, const T* next_obs) {
+    return std::hypot(next_obs[0] - T(Goal::kX), next_obs[1] - T(Goal::kY)) <= T(0.5);
+  }
+};
+template <typename T>
+using AntUMazeRule = AntMazeRule<T, AntUMazeGoal>;
+template <typename T>
+using AntMediumMazeRule = AntMazeRule<T, AntMediumMazeGoal>;
+template <typename T>
+using AntLargeMazeRule = AntMazeRule<T, AntLargeMazeGoal>;
+
 template <typename T>
 struct NeverRule {
   static bool IsTerminal(const T*, const T*, const T*) { return false; }
@@ -51,6 +77,14 @@ TerminationFn MakeTerminationFn(const char* name, int obs_dim, int act_dim) {
   fn.rule_f64 = &Rule<double>::IsTerminal;
   fn.rule_f32 = &Rule<float>::IsTerminal;
   return fn;
+}
+
+// One TerminationFn per rule, built on first use.
+template <template <typename> class Rule>
+const TerminationFn& AntMazeTermination(const char* name) {
+  static const TerminationFn* const fn = new TerminationFn(
+      MakeTerminationFn<Rule>(name, Rule<double>::kObsDim, Rule<double>::kActDim));
+  return *fn;
 }
 
 absl::Status CheckSize(const TerminationFn& fn, const char* what, size_t size, size_t expected) {
@@ -71,6 +105,18 @@ const TerminationFn& Walker2dTermination() {
   static const TerminationFn* const fn =
       new TerminationFn(MakeTerminationFn<Walker2dRule>("walker2d", 17, 6));
   return *fn;
+}
+
+const TerminationFn& AntUMazeTermination() {
+  return AntMazeTermination<AntUMazeRule>("antmaze-umaze");
+}
+
+const TerminationFn& AntMediumMazeTermination() {
+  return AntMazeTermination<AntMediumMazeRule>("antmaze-medium");
+}
+
+const TerminationFn& AntLargeMazeTermination() {
+  return AntMazeTermination<AntLargeMazeRule>("antmaze-large");
 }
 
 TerminationFn NeverTerminates(int obs_dim, int act_dim) {

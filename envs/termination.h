@@ -5,9 +5,10 @@
 // predicts the earlier state from the later one, so the rule is evaluated on the known later
 // state, next_obs, in both directions.
 //
-// Rules read the observation layouts documented in hopper.cc, walker2d.cc, halfcheetah.cc and
-// maze2d_env.h. The batched form takes contiguous row-major float32 arrays [batch, dim], the
-// memory layout of a CPU torch tensor, so model rollouts need no torch dependency here.
+// Rules read the observation layouts documented in hopper.cc, walker2d.cc, halfcheetah.cc,
+// maze2d_env.h and ant_maze_env.h. The batched form takes contiguous row-major float32 arrays
+// [batch, dim], the memory layout of a CPU torch tensor, so model rollouts need no torch dependency
+// here.
 #ifndef ROMI_ENVS_TERMINATION_H_
 #define ROMI_ENVS_TERMINATION_H_
 
@@ -21,7 +22,7 @@ namespace romi::envs {
 
 // A domain's termination rule with the dimensions it expects. A small value type: copy freely.
 struct TerminationFn {
-  std::string name;  // "hopper", "walker2d" or "never".
+  std::string name;  // "hopper", "walker2d", "antmaze-<maze>" or "never".
   int obs_dim = 0;
   int act_dim = 0;
   // The rule itself; pointers are to arrays of obs_dim, act_dim and obs_dim elements.
@@ -35,6 +36,15 @@ const TerminationFn& HopperTermination();
 
 // Gym Walker2d: terminal unless 0.8 < height next_obs[0] < 2.0 and -1 < angle next_obs[1] < 1.
 const TerminationFn& Walker2dTermination();
+
+// D4RL antmaze (ROMI's rule): terminal when the torso's xy, next_obs[0..1], is within 0.5 of the
+// goal. A rule is a plain function without state, so each maze has its own with the goal built
+// in: the centre of that maze's evaluation goals (ant_maze_env.h), the goal cell's point plus
+// 0.75 per axis, where D4RL's goal noise U(0, 1) + U(0, 0.5) averages. ROMI's code, too, cut its
+// rollouts at one goal while each evaluation drew its own.
+const TerminationFn& AntUMazeTermination();       // Goal (0.75, 8.75).
+const TerminationFn& AntMediumMazeTermination();  // Goal (20.75, 20.75).
+const TerminationFn& AntLargeMazeTermination();   // Goal (32.75, 24.75).
 
 // HalfCheetah and maze2d never terminate (their episodes end only by the time limit).
 TerminationFn NeverTerminates(int obs_dim, int act_dim);

@@ -89,6 +89,42 @@ TEST(Walker2dTerminationTest, VelocitiesDoNotMatter) {
   EXPECT_FALSE(IsTerminal(Walker2dTermination(), obs, action, next_obs).value());
 }
 
+bool AntDone(const TerminationFn& fn, double x, double y) {
+  std::vector<double> next_obs(29, 0.0);
+  next_obs[0] = x;
+  next_obs[1] = y;
+  const std::vector<double> obs(29, 0.0), action(8, 0.0);
+  return IsTerminal(fn, obs, action, next_obs).value();
+}
+
+TEST(AntMazeTerminationTest, WithinHalfOfEachMazesGoal) {
+  EXPECT_TRUE(AntDone(AntUMazeTermination(), 0.75, 8.75));
+  EXPECT_TRUE(AntDone(AntUMazeTermination(), 1.25, 8.75));  // Exactly 0.5 away.
+  EXPECT_FALSE(AntDone(AntUMazeTermination(), 1.2501, 8.75));
+  EXPECT_FALSE(AntDone(AntUMazeTermination(), 0.75 + 0.36, 8.75 + 0.36));
+  EXPECT_FALSE(AntDone(AntUMazeTermination(), 0.0, 0.0));
+  EXPECT_TRUE(AntDone(AntMediumMazeTermination(), 20.75, 20.4));
+  EXPECT_FALSE(AntDone(AntMediumMazeTermination(), 0.75, 8.75));
+  EXPECT_TRUE(AntDone(AntLargeMazeTermination(), 32.5, 24.75));
+  EXPECT_FALSE(AntDone(AntLargeMazeTermination(), 20.75, 20.75));
+  EXPECT_FALSE(AntDone(AntLargeMazeTermination(), std::nan(""), 24.75));
+  EXPECT_EQ(AntMediumMazeTermination().name, "antmaze-medium");
+}
+
+TEST(AntMazeTerminationTest, BatchedFloatRuleAgrees) {
+  std::vector<float> obs(2 * 29, 0.0f), next_obs(2 * 29, 0.0f), action(2 * 8, 0.0f);
+  next_obs[0] = 32.75f;
+  next_obs[1] = 24.75f;
+  next_obs[29] = 32.75f;
+  next_obs[30] = 25.5f;
+  bool done[2];
+  ASSERT_TRUE(
+      IsTerminalBatch(AntLargeMazeTermination(), obs, action, next_obs, absl::MakeSpan(done, 2))
+          .ok());
+  EXPECT_TRUE(done[0]);
+  EXPECT_FALSE(done[1]);
+}
+
 TEST(NeverTerminatesTest, NeverFires) {
   const TerminationFn fn = NeverTerminates(4, 2);
   const std::vector<double> obs(4, 1e9), action(2, 0.0);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -266,6 +269,88 @@ std::string ExperimentReportName(const Experiment& experiment) {
   return absl::StrCat("experiment_", experiment.name(), ".md");
 }
 
+std::string ModelErrorBars(const SuiteResults& results, const std::string& task) {
+  // Per direction, per dimension: the seeds' values.
+  std::map<std::string, std::vector<std::vector<double>>> values;
+  size_t dims = 0;
+  for (const ModelErrorResult& run : results.model_error()) {
+    if (run.task() != task || run.test_mse_per_dimension_size() == 0) continue;
+    auto& per_dimension = values[run.model()];
+    dims = std::max<size_t>(dims, run.test_mse_per_dimension_size());
+    per_dimension.resize(dims);
+    for (int d = 0; d < run.test_mse_per_dimension_size(); ++d) {
+      per_dimension[d].push_back(run.test_mse_per_dimension(d));
+    }
+  }
+  if (dims == 0) return "";
+  std::string data = absl::StrCat("dimension ", kForwardModel, " ", kReverseModel, "\n");
+  for (size_t d = 0; d < dims; ++d) {
+    absl::StrAppend(&data, d == 0 ? "r" : absl::StrCat("s", d - 1));
+    for (const char* model : {kForwardModel, kReverseModel}) {
+      const auto found = values.find(model);
+      if (found == values.end() || found->second.size() <= d || found->second[d].empty()) {
+        data += " NaN";  // gnuplot leaves the bar out
+      } else {
+        absl::StrAppendFormat(&data, " %.6g", PopulationMeanStd(found->second[d]).mean);
+      }
+    }
+    data += "\n";
+  }
+  return data;
+}
+
+namespace {
+
+// model_error_<task>.dat and .png: forward vs reverse test MSE per target dimension.
+absl::Status PlotModelErrors(const SuiteResults& results, const std::string& out_dir) {
+  std::vector<std::string> tasks;
+  for (const ModelErrorResult& run : results.model_error()) {
+    if (std::find(tasks.begin(), tasks.end(), run.task()) == tasks.end()) {
+      tasks.push_back(run.task());
+    }
+  }
+  const bool have_gnuplot = GnuplotAvailable();
+  for (const std::string& task : tasks) {
+    const std::string data = ModelErrorBars(results, task);
+    if (data.empty()) continue;
+    const std::string stem = absl::StrCat(out_dir, "/model_error_", task);
+    ROMI_RETURN_IF_ERROR(WriteStringAtomically(stem + ".dat", data));
+    if (!have_gnuplot) continue;
+    // A direction without runs yet (the report is rewritten after each run) has no bars.
+    std::vector<std::string> bars;
+    bool positive = true;  // a log scale needs every bar above 0
+    for (const ModelErrorResult& run : results.model_error()) {
+      for (const double mse : run.test_mse_per_dimension())
+        positive &= run.task() != task || mse > 0;
+    }
+    for (int column = 2; column <= 3; ++column) {
+      const char* model = column == 2 ? kForwardModel : kReverseModel;
+      const bool measured = std::any_of(results.model_error().begin(), results.model_error().end(),
+                                        [&](const ModelErrorResult& run) {
+                                          return run.task() == task && run.model() == model &&
+                                                 run.test_mse_per_dimension_size() > 0;
+                                        });
+      if (measured) {
+        bars.push_back(absl::StrFormat("'%s.dat' using %d:xtic(1) title columnheader(%d)", stem,
+                                       column, column));
+      }
+    }
+    ROMI_RETURN_IF_ERROR(RunGnuplot(
+        stem + ".gp",
+        absl::StrFormat("set terminal pngcairo size 900,480 noenhanced\nset output '%s.png'\n"
+                        "set title '%s: one-step test MSE per target dimension (mean over seeds)'\n"
+                        "set style data histograms\nset style histogram clustered gap 1\n"
+                        "set style fill solid 0.8 border -1\n%sset grid ytics\n"
+                        "set ylabel 'MSE%s'\nset xlabel 'r = reward, s<i> = state dimension i'\n"
+                        "set key outside top center horizontal\nplot %s\n",
+                        stem, task, positive ? "set logscale y\n" : "",
+                        positive ? " (log scale)" : "", absl::StrJoin(bars, ", "))));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status WriteExperimentReport(const ExperimentPlan& plan, const SuiteResults& results,
                                    const PaperScores& paper, const std::string& out_dir) {
   std::string markdown = absl::StrCat("# ", plan.experiment.title(), "\n\n");
@@ -296,6 +381,12 @@ absl::Status WriteExperimentReport(const ExperimentPlan& plan, const SuiteResult
   }
   if (results.has_budget_note()) markdown += results.budget_note() + "\n\n";
   markdown += RenderExperiment(plan, results, paper);
+  if (plan.experiment.kind() == Experiment::MODEL_ERROR) {
+    ROMI_RETURN_IF_ERROR(PlotModelErrors(results, out_dir));
+    markdown +=
+        "\nPer target dimension, forward vs reverse: model_error_<task>.png (numbers in "
+        "model_error_<task>.dat).\n";
+  }
   return WriteStringAtomically(absl::StrCat(out_dir, "/", ExperimentReportName(plan.experiment)),
                                markdown);
 }

@@ -59,6 +59,11 @@ std::string ExperimentReportName(const Experiment& experiment);
 
 // Writes RenderExperiment (with a heading, the budget and what the numbers are) atomically to
 // <out_dir>/ExperimentReportName().
+// model_error_<task>.dat of a MODEL_ERROR experiment: a header "dimension forward-model
+// reverse-model", then per target dimension (r, s0, s1, ...) the two directions' test MSE, mean
+// over seeds (NaN where a direction has no run); "" without per-dimension results.
+std::string ModelErrorBars(const SuiteResults& results, const std::string& task);
+
 absl::Status WriteExperimentReport(const ExperimentPlan& plan, const SuiteResults& results,
                                    const PaperScores& paper, const std::string& out_dir);
 

@@ -12,6 +12,7 @@
 #include "eval/methods.h"
 #include "eval/report.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
 namespace romi::eval {
@@ -224,6 +225,42 @@ TEST(ExperimentTest, TheReportFileNamesTheBudgetAndTheOmittedBaselines) {
   EXPECT_THAT(text, HasSubstr("A quick budget."));
   EXPECT_THAT(text, HasSubstr("BEAR, BRAC-p"));
   EXPECT_EQ(Cells(text).size(), 2u + 24u);
+}
+
+TEST(ModelErrorBarsTest, PerDimensionMeansOverSeedsForBothDirections) {
+  SuiteResults results;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        model_error {
+          task: "t"
+          model: "forward-model"
+          seed: 0
+          test_mse_per_dimension: [ 1, 4 ]
+        }
+        model_error {
+          task: "t"
+          model: "forward-model"
+          seed: 1
+          test_mse_per_dimension: [ 3, 6 ]
+        }
+        model_error {
+          task: "t"
+          model: "reverse-model"
+          seed: 0
+          test_mse_per_dimension: [ 0.5, 2 ]
+        }
+        model_error {
+          task: "other"
+          model: "reverse-model"
+          seed: 0
+          test_mse_per_dimension: [ 9 ]
+        }
+      )pb",
+      &results);
+  EXPECT_EQ(ModelErrorBars(results, "t"),
+            "dimension forward-model reverse-model\nr 2 0.5\ns0 5 2\n");
+  EXPECT_EQ(ModelErrorBars(results, "other"), "dimension forward-model reverse-model\nr NaN 9\n");
+  EXPECT_EQ(ModelErrorBars(results, "absent"), "");
 }
 
 }  // namespace

@@ -10,8 +10,7 @@
 namespace romi::eval {
 namespace {
 
-// The paper's 24 tasks: each has a config, and each config names a registered task or one that
-// a later issue adds (antmaze).
+// The paper's 24 tasks: each has a config naming a registered task.
 const std::vector<std::string>& PaperTasks() {
   static const auto* tasks = new std::vector<std::string>{"maze2d-umaze-v1",
                                                           "maze2d-medium-v1",
@@ -49,6 +48,7 @@ TEST(TaskConfigTest, EveryPaperTaskHasTheTable7Settings) {
     EXPECT_GT(config->model_fraction(), 0) << task;
     EXPECT_LT(config->model_fraction(), 1) << task;
     EXPECT_GE(config->rollout_length(), 1) << task;
+    EXPECT_TRUE(envs::FindSpec(task).ok()) << task;
   }
   // The paper's eta for maze2d: 0.7 / 0.5 / 0.3; the uniform policy there.
   EXPECT_DOUBLE_EQ(LoadTaskConfig("eval/configs", "maze2d-umaze-v1")->model_fraction(), 0.7);

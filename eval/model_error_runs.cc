@@ -66,6 +66,7 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
   result.set_model(model);
   result.set_seed(seed);
   result.set_test_mse(error.test_mse);
+  for (const double mse : error.test_mse_per_dimension) result.add_test_mse_per_dimension(mse);
   result.set_holdout_mse(error.holdout_mse);
   result.set_epochs(error.training.epochs);
   result.set_train_rows(split.train.size());

@@ -93,8 +93,12 @@ std::string CurvesCsv(const SuiteResults& results) {
   return csv;
 }
 
-// Runs a gnuplot script written to `script_path`; pngcairo is missing from some gnuplot builds, so
-// a failure is retried with the plain png terminal, which is always there.
+}  // namespace
+
+bool GnuplotAvailable() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+// pngcairo is missing from some gnuplot builds: a failure is retried with the plain png terminal,
+// which is always there.
 absl::Status RunGnuplot(const std::string& script_path, std::string script) {
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(script_path, script));
   const std::string command = absl::StrCat("gnuplot '", script_path, "' 2>&1");
@@ -108,8 +112,6 @@ absl::Status RunGnuplot(const std::string& script_path, std::string script) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 std::string CurveBands(const SuiteResults& results, const std::string& task,
                        const std::vector<std::string>& methods) {
@@ -137,7 +139,7 @@ namespace {
 // std over seeds (curves_<task>.dat holds the numbers, plotted or not).
 absl::Status PlotCurves(const SuiteResults& results, const std::vector<std::string>& methods,
                         const std::string& out_dir) {
-  const bool have_gnuplot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  const bool have_gnuplot = GnuplotAvailable();
   if (!have_gnuplot) {
     std::fprintf(
         stderr,

@@ -69,6 +69,12 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
 std::string CurveBands(const SuiteResults& results, const std::string& task,
                        const std::vector<std::string>& methods);
 
+// Whether gnuplot is on PATH (plots are skipped, with a note, where it is not).
+bool GnuplotAvailable();
+// Writes `script` to `script_path` and runs gnuplot on it (pngcairo, else png); an error names
+// the script.
+absl::Status RunGnuplot(const std::string& script_path, std::string script);
+
 // The paper's score for (task, method), or nullptr.
 const PaperScore* FindPaperScore(const PaperScores& paper, const std::string& task,
                                  const std::string& method);

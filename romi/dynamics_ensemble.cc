@@ -27,6 +27,13 @@ torch::Tensor MemberMse(learners::GaussianEnsembleImpl& net, const torch::Tensor
   return (net.forward(inputs).mean - targets).pow(2).mean({1, 2});
 }
 
+// [E, target dim]: each member's squared error per target dimension, averaged over the rows.
+torch::Tensor MemberMsePerDimension(learners::GaussianEnsembleImpl& net,
+                                    const torch::Tensor& inputs, const torch::Tensor& targets) {
+  torch::NoGradGuard no_grad;
+  return (net.forward(inputs).mean - targets).pow(2).mean(1);
+}
+
 absl::Status ValidateConfig(const DynamicsConfig& config, int64_t rows) {
   if (config.members() < 1 || config.elites() < 1 || config.elites() > config.members()) {
     return absl::InvalidArgumentError(absl::StrCat("dynamics: need 1 <= elites (", config.elites(),
@@ -390,6 +397,11 @@ DynamicsEnsemble::Prediction DynamicsEnsemble::Sample(const torch::Tensor& known
 torch::Tensor DynamicsEnsemble::EvaluateMse(const data::Transitions& data) const {
   const torch::Tensor inputs = normalizer_.Normalize(DynamicsInputs(data, direction()));
   return MemberMse(*net_.ptr(), inputs, DynamicsTargets(data, direction()));
+}
+
+torch::Tensor DynamicsEnsemble::EvaluateMsePerDimension(const data::Transitions& data) const {
+  const torch::Tensor inputs = normalizer_.Normalize(DynamicsInputs(data, direction()));
+  return MemberMsePerDimension(*net_.ptr(), inputs, DynamicsTargets(data, direction()));
 }
 
 // -----------------------------------------------------------------------------------------------

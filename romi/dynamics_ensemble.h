@@ -85,6 +85,8 @@ class DynamicsEnsemble {
 
   // One-step MSE of every member's mean on `data`, in the target space [r, state delta]: [E].
   torch::Tensor EvaluateMse(const data::Transitions& data) const;
+  // The same per target dimension (reward first, then each state dimension): [E, 1 + obs_dim].
+  torch::Tensor EvaluateMsePerDimension(const data::Transitions& data) const;
 
   Direction direction() const { return config_.direction(); }
   const DynamicsConfig& config() const { return config_; }

@@ -36,6 +36,13 @@ absl::StatusOr<OneStepError> MeasureOneStepError(const TrainTestSplit& split,
   {
     torch::NoGradGuard no_grad;
     error.test_mse = model->EvaluateMse(split.test).index_select(0, elites).mean().item<double>();
+    const torch::Tensor per_dimension = model->EvaluateMsePerDimension(split.test)
+                                            .index_select(0, elites)
+                                            .mean(0)
+                                            .to(torch::kFloat64)
+                                            .contiguous();
+    error.test_mse_per_dimension.assign(per_dimension.data_ptr<double>(),
+                                        per_dimension.data_ptr<double>() + per_dimension.numel());
   }
   for (const int64_t e : model->elites()) error.holdout_mse += model->holdout_mse()[e];
   error.holdout_mse /= static_cast<double>(model->elites().size());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "data/transitions.h"
@@ -29,6 +30,8 @@ struct OneStepError {
   // Mean over the elites of each one's mean-prediction MSE on the test rows, in the model's
   // target space [r, other state - known state] (unnormalized): what imagination samples from.
   double test_mse = 0;
+  // The elites' mean test MSE per target dimension: reward, then each state dimension.
+  std::vector<double> test_mse_per_dimension;
   // The same over the elites on the training's own hold-out (min(20 %, 1000) of `train`).
   double holdout_mse = 0;
   DynamicsTrainingSummary training;
