@@ -25,6 +25,7 @@
 #include "envs/registry.h"
 #include "eval/evaluation_protocol.h"
 #include "eval/evaluator.h"
+#include "eval/maze_picture.h"
 #include "eval/methods.h"
 #include "eval/model_fidelity.h"
 #include "eval/report.h"
@@ -91,6 +92,7 @@ class RunContext {
     start_ = std::chrono::steady_clock::now();
     ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options_, task_, method_, seed_));
     total_steps_ = config.learner_steps();
+    forward_model_ = config.dynamics().direction() == FORWARD;
     curve_path_ = run_dir_ + "/curve.textproto";
     result_path_ = run_dir_ + "/result.textproto";
 
@@ -244,9 +246,48 @@ class RunContext {
       ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
                             LoadTransitions(buffer_path, dataset.obs_dim(), dataset.act_dim()));
       ROMI_ASSIGN_OR_RETURN(*result_.mutable_model_data(), Fidelity(buffer, "imagined"));
+      ROMI_RETURN_IF_ERROR(WriteMazePoints(&buffer));
+    } else {
+      ROMI_RETURN_IF_ERROR(WriteMazePoints(nullptr));
     }
     UpdateWallTime();
     return WriteRunResult(result_, result_path_);
+  }
+
+  // For the maze pictures (eval/maze_picture.h): maze_points.csv, "kind,episode,x,y" rows of
+  // observation dimensions 0 and 1 (the position in maze2d and antmaze): "data", an evenly spaced
+  // sample of the dataset's states; "imagined", the same of the states the model generated (the
+  // earlier state of a reverse rollout, the later of a forward one); "final", every state of the
+  // final evaluation's first episodes, in order.
+  absl::Status WriteMazePoints(const data::Transitions* imagined) {
+    if (!IsMazeDomain(spec_.domain)) return absl::OkStatus();
+    constexpr int64_t kSample = 3000;
+    constexpr size_t kEpisodes = 10;
+    std::string csv = "kind,episode,x,y\n";
+    const auto sample = [&csv](const char* kind, const torch::Tensor& states) {
+      const int64_t stride = std::max<int64_t>(1, states.size(0) / kSample);
+      const torch::Tensor xy = states.slice(0, 0, states.size(0), stride)
+                                   .slice(1, 0, 2)
+                                   .to(torch::kFloat32)
+                                   .contiguous();
+      const auto rows = xy.accessor<float, 2>();
+      for (int64_t i = 0; i < xy.size(0); ++i) {
+        absl::StrAppendFormat(&csv, "%s,0,%.4f,%.4f\n", kind, rows[i][0], rows[i][1]);
+      }
+    };
+    sample("data", data_.dataset.transitions().observations);
+    if (imagined != nullptr) {
+      sample("imagined", forward_model_ ? imagined->next_observations : imagined->observations);
+    }
+    for (size_t e = 0; e < final_trajectories_.size() && e < kEpisodes; ++e) {
+      const torch::Tensor xy =
+          final_trajectories_[e].slice(1, 0, 2).to(torch::kFloat32).contiguous();
+      const auto rows = xy.accessor<float, 2>();
+      for (int64_t t = 0; t < xy.size(0); ++t) {
+        absl::StrAppendFormat(&csv, "final,%d,%.4f,%.4f\n", e, rows[t][0], rows[t][1]);
+      }
+    }
+    return WriteStringAtomically(run_dir_ + "/maze_points.csv", csv);
   }
 
   // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
@@ -289,6 +330,7 @@ class RunContext {
                             AverageTrajectoryDiscrepancy(report.trajectories,
                                                          data_.dataset.transitions().observations));
       evaluation.set_trajectory_discrepancy(discrepancy);
+      final_trajectories_ = report.trajectories;
     }
     return evaluation;
   }
@@ -299,6 +341,8 @@ class RunContext {
   const uint64_t seed_;
   const TaskData& data_;
   const envs::EnvSpec& spec_;
+  bool forward_model_ = false;                     // fomi-*: imagined states are the later ones
+  std::vector<torch::Tensor> final_trajectories_;  // the final evaluation's visited states
   std::string run_dir_;
   int64_t total_steps_ = 0;
   std::string curve_path_;   // the result so far, rewritten at every evaluation
@@ -463,6 +507,7 @@ class SuiteProgress {
   absl::Status WriteReports() const {
     const SuiteResults results = Results();
     ROMI_RETURN_IF_ERROR(WriteReport(results, options_.paper, options_.methods, options_.out_dir));
+    ROMI_RETURN_IF_ERROR(DrawMazePictures(results, options_.methods, options_.out_dir));
     return options_.on_report ? options_.on_report(results) : absl::OkStatus();
   }
 
