@@ -296,18 +296,26 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
       plans.push_back({-1, std::uniform_int_distribution<int>(1, 4)(random), ""});
     }
   }
+  const size_t first_at_the_end = plans.size();
   for (auto file = finished; file != files.end(); ++file) plans.push_back({-1, 1, *file});
   plans.push_back(KillPlan{});
   const fs::path log = root / "killed.log";
   int kills = 0;
   int mid_write = 0;  // kills that left the targeted file's temporary behind: inside its write
-  for (const KillPlan& plan : plans) {
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const KillPlan& plan = plans[i];
     const Outcome outcome =
         RunUnder(SuiteCommand(out, cache, kSteps), log, {cache, run_dir, out}, plan);
     if (!outcome.killed) {
       ASSERT_EQ(outcome.exit_status, 0)
           << "start " << kills + 1 << " (kill planned " << plan.Describe() << ") failed:\n"
           << ReadFile(log);
+      // A kill planned past the end of a resumed (shorter) start, or inside a write a finished
+      // run does not repeat (its result): the kills inside the report's writes remain.
+      if (i + 1 < plans.size()) {
+        if (i < first_at_the_end) i = first_at_the_end - 1;
+        continue;
+      }
       break;
     }
     ++kills;
