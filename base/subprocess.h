@@ -6,9 +6,11 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace romi {
@@ -35,6 +37,16 @@ struct CommandOutput {
 };
 // argv[0] is a path. Errors only when the command cannot be started.
 absl::StatusOr<CommandOutput> RunCommand(const std::vector<std::string>& argv);
+
+// Runs `call` in a forked copy of this process and returns the status it returned there: a library
+// that crashes or hangs on a hostile file (libhdf5 on crafted HDF5 files) takes only the copy with
+// it. A crash is DataLossError naming `what` and the signal; a call still running after
+// `timeout_seconds` is killed and gives DeadlineExceededError. Nothing the call changes in memory
+// comes back, only its status: read the file again in this process once it passed.
+// Only the calling thread exists in the copy, so `call` must not wait on other threads' work:
+// thread pools (OpenMP, ATen's) must be set to one thread first.
+absl::Status RunInForkedChild(const std::string& what, const std::function<absl::Status()>& call,
+                              int timeout_seconds);
 
 // The path of `program` in a directory of $PATH; NotFoundError naming the program and $PATH.
 absl::StatusOr<std::string> FindOnPath(const std::string& program);

@@ -1,10 +1,14 @@
 #include "base/subprocess.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 #include "gtest/gtest.h"
 
@@ -74,6 +78,62 @@ TEST(SubprocessTest, FindOnPathSearchesEveryDirectory) {
   const absl::StatusOr<std::string> missing = FindOnPath("no-such-program-romi");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("no-such-program-romi"), absl::string_view::npos);
+}
+
+TEST(SubprocessTest, RunInForkedChildReturnsTheChildsStatus) {
+  EXPECT_TRUE(RunInForkedChild(
+                  "ok.h5", [] { return absl::OkStatus(); }, 60)
+                  .ok());
+  const absl::Status refused = RunInForkedChild(
+      "bad.h5", [] { return absl::InvalidArgumentError("bad.h5: key 'actions' has shape [3]"); },
+      60);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(), "bad.h5: key 'actions' has shape [3]");
+  // What the child changes stays in the child.
+  int touched = 0;
+  EXPECT_TRUE(RunInForkedChild(
+                  "x",
+                  [&touched] {
+                    touched = 1;
+                    return absl::OkStatus();
+                  },
+                  60)
+                  .ok());
+  EXPECT_EQ(touched, 0);
+  const absl::Status thrown = RunInForkedChild(
+      "x", []() -> absl::Status { throw std::runtime_error("boom"); }, 60);
+  EXPECT_EQ(thrown.code(), absl::StatusCode::kInternal);
+  EXPECT_NE(thrown.message().find("boom"), std::string::npos) << thrown;
+}
+
+TEST(SubprocessTest, RunInForkedChildSurvivesACrashAndAHang) {
+  const absl::Status crashed = RunInForkedChild(
+      "/data/hostile.hdf5",
+      []() -> absl::Status {
+        raise(SIGSEGV);
+        return absl::OkStatus();
+      },
+      60);
+  EXPECT_EQ(crashed.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(crashed.message().find("/data/hostile.hdf5: reading it crashed"), std::string::npos)
+      << crashed;
+  EXPECT_NE(crashed.message().find("signal 11"), std::string::npos) << crashed;
+  const absl::Status aborted = RunInForkedChild(
+      "f", []() -> absl::Status { std::abort(); }, 60);
+  EXPECT_EQ(aborted.code(), absl::StatusCode::kDataLoss);
+
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status hung = RunInForkedChild(
+      "/data/slow.hdf5",
+      []() -> absl::Status {
+        for (;;) pause();
+      },
+      1);
+  EXPECT_EQ(hung.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_NE(hung.message().find("/data/slow.hdf5"), std::string::npos) << hung;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  // Every child was waited for.
+  EXPECT_EQ(WaitForAnyChild().status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "datagen/dataset_source.h"
 
+#include <ATen/Parallel.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <system_error>
 #include <utility>
@@ -16,6 +19,7 @@
 #include "base/file_lock.h"
 #include "base/progress_bar.h"
 #include "base/status_macros.h"
+#include "base/subprocess.h"
 #include "data/fingerprint.h"
 #include "data/minari.h"
 #include "datagen/dataset_generators.h"
@@ -35,6 +39,21 @@ bool IsFile(const std::string& path) {
   return fs::is_regular_file(path, error);
 }
 
+// How long a user's dataset may take to read (a D4RL file of 2e6 rows takes seconds).
+constexpr int kUserDatasetReadSeconds = 600;
+
+// A dataset from elsewhere is read once in a forked copy of this process before it is read here:
+// libhdf5 can crash on a crafted file, and then only the copy dies and the error names the file.
+absl::Status ReadInChildFirst(const std::string& what, const std::function<absl::Status()>& read) {
+  return RunInForkedChild(
+      what,
+      [&read] {
+        at::set_num_threads(1);  // the copy has no worker threads to hand work to
+        return read();
+      },
+      kUserDatasetReadSeconds);
+}
+
 // The first `rows` rows of every per-row array (all of them when rows is 0 or too large).
 data::D4rlFile Prefix(data::D4rlFile file, int64_t rows) {
   if (rows <= 0 || rows >= file.size()) return file;
@@ -47,6 +66,8 @@ data::D4rlFile Prefix(data::D4rlFile file, int64_t rows) {
 }
 
 absl::StatusOr<ResolvedDataset> ReadUserFile(const std::string& path, int64_t rows) {
+  ROMI_RETURN_IF_ERROR(
+      ReadInChildFirst(path, [&path] { return data::ReadD4rlFile(path).status(); }));
   ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, data::ReadD4rlFile(path));
   const int64_t file_rows = file.size();
   ResolvedDataset resolved{Prefix(std::move(file), rows), DatasetOrigin::kUserFile, path, ""};
@@ -60,6 +81,8 @@ absl::StatusOr<ResolvedDataset> ReadUserMinari(const DatasetRequest& request,
   const std::string dir = data::MinariDataDir(data::MinariRoot(request.minari_dir), id);
   data::MinariReadOptions options;
   options.observation_keys = request.minari_observation_keys;
+  ROMI_RETURN_IF_ERROR(ReadInChildFirst(
+      dir, [&dir, &options] { return data::ReadMinariDataset(dir, options).status(); }));
   ROMI_ASSIGN_OR_RETURN(data::D4rlFile file, data::ReadMinariDataset(dir, options));
   const int64_t file_rows = file.size();
   ResolvedDataset resolved{Prefix(std::move(file), request.rows), DatasetOrigin::kUserFile, dir,

@@ -23,26 +23,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kKinds[] = {"data", "imagined", "final"};
+constexpr const char* kKinds[] = {"data", "imagined", "rollout", "final"};
+constexpr int kBlocksPerPanel = sizeof(kKinds) / sizeof(kKinds[0]);
 
-// One run's points by kind; "final" keeps its episodes apart with blank lines (separate paths).
-std::map<std::string, std::string> ReadPoints(const std::string& path) {
-  std::map<std::string, std::string> blocks;
+// Adds a points file's rows to `blocks` by kind; each kind's episodes (paths) are kept apart with
+// blank lines. A missing file adds nothing.
+void ReadPoints(const std::string& path, std::map<std::string, std::string>& blocks) {
+  std::map<std::string, std::string> last_episode;
   std::ifstream in(path);
   std::string line;
-  std::string last_episode;
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     const std::vector<std::string> cells = absl::StrSplit(line, ',');
     if (cells.size() != 4) continue;
     std::string& block = blocks[cells[0]];
-    if (cells[0] == "final" && cells[1] != last_episode) {
-      if (!last_episode.empty()) block += "\n";
-      last_episode = cells[1];
+    const auto [last, first] = last_episode.try_emplace(cells[0], cells[1]);
+    if (!first && last->second != cells[1]) {
+      block += "\n";
+      last->second = cells[1];
     }
     absl::StrAppend(&block, cells[2], " ", cells[3], "\n");
   }
-  return blocks;
 }
 
 }  // namespace
@@ -102,11 +103,13 @@ absl::Status DrawMazePictures(const SuiteResults& results, const std::vector<std
         if (first == nullptr || run.seed() < first->seed()) first = &run;
       }
       if (first == nullptr) continue;
-      panels.emplace_back(absl::StrCat(method, " seed ", first->seed()),
-                          ReadPoints((fs::path(first->run_dir()) / "maze_points.csv").string()));
+      std::map<std::string, std::string> blocks;
+      ReadPoints((fs::path(first->run_dir()) / "maze_points.csv").string(), blocks);
+      ReadPoints((fs::path(first->run_dir()) / "final_paths.csv").string(), blocks);
+      panels.emplace_back(absl::StrCat(method, " seed ", first->seed()), std::move(blocks));
     }
     if (panels.empty()) continue;
-    // Blocks: for panel p, index 3p + k holds kind kKinds[k] (empty blocks hold one NaN point).
+    // Blocks: for panel p, index 4p + k holds kind kKinds[k] (empty blocks hold one NaN point).
     std::string data;
     for (const auto& [title, blocks] : panels) {
       for (const char* kind : kKinds) {
@@ -134,16 +137,21 @@ absl::Status DrawMazePictures(const SuiteResults& results, const std::vector<std
     const int columns = static_cast<int>(panels.size());
     std::string script = absl::StrFormat(
         "set terminal pngcairo size %d,520 noenhanced\nset output '%s.png'\n"
-        "set multiplot layout 1,%d title '%s: dataset states (grey), imagined states (blue), "
-        "final policy paths (red)'\nset size ratio -1\nset xrange [%.3f:%.3f]\n"
+        "set multiplot layout 1,%d title \"%s\\ngrey: dataset states, light blue: imagined "
+        "states, blue: imagined rollouts (black dot: their dataset end), red: final policy "
+        "paths\"\n"
+        "set size ratio -1\nset xrange [%.3f:%.3f]\n"
         "set yrange [%.3f:%.3f]\nunset key\nset tics font ',8'\n%s",
         360 * columns + 40, stem, columns, task, x_min, x_max, y_min, y_max, objects);
     for (int p = 0; p < columns; ++p) {
       absl::StrAppendFormat(
           &script,
           "set title '%s'\nplot '%s.dat' index %d with dots lc rgb '#b0b0b0', '' index %d with "
-          "points pt 7 ps 0.25 lc rgb '#1f5fbf', '' index %d with lines lw 1.5 lc rgb '#d62020'\n",
-          panels[p].first, stem, 3 * p, 3 * p + 1, 3 * p + 2);
+          "points pt 7 ps 0.2 lc rgb '#9ab8e0', '' index %d with linespoints pt 7 ps 0.3 lw 1 "
+          "lc rgb '#1f4fa0', '' index %d every ::0::0 with points pt 7 ps 0.6 lc rgb 'black', "
+          "'' index %d with lines lw 1.5 lc rgb '#d62020'\n",
+          panels[p].first, stem, kBlocksPerPanel * p, kBlocksPerPanel * p + 1,
+          kBlocksPerPanel * p + 2, kBlocksPerPanel * p + 2, kBlocksPerPanel * p + 3);
     }
     script += "unset multiplot\n";
     ROMI_RETURN_IF_ERROR(RunGnuplot(stem + ".gp", std::move(script)));

@@ -1,8 +1,10 @@
 // Pictures of the mazes (the paper's Figure 3b-i): per task, one panel per method with the maze's
-// walls, a sample of the dataset's states, a sample of the states its model imagined (model-based
-// methods: reverse rollouts end in the data, forward ones wander) and the paths of its final
-// policy, all in observation dimensions 0 and 1 (the position). The points come from each run's
-// maze_points.csv (suite_runner.cc writes it for maze tasks); the first seed with one is drawn.
+// walls, a sample of the dataset's states, a sample of the states its model imagined and a few of
+// its imagined rollouts (model-based methods: reverse rollouts end in the data, forward ones
+// wander), and the paths of its final policy, all in observation dimensions 0 and 1 (the
+// position). The points come from each run's
+// maze_points.csv and final_paths.csv (suite_runner.cc writes them for maze tasks); the first seed
+// with them is drawn.
 //
 // Files: maze_<task>.dat (one gnuplot block per method and kind), maze_<task>.png (with gnuplot).
 #ifndef ROMI_EVAL_MAZE_PICTURE_H_

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -31,6 +32,7 @@
 #include "eval/report.h"
 #include "eval/trajectory_discrepancy.h"
 #include "google/protobuf/text_format.h"
+#include "romi/imagination.h"
 #include "romi/pipeline.h"
 
 namespace romi::eval {
@@ -93,6 +95,7 @@ class RunContext {
     ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options_, task_, method_, seed_));
     total_steps_ = config.learner_steps();
     forward_model_ = config.dynamics().direction() == FORWARD;
+    imagination_ = config.imagination();
     curve_path_ = run_dir_ + "/curve.textproto";
     result_path_ = run_dir_ + "/result.textproto";
 
@@ -227,6 +230,7 @@ class RunContext {
                           final_evaluation.episodes()));
       ROMI_RETURN_IF_ERROR(
           events_->AddScalar("eval/final_score", step, final_evaluation.score_mean()));
+      ROMI_RETURN_IF_ERROR(WriteFinalPaths(final_trajectories_));
     }
     UpdateWallTime();
     return WriteRunResult(result_, curve_path_);
@@ -257,12 +261,12 @@ class RunContext {
   // For the maze pictures (eval/maze_picture.h): maze_points.csv, "kind,episode,x,y" rows of
   // observation dimensions 0 and 1 (the position in maze2d and antmaze): "data", an evenly spaced
   // sample of the dataset's states; "imagined", the same of the states the model generated (the
-  // earlier state of a reverse rollout, the later of a forward one); "final", every state of the
-  // final evaluation's first episodes, in order.
+  // earlier state of a reverse rollout, the later of a forward one); "rollout", the first rollouts
+  // of imagination's first round, each from its dataset state outwards (episode = rollout).
   absl::Status WriteMazePoints(const data::Transitions* imagined) {
     if (!IsMazeDomain(spec_.domain)) return absl::OkStatus();
     constexpr int64_t kSample = 3000;
-    constexpr size_t kEpisodes = 10;
+    constexpr int64_t kRollouts = 20;
     std::string csv = "kind,episode,x,y\n";
     const auto sample = [&csv](const char* kind, const torch::Tensor& states) {
       const int64_t stride = std::max<int64_t>(1, states.size(0) / kSample);
@@ -278,16 +282,40 @@ class RunContext {
     sample("data", data_.dataset.transitions().observations);
     if (imagined != nullptr) {
       sample("imagined", forward_model_ ? imagined->next_observations : imagined->observations);
+      // The dataset end of a rollout is its first row's later state (reverse) or earlier (forward).
+      const torch::Tensor& touching =
+          forward_model_ ? imagined->observations : imagined->next_observations;
+      const torch::Tensor& imagined_end =
+          forward_model_ ? imagined->next_observations : imagined->observations;
+      const std::vector<std::vector<int64_t>> rollouts =
+          FirstRoundRollouts(*imagined, imagination_, kRollouts);
+      for (size_t r = 0; r < rollouts.size(); ++r) {
+        const auto point = [&](const torch::Tensor& states, int64_t row) {
+          absl::StrAppendFormat(&csv, "rollout,%d,%.4f,%.4f\n", r, states[row][0].item<float>(),
+                                states[row][1].item<float>());
+        };
+        point(touching, rollouts[r].front());
+        for (const int64_t row : rollouts[r]) point(imagined_end, row);
+      }
     }
-    for (size_t e = 0; e < final_trajectories_.size() && e < kEpisodes; ++e) {
-      const torch::Tensor xy =
-          final_trajectories_[e].slice(1, 0, 2).to(torch::kFloat32).contiguous();
+    return WriteStringAtomically(run_dir_ + "/maze_points.csv", csv);
+  }
+
+  // The maze pictures' "final" rows (final_paths.csv, as maze_points.csv): every state of the final
+  // evaluation's first episodes, in order. Written beside the final evaluation's result, so that a
+  // run resumed after it still has them.
+  absl::Status WriteFinalPaths(const std::vector<torch::Tensor>& trajectories) {
+    if (!IsMazeDomain(spec_.domain)) return absl::OkStatus();
+    constexpr size_t kEpisodes = 10;
+    std::string csv = "kind,episode,x,y\n";
+    for (size_t e = 0; e < trajectories.size() && e < kEpisodes; ++e) {
+      const torch::Tensor xy = trajectories[e].slice(1, 0, 2).to(torch::kFloat32).contiguous();
       const auto rows = xy.accessor<float, 2>();
       for (int64_t t = 0; t < xy.size(0); ++t) {
         absl::StrAppendFormat(&csv, "final,%d,%.4f,%.4f\n", e, rows[t][0], rows[t][1]);
       }
     }
-    return WriteStringAtomically(run_dir_ + "/maze_points.csv", csv);
+    return WriteStringAtomically(run_dir_ + "/final_paths.csv", csv);
   }
 
   // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
@@ -342,6 +370,7 @@ class RunContext {
   const TaskData& data_;
   const envs::EnvSpec& spec_;
   bool forward_model_ = false;                     // fomi-*: imagined states are the later ones
+  ImaginationConfig imagination_;                  // how the model buffer was filled
   std::vector<torch::Tensor> final_trajectories_;  // the final evaluation's visited states
   std::string run_dir_;
   int64_t total_steps_ = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
@@ -88,6 +90,31 @@ absl::StatusOr<data::Transitions> Imagine(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   if (summary != nullptr) *summary = local;
   return buffer;
+}
+
+std::vector<std::vector<int64_t>> FirstRoundRollouts(const data::Transitions& buffer,
+                                                     const ImaginationConfig& config,
+                                                     int64_t count) {
+  const int64_t rows = buffer.size();
+  const int64_t starts = std::min<int64_t>(config.starts_per_round(), rows);
+  std::vector<std::vector<int64_t>> rollouts(std::max<int64_t>(0, std::min(count, starts)));
+  if (rollouts.empty()) return rollouts;
+  const torch::Tensor terminals = buffer.terminals.to(torch::kFloat32).contiguous();
+  const float* done = terminals.data_ptr<float>();
+  std::vector<int64_t> going(starts);  // rollout ids still going, in their row order
+  for (int64_t i = 0; i < starts; ++i) going[i] = i;
+  int64_t block = 0;  // the first row of this step's block
+  for (int step = 0; step < config.rollout_length() && !going.empty() && block < rows; ++step) {
+    std::vector<int64_t> next;
+    for (size_t k = 0; k < going.size() && block + static_cast<int64_t>(k) < rows; ++k) {
+      const int64_t row = block + static_cast<int64_t>(k);
+      if (going[k] < static_cast<int64_t>(rollouts.size())) rollouts[going[k]].push_back(row);
+      if (done[row] == 0) next.push_back(going[k]);
+    }
+    block += static_cast<int64_t>(going.size());
+    going = std::move(next);
+  }
+  return rollouts;
 }
 
 }  // namespace romi

@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "data/index_distribution.h"
@@ -48,6 +49,14 @@ absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, Rollout
                                           const ImaginationConfig& config,
                                           torch::Generator& generator,
                                           ImaginationSummary* summary = nullptr);
+
+// The rows of `buffer` (filled by Imagine with `config`) of each of the first `count` rollouts of
+// its first round, in the order imagined: a rollout's first row touches the data. Imagine stores a
+// round step by step, each step's rows in the order of the rollouts still going, so the terminal
+// flags alone say which row belongs to which rollout. For pictures of imagined paths.
+std::vector<std::vector<int64_t>> FirstRoundRollouts(const data::Transitions& buffer,
+                                                     const ImaginationConfig& config,
+                                                     int64_t count);
 
 }  // namespace romi
 

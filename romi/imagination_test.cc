@@ -2,7 +2,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "data/index_distribution.h"
@@ -120,6 +122,45 @@ TEST(ImaginationTest, DoneRowsStopTheirRollout) {
       torch::equal(step1.next_observations, step0.observations.index({step0.terminals == 0})));
   EXPECT_GT(summary.terminated, 0);
   EXPECT_EQ(summary.rows, 100000);  // rounds continue until the buffer is exactly full
+}
+
+TEST(ImaginationTest, FirstRoundRolloutsFollowEachRolloutThroughItsRows) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  const data::Transitions data = Data();
+  torch::Generator generator = Seeded(4);
+  const ImaginationConfig config = Config(200, 1000);
+  absl::StatusOr<data::Transitions> buffer =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()),
+              LaterStateHigh(), config, generator);
+  ASSERT_TRUE(buffer.ok());
+  const std::vector<std::vector<int64_t>> rollouts = FirstRoundRollouts(*buffer, config, 200);
+  ASSERT_EQ(rollouts.size(), 200u);
+  int ended_early = 0;
+  int64_t rows = 0;
+  for (const std::vector<int64_t>& rollout : rollouts) {
+    ASSERT_FALSE(rollout.empty());
+    rows += static_cast<int64_t>(rollout.size());
+    // Backwards in time: each row's later state is the previous row's earlier state.
+    for (size_t k = 1; k < rollout.size(); ++k) {
+      EXPECT_TRUE(torch::equal(buffer->next_observations[rollout[k]],
+                               buffer->observations[rollout[k - 1]]));
+      EXPECT_EQ(buffer->terminals[rollout[k - 1]].item<float>(), 0.0f);
+    }
+    // A rollout stops at its done row or after the rollout length.
+    if (rollout.size() < 3) {
+      ++ended_early;
+      EXPECT_EQ(buffer->terminals[rollout.back()].item<float>(), 1.0f);
+    }
+  }
+  EXPECT_GT(ended_early, 0);
+  // The first round's rows are all accounted for, each once.
+  std::vector<int64_t> all;
+  for (const auto& rollout : rollouts) all.insert(all.end(), rollout.begin(), rollout.end());
+  std::sort(all.begin(), all.end());
+  for (int64_t i = 0; i < rows; ++i) EXPECT_EQ(all[i], i);
+  EXPECT_EQ(FirstRoundRollouts(*buffer, config, 5).size(), 5u);
+  EXPECT_EQ(FirstRoundRollouts(*buffer, config, 0).size(), 0u);
 }
 
 TEST(ImaginationTest, ForwardRolloutsStartFromDatasetStates) {

@@ -14,6 +14,7 @@
 #include "base/subprocess.h"
 #include "datagen/dataset_source.h"
 #include "eval/methods.h"
+#include "eval/report.h"
 #include "eval/suite_runner.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -66,6 +67,18 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     EXPECT_EQ(fs::exists(fs::path(run.run_dir()) / "model_buffer.pt"),
               run.method().find("omi-") != std::string::npos)
         << run.method();
+    // The maze picture's points: the dataset's states and the final policy's paths for every
+    // run; imagined states and rollouts (each its own path) for the model-based ones.
+    const std::string points = Read(fs::path(run.run_dir()) / "maze_points.csv");
+    const bool model_based = run.method().find("omi-") != std::string::npos;
+    EXPECT_EQ(points.substr(0, 17), "kind,episode,x,y\n") << run.method();
+    EXPECT_NE(points.find("\ndata,0,"), std::string::npos) << run.method();
+    EXPECT_NE(Read(fs::path(run.run_dir()) / "final_paths.csv").find("\nfinal,0,"),
+              std::string::npos)
+        << run.method();
+    EXPECT_EQ(points.find("\nimagined,0,") != std::string::npos, model_based) << run.method();
+    EXPECT_EQ(points.find("\nrollout,0,") != std::string::npos, model_based) << run.method();
+    EXPECT_EQ(points.find("\nrollout,1,") != std::string::npos, model_based) << run.method();
   }
 
   const fs::path out = options.out_dir;
@@ -83,6 +96,15 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
   EXPECT_NE(Read(out / "results.md").find("| maze2d-umaze-v1 |"), std::string::npos);
   EXPECT_NE(Read(out / "results.md").find("| maze2d-umaze-v1 | romi-bcq | 0 |"), std::string::npos);
   EXPECT_NE(Read(out / "curves.csv").find("maze2d-umaze-v1,bcq,0,20,"), std::string::npos);
+  // The maze picture: one panel per method, four point sets each.
+  const std::string maze = Read(out / "maze_maze2d-umaze-v1.dat");
+  for (const std::string& method : MethodNames()) {
+    for (const char* kind : {"data", "imagined", "rollout", "final"}) {
+      EXPECT_NE(maze.find(absl::StrCat("# ", method, " seed 0: ", kind, "\n")), std::string::npos)
+          << method << " " << kind;
+    }
+  }
+  EXPECT_EQ(fs::exists(out / "maze_maze2d-umaze-v1.png"), GnuplotAvailable());
 
   // A rerun reads the finished runs back: same results, no training (learner.pt untouched).
   const fs::path learner = fs::path(results->run(0).run_dir()) / "learner.pt";
