@@ -6,6 +6,7 @@
 //   data/testdata/minari_fuzzer/seed-*                 WriteMinariDataset, and Dict observations
 //   learners/nn/testdata/archive_io_fuzzer/seed-*.pt   SaveArchive + WriteTransitions
 //   datagen/testdata/policy_file_fuzzer/seed-*.pt      SavePolicyFile
+//   learners/testdata/learner_checkpoint_fuzzer/seed-*.pt  Learner::Save of the fuzzed learners
 //   datagen/testdata/manifest_fuzzer/seed-*.textproto  a BehaviorPolicyManifest, defaults resolved
 //
 //   bazel run //datagen:write_fuzz_seeds            (into the workspace bazel runs from)
@@ -40,6 +41,7 @@
 #include "datagen/policy_file.h"
 #include "envs/env.h"
 #include "google/protobuf/text_format.h"
+#include "learners/learner_checkpoint_fuzz_input.h"
 #include "learners/nn/archive_io.h"
 
 namespace romi::datagen {
@@ -135,6 +137,17 @@ absl::Status WritePolicy(const std::string& path) {
   return SavePolicyFile(*learner, "policy", SacPolicyOptions(spec, sac), path);
 }
 
+// A checkpoint of each fuzzed learner after two updates (so its optimizers hold state).
+absl::Status WriteLearnerCheckpoints(const fs::path& folder) {
+  for (const std::string& algorithm : learners::FuzzedLearnerAlgorithms()) {
+    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<learners::Learner> learner,
+                          learners::MakeFuzzedLearner(algorithm));
+    for (int i = 0; i < 2; ++i) learner->Update(learners::FuzzBatch());
+    ROMI_RETURN_IF_ERROR(learner->Save((folder / ("seed-" + algorithm + ".pt")).string()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteManifest(const std::string& path) {
   BehaviorPolicyManifest manifest;
   BehaviorPolicy* policy = manifest.add_policy();
@@ -171,6 +184,8 @@ absl::Status WriteSeeds(const fs::path& root) {
       (folder("learners/nn/testdata/archive_io_fuzzer") / "seed-transitions.pt").string()));
   ROMI_RETURN_IF_ERROR(
       WritePolicy((folder("datagen/testdata/policy_file_fuzzer") / "seed-policy.pt").string()));
+  ROMI_RETURN_IF_ERROR(
+      WriteLearnerCheckpoints(folder("learners/testdata/learner_checkpoint_fuzzer")));
   return WriteManifest(
       (folder("datagen/testdata/manifest_fuzzer") / "seed-manifest.textproto").string());
 }

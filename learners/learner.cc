@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <exception>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/seeds.h"
+#include "base/status_macros.h"
 #include "learners/nn/archive_io.h"
 #include "learners/nn/precision.h"
 #include "learners/nn/runtime.h"
@@ -20,6 +22,81 @@ torch::Generator MakeGenerator(const torch::Device& device, uint64_t seed) {
   torch::Generator generator = at::globalContext().defaultGenerator(device).clone();
   generator.set_current_seed(seed);
   return generator;
+}
+
+// Reads the state of `module` (as torch::nn::Module::save wrote it into `archive`: its own
+// parameters and buffers by name, each child in a nested archive) into its tensors, in place.
+// torch's Module::load would take any stored shape or dtype and replace the tensor with it, and a
+// checkpoint of another configuration (or a corrupt one) would then crash the next update: here
+// every tensor must match the one it replaces. `where` names the part of the file ("modules").
+absl::Status LoadModuleState(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                             const std::string& path, const std::string& where) {
+  torch::NoGradGuard no_grad;
+  const auto load = [&](const std::string& key, torch::Tensor& tensor) -> absl::Status {
+    const std::string name = absl::StrCat(where, "/", key);
+    torch::Tensor stored;
+    ROMI_RETURN_IF_ERROR(ReadTensor(archive, key, absl::StrCat(path, ": ", where), stored));
+    if (stored.sizes() != tensor.sizes() || stored.scalar_type() != tensor.scalar_type()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", name, " is ", c10::str(stored.sizes()), " ",
+                       c10::toString(stored.scalar_type()), ", this learner's is ",
+                       c10::str(tensor.sizes()), " ", c10::toString(tensor.scalar_type()),
+                       ": a checkpoint of another configuration, or a corrupt one"));
+    }
+    tensor.copy_(stored);
+    return absl::OkStatus();
+  };
+  for (auto& item : module.named_parameters(/*recurse=*/false)) {
+    ROMI_RETURN_IF_ERROR(load(item.key(), item.value()));
+  }
+  for (auto& item : module.named_buffers(/*recurse=*/false)) {
+    ROMI_RETURN_IF_ERROR(load(item.key(), item.value()));
+  }
+  for (const auto& child : module.named_children()) {
+    torch::serialize::InputArchive nested;
+    if (!archive.try_read(child.key(), nested)) {
+      return absl::DataLossError(absl::StrCat(path, ": ", where, "/", child.key(), " is missing"));
+    }
+    ROMI_RETURN_IF_ERROR(
+        LoadModuleState(*child.value(), nested, path, absl::StrCat(where, "/", child.key())));
+  }
+  return absl::OkStatus();
+}
+
+// After torch's Adam::load, which takes the stored moment estimates whatever their shapes: each
+// must be a float tensor of its parameter's shape within its storage, or the next step would read
+// out of bounds.
+absl::Status CheckAdamState(torch::optim::Optimizer& optimizer, const std::string& path,
+                            const std::string& where) {
+  int index = 0;
+  for (const torch::optim::OptimizerParamGroup& group : optimizer.param_groups()) {
+    for (const torch::Tensor& parameter : group.params()) {
+      const std::string name = absl::StrCat(path, ": ", where, " state of parameter ", index++);
+      const auto found =
+          optimizer.state().find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+      if (found == optimizer.state().end()) continue;  // no step taken yet
+      const auto* adam = dynamic_cast<const torch::optim::AdamParamState*>(found->second.get());
+      if (adam == nullptr) return absl::DataLossError(absl::StrCat(name, " is not Adam's"));
+      for (const torch::Tensor* moment : {&adam->exp_avg(), &adam->exp_avg_sq()}) {
+        ROMI_RETURN_IF_ERROR(CheckStoredTensor(*moment, name));
+        if (moment->sizes() != parameter.sizes() ||
+            moment->scalar_type() != parameter.scalar_type()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              name, " is ", c10::str(moment->sizes()), " ", c10::toString(moment->scalar_type()),
+              ", the parameter is ", c10::str(parameter.sizes()), " ",
+              c10::toString(parameter.scalar_type())));
+        }
+      }
+      if (adam->max_exp_avg_sq().defined()) {
+        ROMI_RETURN_IF_ERROR(CheckStoredTensor(adam->max_exp_avg_sq(), name));
+        if (adam->max_exp_avg_sq().sizes() != parameter.sizes()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(name, ": max_exp_avg_sq is ", c10::str(adam->max_exp_avg_sq().sizes())));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -113,39 +190,46 @@ absl::Status Learner::Save(const std::string& path) {
 }
 
 absl::Status Learner::Load(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  ROMI_RETURN_IF_ERROR(LoadArchive(path, archive));
   try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path, options_.device);
     c10::IValue algorithm;
-    archive.read("algorithm", algorithm);
+    if (!archive.try_read("algorithm", algorithm) || !algorithm.isString()) {
+      return absl::DataLossError(absl::StrCat(path, ": no learner algorithm name"));
+    }
     if (algorithm.toStringRef() != options_.config.algorithm()) {
       return absl::InvalidArgumentError(absl::StrCat(path, " holds a '", algorithm.toStringRef(),
                                                      "' learner, not '",
                                                      options_.config.algorithm(), "'"));
     }
     torch::Tensor step;
-    archive.read("step", step);
+    ROMI_RETURN_IF_ERROR(ReadTensor(archive, "step", path, step));
+    if (step.numel() != 1 || step.scalar_type() != torch::kInt64 || step.item<int64_t>() < 0) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": entry 'step' is not one non-negative int64"));
+    }
     torch::Tensor generator_state;
-    archive.read("generator", generator_state);
+    ROMI_RETURN_IF_ERROR(ReadTensor(archive, "generator", path, generator_state));
     torch::Tensor act_generator_state;
-    archive.read("act_generator", act_generator_state);
+    ROMI_RETURN_IF_ERROR(ReadTensor(archive, "act_generator", path, act_generator_state));
     torch::serialize::InputArchive modules;
     archive.read("modules", modules);
-    root_->load(modules);
+    ROMI_RETURN_IF_ERROR(LoadModuleState(*root_, modules, path, "modules"));
     torch::serialize::InputArchive targets;
     archive.read("targets", targets);
-    targets_->load(targets);
+    ROMI_RETURN_IF_ERROR(LoadModuleState(*targets_, targets, path, "targets"));
     for (const auto& [name, optimizer] : optimizers_) {
       torch::serialize::InputArchive state;
       archive.read("optimizer." + name, state);
       optimizer->load(state);
+      ROMI_RETURN_IF_ERROR(CheckAdamState(*optimizer, path, "optimizer." + name));
     }
     // Generator states are CPU byte tensors whatever the device.
     generator_.set_state(generator_state.cpu());
     act_generator_.set_state(act_generator_state.cpu());
     step_ = step.item<int64_t>();
   } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("loading learner from ", path, ": ", e.what()));
+    return absl::DataLossError(absl::StrCat("loading learner from ", path, ": ", e.what()));
   }
   return absl::OkStatus();
 }

@@ -254,6 +254,34 @@ TEST_P(EveryLearnerTest, LoadRefusesAnotherLearnersCheckpoint) {
   std::remove(path.c_str());
 }
 
+// A checkpoint of the same learner with another layer width: torch's own loader would take the
+// stored shapes and crash the next update; ours names the tensor and both shapes.
+TEST_P(EveryLearnerTest, LoadRefusesACheckpointOfAnotherShape) {
+  const std::string path = ::testing::TempDir() + "/wider_" + GetParam() + ".pt";
+  LearnerConfig wider = Config();
+  if (wider.has_bc()) wider.mutable_bc()->set_hidden(0, 24);
+  if (wider.has_bcq()) wider.mutable_bcq()->set_actor_hidden(0, 24);
+  if (wider.has_cql()) wider.mutable_cql()->set_policy_hidden(0, 24);
+  const std::unique_ptr<Learner> saved = MakeLearner(wider, 4);
+  for (int i = 0; i < 3; ++i) saved->Update(RandomBatch(32, i));
+  ASSERT_TRUE(saved->Save(path).ok());
+  const std::unique_ptr<Learner> learner = MakeLearner(Config(), 4);
+  const absl::Status loaded = learner->Load(path);
+  EXPECT_EQ(loaded.code(), absl::StatusCode::kInvalidArgument) << loaded;
+  EXPECT_NE(loaded.message().find(path + ": modules/"), std::string::npos) << loaded;
+  EXPECT_NE(loaded.message().find("24"), std::string::npos) << loaded;
+  // A checkpoint of its own configuration still loads, and training goes on from it.
+  const std::unique_ptr<Learner> same = MakeLearner(Config(), 5);
+  for (int i = 0; i < 3; ++i) same->Update(RandomBatch(32, i));
+  ASSERT_TRUE(same->Save(path).ok());
+  ASSERT_TRUE(learner->Load(path).ok());
+  EXPECT_EQ(learner->step(), 3);
+  for (const auto& [name, value] : learner->Update(RandomBatch(32, 9))) {
+    EXPECT_TRUE(std::isfinite(value)) << name;
+  }
+  std::remove(path.c_str());
+}
+
 INSTANTIATE_TEST_SUITE_P(Registered, EveryLearnerTest,
                          ::testing::Values("bc", "bcq", "cql", "cql_lagrange", "bcq_bf16",
                                            "cql_bf16"),

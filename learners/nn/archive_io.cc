@@ -171,6 +171,10 @@ absl::Status ReadTensor(torch::serialize::InputArchive& archive, const std::stri
   } catch (const c10::Error& error) {
     return absl::DataLossError(absl::StrCat(where, ": ", error.what_without_backtrace()));
   }
+  return CheckStoredTensor(tensor, where);
+}
+
+absl::Status CheckStoredTensor(const torch::Tensor& tensor, const std::string& where) {
   if (!tensor.defined() || tensor.layout() != torch::kStrided || !tensor.device().is_cpu() ||
       tensor.is_quantized()) {
     return absl::DataLossError(absl::StrCat(where, " is not a dense CPU tensor"));

@@ -20,6 +20,9 @@ absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive
 // corrupt size or offset unchecked, and reading that tensor would read out of bounds).
 absl::Status ReadTensor(torch::serialize::InputArchive& archive, const std::string& key,
                         const std::string& path, torch::Tensor& tensor);
+// The check ReadTensor makes, for a tensor a loader read by other means (an optimizer's state):
+// DataLoss naming `where` unless it is a dense CPU tensor within its storage.
+absl::Status CheckStoredTensor(const torch::Tensor& tensor, const std::string& where);
 
 // The five columns of a transition table, each under its own name (observations, actions,
 // rewards, next_observations, terminals): how the pipeline's tables and online SAC's replay
