@@ -1,6 +1,7 @@
 #include "learners/nn/archive_io.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -174,6 +175,23 @@ absl::Status ReadTensor(torch::serialize::InputArchive& archive, const std::stri
   return CheckStoredTensor(tensor, where);
 }
 
+namespace {
+
+// LibTorch 1.13's loader sizes a storage by the element count the archive's pickle declares, and
+// fills it with the bytes of the record the pickle names, however few they are: an archive whose
+// tensor names a smaller record (one changed byte, found by learner_checkpoint_fuzzer) gives a
+// storage that claims more bytes than its buffer has. The loader's buffers are plain CPU
+// allocations (c10::alloc_cpu: the data pointer is the allocation and its own context), so the
+// allocator says how large each really is.
+bool BufferHoldsStorage(const c10::Storage& storage) {
+  const c10::DataPtr& data = storage.data_ptr();
+  if (data.get() == nullptr) return storage.nbytes() == 0;
+  if (data.get_context() != data.get()) return false;  // not a buffer the loader allocated
+  return malloc_usable_size(data.get()) >= storage.nbytes();
+}
+
+}  // namespace
+
 absl::Status CheckStoredTensor(const torch::Tensor& tensor, const std::string& where) {
   if (!tensor.defined() || tensor.layout() != torch::kStrided || !tensor.device().is_cpu() ||
       tensor.is_quantized()) {
@@ -191,7 +209,8 @@ absl::Status CheckStoredTensor(const torch::Tensor& tensor, const std::string& w
   }
   int64_t bytes = 0;
   ok = ok && !__builtin_mul_overflow(last + 1, static_cast<int64_t>(tensor.element_size()), &bytes);
-  if (!ok || static_cast<uint64_t>(bytes) > tensor.storage().nbytes()) {
+  if (!ok || static_cast<uint64_t>(bytes) > tensor.storage().nbytes() ||
+      !BufferHoldsStorage(tensor.storage())) {
     return absl::DataLossError(absl::StrCat(where, ": shape ", c10::str(tensor.sizes()),
                                             " and offset ", tensor.storage_offset(),
                                             " lie outside its stored data (corrupt file)"));
