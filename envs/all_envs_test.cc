@@ -151,6 +151,12 @@ TEST_P(AllEnvsTest, StepsReplayFromTheirObservations) {
   std::unique_ptr<Env> env = MakeEnv(task).value();
   std::unique_ptr<Env> replay = MakeEnv(task).value();
   const EnvSpec& spec = env->Spec();
+  if (spec.domain == "ant-goal") {
+    // Not a dataset task: its observation has a direction instead of the torso's xy.
+    EXPECT_EQ(replay->SetStateFromObservation(env->Reset(11)).code(),
+              absl::StatusCode::kUnimplemented);
+    GTEST_SKIP() << task << " cannot be replayed from its observations (ant_goal_env.h)";
+  }
   std::mt19937_64 rng(3);
   std::vector<double> obs = env->Reset(11);
   int replayed = 0;

@@ -64,6 +64,16 @@ template <typename T>
 using AntLargeMazeRule = AntMazeRule<T, AntLargeMazeGoal>;
 
 template <typename T>
+struct AntUprightRule {
+  static constexpr int kObsDim = 29;
+  static constexpr int kActDim = 8;
+  static bool IsTerminal(const T* /*obs*/, const T* /*action*/, const T* next_obs) {
+    const T height = next_obs[0];
+    return !(height >= T(0.2) && height <= T(1.0));
+  }
+};
+
+template <typename T>
 struct NeverRule {
   static bool IsTerminal(const T*, const T*, const T*) { return false; }
 };
@@ -81,7 +91,7 @@ TerminationFn MakeTerminationFn(const char* name, int obs_dim, int act_dim) {
 
 // One TerminationFn per rule, built on first use.
 template <template <typename> class Rule>
-const TerminationFn& AntMazeTermination(const char* name) {
+const TerminationFn& StaticTerminationFn(const char* name) {
   static const TerminationFn* const fn = new TerminationFn(
       MakeTerminationFn<Rule>(name, Rule<double>::kObsDim, Rule<double>::kActDim));
   return *fn;
@@ -108,15 +118,19 @@ const TerminationFn& Walker2dTermination() {
 }
 
 const TerminationFn& AntUMazeTermination() {
-  return AntMazeTermination<AntUMazeRule>("antmaze-umaze");
+  return StaticTerminationFn<AntUMazeRule>("antmaze-umaze");
 }
 
 const TerminationFn& AntMediumMazeTermination() {
-  return AntMazeTermination<AntMediumMazeRule>("antmaze-medium");
+  return StaticTerminationFn<AntMediumMazeRule>("antmaze-medium");
 }
 
 const TerminationFn& AntLargeMazeTermination() {
-  return AntMazeTermination<AntLargeMazeRule>("antmaze-large");
+  return StaticTerminationFn<AntLargeMazeRule>("antmaze-large");
+}
+
+const TerminationFn& AntUprightTermination() {
+  return StaticTerminationFn<AntUprightRule>("ant-upright");
 }
 
 TerminationFn NeverTerminates(int obs_dim, int act_dim) {

@@ -22,7 +22,7 @@ namespace romi::envs {
 
 // A domain's termination rule with the dimensions it expects. A small value type: copy freely.
 struct TerminationFn {
-  std::string name;  // "hopper", "walker2d", "antmaze-<maze>" or "never".
+  std::string name;  // "hopper", "walker2d", "antmaze-<maze>", "ant-upright" or "never".
   int obs_dim = 0;
   int act_dim = 0;
   // The rule itself; pointers are to arrays of obs_dim, act_dim and obs_dim elements.
@@ -45,6 +45,10 @@ const TerminationFn& Walker2dTermination();
 const TerminationFn& AntUMazeTermination();       // Goal (0.75, 8.75).
 const TerminationFn& AntMediumMazeTermination();  // Goal (20.75, 20.75).
 const TerminationFn& AntLargeMazeTermination();   // Goal (32.75, 24.75).
+
+// ant-goal-reaching-v0 (ant_goal_env.h): terminal unless the torso's height next_obs[0] is within
+// [0.2, 1.0] (the health check of D4RL's ant, gym's Ant), NaN included.
+const TerminationFn& AntUprightTermination();
 
 // HalfCheetah and maze2d never terminate (their episodes end only by the time limit).
 TerminationFn NeverTerminates(int obs_dim, int act_dim);

@@ -7,6 +7,7 @@
 #                               the campaign under nohup: every run to 1e5 steps, then all to 3e5,
 #                               6e5 and 1e6 (each stage extends the same runs; the result equals
 #                               one uninterrupted run). Resumes wherever it stopped.
+#   tools/campaign.sh stop      stop it (start resumes it from the runs' checkpoints)
 #   tools/campaign.sh status    what runs, each run's last logged learner step and evaluation
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
 #                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
@@ -119,6 +120,12 @@ case "${1:-}" in
     ;;
   run-stages)
     run_stages
+    ;;
+  stop)
+    # Every run checkpoints as it goes (learner every 5 000 steps, dynamics every epoch), so a
+    # stop loses at most that much; `start` resumes.
+    pkill -f "$0 run-stages" || true
+    pkill -f "${CAMPAIGN}/bin/d4rl_suite" || echo "no run was training"
     ;;
   status)
     pgrep -af "${CAMPAIGN}/bin/d4rl_suite" | grep -- --run= || echo "no run is training now"
