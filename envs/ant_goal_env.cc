@@ -67,7 +67,9 @@ absl::StatusOr<std::unique_ptr<AntGoalEnv>> AntGoalEnv::Create(const EnvSpec& sp
 AntGoalEnv::AntGoalEnv(EnvSpec spec, std::shared_ptr<const mjModel> model, MjDataPtr data)
     : MujocoEnv(std::move(spec), std::move(model), std::move(data)) {}
 
-std::vector<double> AntGoalEnv::Observation() const { return GoalReachingObservation(qpos(), qvel(), target_); }
+std::vector<double> AntGoalEnv::Observation() const {
+  return GoalReachingObservation(qpos(), qvel(), target_);
+}
 
 double AntGoalEnv::DistanceToTarget() const {
   return std::hypot(target_[0] - data().qpos[0], target_[1] - data().qpos[1]);
@@ -115,8 +117,9 @@ MujocoEnv::Transition AntGoalEnv::StepPhysics(absl::Span<const double> action) {
 
 absl::Status AntGoalEnv::SetStateFromObservation(absl::Span<const double> /*observation*/) {
   return absl::UnimplementedError(
-      absl::StrCat(kAntGoalReachingTask, ": the observation has no torso xy and only the target's "
-                                         "direction, so it does not determine a state"));
+      absl::StrCat(kAntGoalReachingTask,
+                   ": the observation has no torso xy and only the target's "
+                   "direction, so it does not determine a state"));
 }
 
 namespace {
