@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "data/fingerprint.h"
+#include "datagen/antmaze_generator.h"
 #include "datagen/maze2d_generator.h"
 #include "datagen/policy_generator.h"
 #include "datagen/random_policy_generator.h"
@@ -28,9 +29,17 @@ constexpr char kRandomRecipe[] = "uniform-random-policy/1";
 // 2: medium-expert marks the cut at the end of its medium half.
 constexpr char kPolicyRecipe[] = "sac-behaviour-policy/2";
 constexpr char kReplayRecipe[] = "sac-replay-buffer/1";
+// The goal-reaching policy file is part of the recipe: replacing it means bumping this version.
+constexpr char kAntMazeRecipe[] = "antmaze-bfs-navigator/1";
 
 // medium-expert: 1e6 rows of the medium policy, then 1e6 of the expert one.
 constexpr Recipe kRecipes[] = {
+    {"antmaze-large-diverse-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
+    {"antmaze-large-play-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
+    {"antmaze-medium-diverse-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
+    {"antmaze-medium-play-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
+    {"antmaze-umaze-diverse-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
+    {"antmaze-umaze-v0", 1'000'000, kAntMazeRecipe, &GenerateAntMazeDataset},
     {"halfcheetah-expert-v2", 1'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-medium-expert-v2", 2'000'000, kPolicyRecipe, &GenerateShippedPolicyDataset},
     {"halfcheetah-medium-replay-v2", 80'000, kReplayRecipe, &GenerateShippedPolicyDataset},
@@ -65,7 +74,7 @@ absl::StatusOr<const Recipe*> FindRecipe(absl::string_view task) {
   return absl::NotFoundError(absl::StrCat(
       "no dataset generator for '", task,
       "' (the other gym medium, expert and replay datasets need behaviour policies not shipped "
-      "yet; antmaze is not built); "
+      "yet); "
       "generatable tasks: ",
       absl::StrJoin(GeneratableTasks(), ", ")));
 }

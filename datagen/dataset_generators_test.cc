@@ -31,7 +31,8 @@ bool SameArrays(const data::D4rlFile& a, const data::D4rlFile& b) {
 }
 
 TEST(DatasetGeneratorsTest, UnknownTaskListsTheGeneratableOnes) {
-  const absl::StatusOr<data::D4rlFile> file = GenerateDataset("antmaze-umaze-v0", {10, 0, nullptr});
+  const absl::StatusOr<data::D4rlFile> file =
+      GenerateDataset("ant-goal-reaching-v0", {10, 0, nullptr});
   EXPECT_EQ(file.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(file.status().message(), HasSubstr("maze2d-umaze-v1"));
   EXPECT_THAT(file.status().message(), HasSubstr("hopper-random-v2"));

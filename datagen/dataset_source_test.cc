@@ -155,10 +155,10 @@ TEST_F(DatasetSourceTest, CachedFileOfAnotherRecipeIsRegenerated) {
 
 TEST_F(DatasetSourceTest, NoUserFileAndNoGeneratorIsNotFound) {
   DatasetRequest request = Request(100);
-  request.task = "antmaze-umaze-v0";
+  request.task = "ant-goal-reaching-v0";
   const absl::StatusOr<ResolvedDataset> resolved = ResolveDataset(request);
   EXPECT_EQ(resolved.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(resolved.status().message(), HasSubstr("antmaze-umaze-v0.hdf5"));
+  EXPECT_THAT(resolved.status().message(), HasSubstr("ant-goal-reaching-v0.hdf5"));
   EXPECT_THAT(resolved.status().message(), HasSubstr("hopper-random-v2"));
   EXPECT_THAT(resolved.status().message(), HasSubstr((root_ / "user").string()));
 }
