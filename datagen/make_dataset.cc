@@ -17,6 +17,7 @@
 // --size=0 means D4RL's size (1e6 / 2e6 / 4e6 rows for maze2d umaze / medium / large).
 // --evaluate_controller scores the maze2d waypoint controller in the env the way D4RL measured
 // its reference max return (maze2d_generator.h), instead of making a dataset.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -24,6 +25,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -34,6 +36,7 @@
 #include "base/status_macros.h"
 #include "data/d4rl_file.h"
 #include "data/minari.h"
+#include "datagen/antmaze_generator.h"
 #include "datagen/dataset_generators.h"
 #include "datagen/dataset_source.h"
 #include "datagen/maze2d_generator.h"
@@ -62,6 +65,22 @@ ABSL_FLAG(bool, replan_each_episode, false,
 namespace romi::datagen {
 namespace {
 
+// For antmaze: what the dataset holds (antmaze_generator.h), to compare with D4RL's files.
+absl::Status PrintDatasetStats(const std::string& task, const data::D4rlFile& file) {
+  if (!absl::StartsWith(task, "antmaze-")) return absl::OkStatus();
+  ROMI_ASSIGN_OR_RETURN(const AntMazeDatasetStats stats, MeasureAntMazeDataset(task, file));
+  std::printf(
+      "%s: %lld rows, %lld episodes (mean length %.1f), %lld reach their goal (%.1f %%), "
+      "%lld rewarded rows (%.2f %%), %lld of %lld free cells visited\n",
+      task.c_str(), static_cast<long long>(stats.rows), static_cast<long long>(stats.episodes),
+      stats.mean_episode_length, static_cast<long long>(stats.successful_episodes),
+      100.0 * stats.successful_episodes / std::max<int64_t>(1, stats.episodes),
+      static_cast<long long>(stats.rewarded_rows),
+      100.0 * stats.rewarded_rows / std::max<int64_t>(1, stats.rows),
+      static_cast<long long>(stats.visited_free_cells), static_cast<long long>(stats.free_cells));
+  return absl::OkStatus();
+}
+
 absl::Status GenerateInto(const std::string& task, const std::string& out) {
   ROMI_ASSIGN_OR_RETURN(const GeneratorInfo generator, FindGenerator(task));
   const int64_t size = absl::GetFlag(FLAGS_size);
@@ -82,7 +101,7 @@ absl::Status GenerateInto(const std::string& task, const std::string& out) {
               static_cast<unsigned long long>(options.seed), out.c_str(),
               absl::ToDoubleSeconds(generated),
               absl::ToDoubleSeconds(absl::Now() - start - generated));
-  return absl::OkStatus();
+  return PrintDatasetStats(task, *file);
 }
 
 // The dataset the cache holds for the flags (generated into it if missing).
@@ -166,7 +185,7 @@ absl::Status Run() {
   }
   ROMI_ASSIGN_OR_RETURN(const ResolvedDataset resolved, CachedDataset(task));
   std::printf("%s\n", resolved.path.c_str());
-  return absl::OkStatus();
+  return PrintDatasetStats(task, resolved.file);
 }
 
 }  // namespace
