@@ -22,10 +22,8 @@ constexpr int kActDim = 8;
 constexpr int kQpos = 15;
 constexpr int kQvel = 14;
 constexpr double kPlannerClamp = 1e-4;
-constexpr double kWaypointNoise = 1.0;   // U(0, cell size / 4) per axis
-constexpr double kStartNoise = 1.0;      // U(0, 0.5) * cell size / 2 per axis
-constexpr double kGoalCellNoise = 1.0;   // U(0, cell size / 4)
-constexpr double kGoalExtraNoise = 0.5;  // U(0, 0.5) * cell size / 4
+constexpr double kWaypointNoise = 1.0;  // U(0, cell size / 4) per axis
+constexpr double kStartNoise = 1.0;     // U(0, 0.5) * cell size / 2 per axis
 constexpr double kActionNoiseStd = 0.2;
 constexpr int kTimeoutStep = 1000;  // D4RL's --max_episode_steps: rows 0..1000 per episode
 
@@ -55,17 +53,12 @@ std::vector<envs::Cell> FreeCells(const envs::MazeLayout& layout) {
   return cells;
 }
 
-// A point of `cell` as maze_env.py's samplers draw it: the cell's centre + U(0, first) +
-// U(0, second) per axis (x's draw before y's for each term).
-std::array<double, 2> NoisyPoint(const envs::AntMazeGeometry& maze, envs::Cell cell, double first,
-                                 double second, std::mt19937_64& rng) {
-  std::array<double, 2> p = maze.CellCenter(cell);
-  std::uniform_real_distribution<double> u1(0.0, first);
-  for (int k = 0; k < 2; ++k) p[k] += u1(rng);
-  if (second > 0) {
-    std::uniform_real_distribution<double> u2(0.0, second);
-    for (int k = 0; k < 2; ++k) p[k] += u2(rng);
-  }
+// A point of `cell` as maze_env.py draws waypoints and starts: its centre + U(0, noise) per axis.
+Xy NoisyPoint(const envs::AntMazeGeometry& maze, envs::Cell cell, double noise,
+              std::mt19937_64& rng) {
+  Xy p = maze.CellCenter(cell);
+  std::uniform_real_distribution<double> u(0.0, noise);
+  for (int k = 0; k < 2; ++k) p[k] += u(rng);
   return p;
 }
 
@@ -105,23 +98,16 @@ absl::StatusOr<std::array<double, 2>> StartEpisode(envs::AntMazeEnv& env, const 
   env.Reset(rng());
   if (!cells.starts.empty()) {
     const std::array<double, 2> start =
-        NoisyPoint(env.maze(), Pick(cells.starts, rng), kStartNoise, 0.0, rng);
+        NoisyPoint(env.maze(), Pick(cells.starts, rng), kStartNoise, rng);
     std::vector<double> qpos(env.qpos().begin(), env.qpos().end());
     std::vector<double> qvel(env.qvel().begin(), env.qvel().end());
     qpos[0] = start[0];
     qpos[1] = start[1];
     ROMI_RETURN_IF_ERROR(env.SetState(qpos, qvel));
   }
-  const std::array<double, 2> goal =
-      NoisyPoint(env.maze(), Pick(cells.goals, rng), kGoalCellNoise, kGoalExtraNoise, rng);
+  const Xy goal = env.DrawGoalIn(Pick(cells.goals, rng), rng);
   env.SetGoal(goal);
   return goal;
-}
-
-void AddNoise(std::vector<double>& action, double std, std::mt19937_64& rng) {
-  if (std <= 0) return;
-  std::normal_distribution<double> noise(0.0, std);
-  for (double& a : action) a = std::clamp(a + noise(rng), -1.0, 1.0);
 }
 
 }  // namespace
@@ -181,19 +167,23 @@ std::array<double, 2> AntMazeNavigator::Waypoint(double x, double y, std::array<
   const absl::StatusOr<envs::Cell> next =
       NextCellTowards(maze_.layout(), PlannerCell(maze_, x, y), goal_cell);
   if (!next.ok() || *next == goal_cell) return goal;
-  return NoisyPoint(maze_, *next, kWaypointNoise, 0.0, rng);
+  return NoisyPoint(maze_, *next, kWaypointNoise, rng);
 }
 
-std::vector<double> AntMazeNavigator::Act(const envs::AntMazeEnv& env,
-                                          std::array<double, 2> waypoint,
-                                          torch::Generator* generator) {
+std::vector<double> AntMazeNavigator::Action(const envs::AntMazeEnv& env, Xy goal, double noise_std,
+                                             std::mt19937_64& rng, torch::Generator& sampler) {
+  const Xy waypoint = Waypoint(env.qpos()[0], env.qpos()[1], goal, rng);
   torch::NoGradGuard no_grad;
   const std::vector<double> obs = envs::GoalReachingObservation(env.qpos(), env.qvel(), waypoint);
   std::copy(obs.begin(), obs.end(), input_.data_ptr<float>());
-  const torch::Tensor action = generator != nullptr ? policy_->Sample(input_, *generator).action
-                                                    : policy_->Deterministic(input_);
-  const float* a = action.data_ptr<float>();
-  return std::vector<double>(a, a + kActDim);
+  const torch::Tensor sampled = policy_->Sample(input_, sampler).action;
+  const float* a = sampled.data_ptr<float>();
+  std::vector<double> action(a, a + kActDim);
+  if (noise_std > 0) {
+    std::normal_distribution<double> noise(0.0, noise_std);
+    for (double& x : action) x = std::clamp(x + noise(rng), -1.0, 1.0);
+  }
+  return action;
 }
 
 absl::StatusOr<learners::TanhGaussianPolicy> LoadAntGoalReachingPolicy() {
@@ -256,9 +246,7 @@ absl::StatusOr<data::D4rlFile> GenerateAntMazeRollouts(absl::string_view task,
     std::copy(env->qvel().begin(), env->qvel().end(), qvel + t * kQvel);
     goals[2 * t] = static_cast<float>(goal[0]);
     goals[2 * t + 1] = static_cast<float>(goal[1]);
-    const std::array<double, 2> waypoint = navigator.Waypoint(obs[0], obs[1], goal, rng);
-    std::vector<double> action = navigator.Act(*env, waypoint, &sampler);
-    AddNoise(action, kActionNoiseStd, rng);
+    const std::vector<double> action = navigator.Action(*env, goal, kActionNoiseStd, rng, sampler);
     std::copy(action.begin(), action.end(), actions + t * kActDim);
     ROMI_ASSIGN_OR_RETURN(const envs::StepResult step, env->Step(action));
     // The env's reward is the goal test after the step; its termination is ignored (the dataset
@@ -333,10 +321,8 @@ absl::StatusOr<double> NavigatorSuccessRate(absl::string_view task,
   for (int e = 0; e < episodes; ++e) {
     env->Reset(seed + e);
     for (int t = 0; t < env->Spec().max_episode_steps; ++t) {
-      const std::array<double, 2> waypoint =
-          navigator.Waypoint(env->qpos()[0], env->qpos()[1], env->goal(), rng);
-      std::vector<double> action = navigator.Act(*env, waypoint, &sampler);
-      AddNoise(action, noise_std, rng);
+      const std::vector<double> action =
+          navigator.Action(*env, env->goal(), noise_std, rng, sampler);
       ROMI_ASSIGN_OR_RETURN(const envs::StepResult step, env->Step(action));
       if (step.terminated) {
         ++successes;

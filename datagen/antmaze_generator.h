@@ -76,10 +76,10 @@ class AntMazeNavigator {
   std::array<double, 2> Waypoint(double x, double y, std::array<double, 2> goal,
                                  std::mt19937_64& rng) const;
 
-  // The policy's action toward `waypoint` for the ant in `env`: sampled with `generator`, or the
-  // mean action when `generator` is null. No exploration noise added.
-  std::vector<double> Act(const envs::AntMazeEnv& env, std::array<double, 2> waypoint,
-                          torch::Generator* generator);
+  // One step of the ant in `env` on its way to `goal`: the waypoint, the policy's action toward
+  // it sampled with `sampler`, then + N(0, noise_std^2) (from rng) clipped to [-1, 1].
+  std::vector<double> Action(const envs::AntMazeEnv& env, std::array<double, 2> goal,
+                             double noise_std, std::mt19937_64& rng, torch::Generator& sampler);
 
  private:
   AntMazeNavigator(envs::AntMazeGeometry maze, learners::TanhGaussianPolicy policy);

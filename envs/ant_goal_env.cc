@@ -8,8 +8,6 @@
 #include "base/status_macros.h"
 #include "envs/ant_maze_env.h"
 #include "envs/ant_maze_geometry.h"
-#include "envs/legacy_inertia.h"
-#include "envs/locomotion_env.h"
 #include "envs/registry.h"
 #include "envs/termination.h"
 
@@ -20,8 +18,6 @@ constexpr int kObsDim = 29;
 constexpr int kActDim = 8;
 constexpr int kAntQpos = 15;
 constexpr int kAntQvel = 14;
-constexpr double kAntDensity = 5.0;
-constexpr double kResetNoise = 0.1;
 constexpr double kUprightBonus = 1.0;
 constexpr double kCtrlCost = 0.05;
 constexpr double kMinHeight = 0.2;
@@ -49,12 +45,7 @@ std::vector<double> GoalReachingObservation(absl::Span<const double> qpos,
 
 absl::StatusOr<std::unique_ptr<AntGoalEnv>> AntGoalEnv::Create(const EnvSpec& spec) {
   ROMI_ASSIGN_OR_RETURN(AntMazeGeometry floor, AntMazeGeometry::Parse(kOpenFloorLayout));
-  LegacyInertiaOptions inertia;
-  inertia.density = kAntDensity;
-  ROMI_ASSIGN_OR_RETURN(std::shared_ptr<const mjModel> model,
-                        SharedModel("ant-goal-reaching:open-floor", [&floor, &inertia] {
-                          return CompileWithLegacyInertia(AntMazeMjcf(floor), inertia);
-                        }));
+  ROMI_ASSIGN_OR_RETURN(std::shared_ptr<const mjModel> model, SharedAntModel(floor));
   if (model->nq != kAntQpos || model->nv != kAntQvel || model->nu != kActDim) {
     return absl::InternalError(absl::StrCat("ant-goal-reaching: the MJCF's dimensions (nq ",
                                             model->nq, ", nv ", model->nv, ", nu ", model->nu,
@@ -85,27 +76,20 @@ void AntGoalEnv::DrawTarget() {
 }
 
 void AntGoalEnv::ResetState(std::mt19937_64& rng) {
-  SetNoisyInitialState(ResetNoise::kUniformPosNormalVel, kResetNoise, model(), *mutable_data(),
-                       rng);
+  ResetAntState(model(), *mutable_data(), rng);
   target_rng_.seed(rng());
   targets_reached_ = 0;
   DrawTarget();
 }
 
 MujocoEnv::Transition AntGoalEnv::StepPhysics(absl::Span<const double> action) {
-  const mjModel* m = &model();
-  mjData* d = mutable_data();
   double ctrl_cost = 0;
-  for (int k = 0; k < kActDim; ++k) {
-    d->ctrl[k] = std::clamp(AntMazeEnv::kCtrlLimit * action[k], -AntMazeEnv::kCtrlLimit,
-                            AntMazeEnv::kCtrlLimit);
-    ctrl_cost += kCtrlCost * action[k] * action[k];
-  }
+  for (int k = 0; k < kActDim; ++k) ctrl_cost += kCtrlCost * action[k] * action[k];
   const double before = DistanceToTarget();
-  for (int i = 0; i < AntMazeEnv::kFrameSkip; ++i) mj_step(m, d);
+  StepAnt(model(), *mutable_data(), action);
   const double after = DistanceToTarget();
-  const double dt = AntMazeEnv::kFrameSkip * m->opt.timestep;
-  const double height = d->qpos[2];
+  const double dt = AntMazeEnv::kFrameSkip * model().opt.timestep;
+  const double height = data().qpos[2];
   const bool upright = height >= kMinHeight && height <= kMaxHeight;
   if (after <= kReachRadius) {
     ++targets_reached_;

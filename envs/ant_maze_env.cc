@@ -28,16 +28,30 @@ constexpr double kGoalExtraNoise = 0.5;
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const mjModel>> SharedAntModel(const AntMazeGeometry& maze) {
+  LegacyInertiaOptions inertia;
+  inertia.density = kAntDensity;
+  return SharedModel(absl::StrCat("antmaze:", maze.layout().ToString()), [&maze, &inertia] {
+    return CompileWithLegacyInertia(AntMazeMjcf(maze), inertia);
+  });
+}
+
+void ResetAntState(const mjModel& model, mjData& data, std::mt19937_64& rng) {
+  SetNoisyInitialState(ResetNoise::kUniformPosNormalVel, kResetNoise, model, data, rng);
+}
+
+void StepAnt(const mjModel& model, mjData& data, absl::Span<const double> action) {
+  for (int k = 0; k < kActDim; ++k) {
+    data.ctrl[k] = std::clamp(AntMazeEnv::kCtrlLimit * action[k], -AntMazeEnv::kCtrlLimit,
+                              AntMazeEnv::kCtrlLimit);
+  }
+  for (int i = 0; i < AntMazeEnv::kFrameSkip; ++i) mj_step(&model, &data);
+}
+
 absl::StatusOr<std::unique_ptr<AntMazeEnv>> AntMazeEnv::Create(
     const EnvSpec& spec, absl::string_view layout, absl::Span<const Cell> dataset_goal_cells) {
   ROMI_ASSIGN_OR_RETURN(AntMazeGeometry maze, AntMazeGeometry::Parse(layout));
-  LegacyInertiaOptions inertia;
-  inertia.density = kAntDensity;
-  ROMI_ASSIGN_OR_RETURN(
-      std::shared_ptr<const mjModel> model,
-      SharedModel(absl::StrCat("antmaze:", maze.layout().ToString()), [&maze, &inertia] {
-        return CompileWithLegacyInertia(AntMazeMjcf(maze), inertia);
-      }));
+  ROMI_ASSIGN_OR_RETURN(std::shared_ptr<const mjModel> model, SharedAntModel(maze));
   if (model->nq + model->nv != kObsDim || model->nu != kActDim) {
     return absl::InternalError(absl::StrCat("antmaze: the MJCF's dimensions (nq ", model->nq,
                                             ", nv ", model->nv, ", nu ", model->nu,
@@ -71,26 +85,24 @@ bool AntMazeEnv::AtGoal() const {
   return std::hypot(data().qpos[0] - goal_[0], data().qpos[1] - goal_[1]) <= kGoalRadius;
 }
 
-void AntMazeEnv::ResetState(std::mt19937_64& rng) {
-  SetNoisyInitialState(ResetNoise::kUniformPosNormalVel, kResetNoise, model(), *mutable_data(),
-                       rng);
+std::array<double, 2> AntMazeEnv::DrawGoalIn(Cell cell, std::mt19937_64& rng) const {
   // D4RL's order of draws: the cell noise for x and y, then the extra noise for x and y.
   std::uniform_real_distribution<double> cell_noise(0.0, kGoalCellNoise);
   std::uniform_real_distribution<double> extra_noise(0.0, kGoalExtraNoise);
-  const std::array<double, 2> center = maze_.CellCenter(maze_.layout().goal());
+  const std::array<double, 2> center = maze_.CellCenter(cell);
   std::array<double, 2> goal;
   for (int k = 0; k < 2; ++k) goal[k] = center[k] + cell_noise(rng);
   for (int k = 0; k < 2; ++k) goal[k] += extra_noise(rng);
-  goal_ = goal;
+  return goal;
+}
+
+void AntMazeEnv::ResetState(std::mt19937_64& rng) {
+  ResetAntState(model(), *mutable_data(), rng);
+  goal_ = DrawGoalIn(maze_.layout().goal(), rng);
 }
 
 MujocoEnv::Transition AntMazeEnv::StepPhysics(absl::Span<const double> action) {
-  const mjModel* m = &model();
-  mjData* d = mutable_data();
-  for (int k = 0; k < kActDim; ++k) {
-    d->ctrl[k] = std::clamp(kCtrlLimit * action[k], -kCtrlLimit, kCtrlLimit);
-  }
-  for (int i = 0; i < kFrameSkip; ++i) mj_step(m, d);
+  StepAnt(model(), *mutable_data(), action);
   const bool at_goal = AtGoal();
   return {at_goal ? 1.0 : 0.0, /*terminated=*/at_goal};
 }

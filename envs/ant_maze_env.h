@@ -48,6 +48,14 @@ namespace romi::envs {
 
 class AntMazeEnv;
 
+// What every env of D4RL's ant shares (antmaze here, ant-goal-reaching in ant_goal_env.h):
+// its model among the walls of `maze` with MuJoCo 2.0's masses, compiled once per layout;
+absl::StatusOr<std::shared_ptr<const mjModel>> SharedAntModel(const AntMazeGeometry& maze);
+// the reset of its freshly mj_resetData'd state (qpos0 + U(-0.1, 0.1), qvel 0.1 N(0, 1));
+void ResetAntState(const mjModel& model, mjData& data, std::mt19937_64& rng);
+// one environment step: ctrl = clip(30 a, -30, 30), then kFrameSkip physics steps.
+void StepAnt(const mjModel& model, mjData& data, absl::Span<const double> action);
+
 // An antmaze task as its concrete type (for dataset generators: geometry, goals, state access);
 // NotFoundError listing the antmaze tasks for another name.
 absl::StatusOr<std::unique_ptr<AntMazeEnv>> MakeAntMazeEnv(absl::string_view task);
@@ -73,6 +81,10 @@ class AntMazeEnv : public MujocoEnv {
   // The centre of the evaluation goals: the goal before any Reset and the termination rule's.
   std::array<double, 2> nominal_goal() const;
   void SetGoal(std::array<double, 2> goal) { goal_ = goal; }
+  // A goal in `cell` as D4RL's goal_sampler draws one (cell centre + U(0, 1) + U(0, 0.5) per
+  // axis): how Reset draws the evaluation goal in the map's goal cell, and how dataset
+  // generators draw theirs in other cells.
+  std::array<double, 2> DrawGoalIn(Cell cell, std::mt19937_64& rng) const;
   // Whether the torso is within kGoalRadius of the goal now.
   bool AtGoal() const;
 
