@@ -79,6 +79,11 @@ ABSL_FLAG(std::string, minari_observation_keys, "",
 ABSL_FLAG(std::string, cache_dir, "",
           "Where generated datasets are cached (default: ~/.cache/romi).");
 ABSL_FLAG(uint64_t, dataset_seed, 0, "Seed of generated datasets.");
+ABSL_FLAG(std::string, shared_stages, "",
+          "Where runs share the model stages they would make identically (the same dataset, model "
+          "settings and seed: romi-bcq and romi-cql, romi-rbc-bcq, the @h variants): each is made "
+          "once there and linked into the runs (default: <out>/shared_stages; point several "
+          "suites at one directory to share across them; 'none': every run makes its own).");
 ABSL_FLAG(std::string, configs_dir, "eval/configs", "Task configs and budgets.");
 ABSL_FLAG(std::string, paper_scores, "eval/paper_scores.textproto", "The paper's numbers.");
 ABSL_FLAG(int, threads, 0,
@@ -206,6 +211,9 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
       absl::StrCat("--dataset_seed=", absl::GetFlag(FLAGS_dataset_seed)),
       absl::StrCat("--search_user_datasets=",
                    absl::GetFlag(FLAGS_search_user_datasets) ? "true" : "false"),
+      absl::StrCat("--shared_stages=", options.shared_stage_dir.empty()
+                                           ? std::string("none")
+                                           : AbsolutePath(options.shared_stage_dir)),
       "--jobs=1",
       "--progress=false",
   };
@@ -336,6 +344,11 @@ int Main(int argc, char** argv) {
       "runs/", plan ? plan->experiment.name() : "d4rl_suite", "-", options.budget.name());
   options.out_dir =
       UserPath(absl::GetFlag(FLAGS_out).empty() ? default_out : absl::GetFlag(FLAGS_out));
+  const std::string shared_stages = absl::GetFlag(FLAGS_shared_stages);
+  options.shared_stage_dir = shared_stages == "none" ? ""
+                             : shared_stages.empty()
+                                 ? absl::StrCat(options.out_dir, "/shared_stages")
+                                 : UserPath(shared_stages);
   options.progress = absl::GetFlag(FLAGS_progress);
   const std::string launcher = absl::GetFlag(FLAGS_launcher);
   if (launcher != "local" && launcher != "slurm") {

@@ -185,8 +185,9 @@ class RunContext {
     hooks.scalar = [this](const std::string& tag, int64_t step, double value) {
       return events_->AddScalar(tag, step, value);
     };
-    const absl::StatusOr<std::unique_ptr<learners::Learner>> learner = RunPipeline(
-        data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_, hooks);
+    const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
+        RunPipeline(data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_,
+                    hooks, /*faults=*/{}, options_.shared_stage_dir);
     bar.reset();
     if (!learner.ok()) return learner.status();
     if (result_.final().step() != total_steps_) {
@@ -588,6 +589,7 @@ absl::Status RunInWorkers(const SuiteOptions& options, SuiteProgress& progress) 
   while (next < runs.size() || !running.empty()) {
     while (next < runs.size() && static_cast<int>(running.size()) < options.jobs) {
       const size_t i = next++;
+      if (runs[i].result.has_value()) continue;  // finished before this suite started
       absl::StatusOr<pid_t> pid = StartWorker(options, runs[i], log_path(i));
       if (!pid.ok()) {
         ROMI_RETURN_IF_ERROR(progress.Finish(i, pid.status(), log_path(i)));
@@ -675,6 +677,38 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
   return absl::OkStatus();
 }
 
+// The run's result when it has finished at the asked learner steps; nothing when it has not (not
+// started, interrupted, finished at other steps, or unreadable: the run itself then decides).
+absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions& options,
+                                                              const std::string& task,
+                                                              const std::string& method,
+                                                              uint64_t seed) {
+  ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
+  const std::string path = RunDirectory(options.out_dir, task, method, seed) + "/result.textproto";
+  if (!fs::exists(path)) return std::nullopt;
+  absl::StatusOr<RunResult> finished = ReadFinishedRun(path);
+  if (!finished.ok() || finished->final().step() != config.learner_steps()) return std::nullopt;
+  return *std::move(finished);
+}
+
+// Reads back every run already finished, before any training: the report lists them from the
+// start (with jobs > 1, mid-suite reports would otherwise show only the runs reached so far), and
+// no worker is started for them.
+// Returns how many.
+absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options, SuiteProgress& progress) {
+  std::vector<PlannedRun>& runs = progress.runs();
+  int count = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ROMI_ASSIGN_OR_RETURN(
+        std::optional<RunResult> finished,
+        FinishedAtAskedSteps(options, runs[i].task, runs[i].method, runs[i].seed));
+    if (!finished.has_value()) continue;
+    progress.Record(i, *std::move(finished), runs[i].run_dir + "/log.txt");
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& options) {
@@ -683,14 +717,9 @@ absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& opti
   for (const std::string& task : options.tasks) {
     for (const std::string& method : options.methods) {
       for (const uint64_t seed : options.seeds) {
-        ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
-        const std::string path =
-            RunDirectory(options.out_dir, task, method, seed) + "/result.textproto";
-        const absl::StatusOr<RunResult> finished =
-            fs::exists(path) ? ReadFinishedRun(path) : absl::NotFoundError(path);
-        if (!finished.ok() || finished->final().step() != config.learner_steps()) {
-          unfinished.push_back(RunKey(task, method, seed));
-        }
+        ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished,
+                              FinishedAtAskedSteps(options, task, method, seed));
+        if (!finished.has_value()) unfinished.push_back(RunKey(task, method, seed));
       }
     }
   }
@@ -743,11 +772,14 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
     // Workers load their own copy; keep the parent's memory for them.
     if (options.jobs <= 1) data.emplace(task, std::move(task_data));
   }
+  ROMI_ASSIGN_OR_RETURN(const int finished, RecordFinishedRuns(options, progress));
+  if (finished > 0) ROMI_RETURN_IF_ERROR(progress.WriteReports());
   if (options.jobs > 1) {
     ROMI_RETURN_IF_ERROR(RunInWorkers(options, progress));
   } else {
     for (size_t i = 0; i < progress.runs().size(); ++i) {
       const PlannedRun& run = progress.runs()[i];
+      if (run.result.has_value()) continue;  // finished before this suite started
       ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(run.task));
       ROMI_RETURN_IF_ERROR(progress.Finish(
           i, RunContext(options, run.task, run.method, run.seed, data.at(run.task), spec).Run(),

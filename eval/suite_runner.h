@@ -9,6 +9,8 @@
 //        worker.log                        with jobs > 1: the worker process's stdout and stderr
 //        run.lock                          held while a process trains the run
 //   <out>/results.{json,csv,md}, curves.csv, curves_<task>.png   (eval/report.h)
+//   <out>/shared_stages/                   (by default) model stages made once for the runs that
+//                                          share them (romi/pipeline.h), linked into their run dirs
 //   <out>/suite.lock                       held while a suite runs here: a second suite on the
 //                                          same directory stops at once with an error naming it
 // An interrupted suite resumes: finished runs are read back, an unfinished run resumes at its
@@ -60,6 +62,9 @@ struct SuiteOptions {
   std::string out_dir;
   PaperScores paper;
   DatasetProvider datasets;
+  // Where runs share the model stages they would make identically (romi/pipeline.h); empty:
+  // every run makes its own.
+  std::string shared_stage_dir;
   int eval_threads = 1;
   bool progress = true;  // progress bars on stderr
   // Runs at the same time, each in its own worker process (1: one after another, in this process).

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "base/atomic_file.h"
 #include "base/seeds.h"
+#include "base/shared_file.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "data/batch_sampler.h"
@@ -49,6 +50,19 @@ absl::Status WriteOrCheckRunConfig(const RunConfig& resolved, const std::string&
                             });
 }
 
+// What a model stage's output depends on in the data: its shape and content (float64 sums and sums
+// of squares of every column).
+std::string DataFingerprint(const data::Transitions& table) {
+  std::string fingerprint = absl::StrCat("rows ", table.observations.size(0));
+  for (const torch::Tensor* column : {&table.observations, &table.actions, &table.rewards,
+                                      &table.next_observations, &table.terminals}) {
+    const torch::Tensor values = column->to(torch::kFloat64);
+    absl::StrAppendFormat(&fingerprint, "|%s %.17g %.17g", c10::str(column->sizes()),
+                          values.sum().item<double>(), values.square().sum().item<double>());
+  }
+  return fingerprint;
+}
+
 struct Stopper {
   const PipelineFaults& faults;
   absl::Status After(const std::string& stage) const {
@@ -63,14 +77,15 @@ class Pipeline {
  public:
   Pipeline(const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
            RunConfig config, std::string run_dir, const PipelineHooks& hooks,
-           const PipelineFaults& faults)
+           const PipelineFaults& faults, std::string shared_stage_dir)
       : dataset_(dataset),
         termination_(termination),
         max_action_(max_action),
         config_(std::move(config)),
         run_dir_(std::move(run_dir)),
         hooks_(hooks),
-        faults_(faults) {}
+        faults_(faults),
+        shared_stage_dir_(std::move(shared_stage_dir)) {}
 
   absl::StatusOr<std::unique_ptr<learners::Learner>> Run() {
     if (dataset_.size() == 0) {
@@ -82,6 +97,7 @@ class Pipeline {
     const Stopper stop{faults_};
 
     data::Transitions model_buffer;
+    if (config_.use_model() && !shared_stage_dir_.empty()) SetStageIdentities();
     if (config_.use_model()) {
       ROMI_ASSIGN_OR_RETURN(std::unique_ptr<DynamicsEnsemble> model, DynamicsStage());
       ROMI_RETURN_IF_ERROR(stop.After("dynamics"));
@@ -94,6 +110,23 @@ class Pipeline {
   }
 
  private:
+  // What each model stage's output is computed from, for the shared stage directory; each stage's
+  // identity includes the ones before it.
+  void SetStageIdentities() {
+    const std::string common = absl::StrCat(
+        "|seed ", config_.seed(), "|threads ", torch::get_num_threads(), "|obs ",
+        dataset_.obs_dim(), "|act ", dataset_.act_dim(), "|max_action ",
+        absl::StrFormat("%.17g", max_action_), "|data ", DataFingerprint(dataset_.transitions()));
+    dynamics_identity_ =
+        absl::StrCat("dynamics v1|", config_.dynamics().ShortDebugString(), common);
+    rollout_policy_identity_ =
+        absl::StrCat("rollout_policy v1|", config_.rollout_policy().ShortDebugString(),
+                     "|direction ", Direction_Name(config_.dynamics().direction()), common);
+    imagination_identity_ =
+        absl::StrCat("imagination v1|", config_.imagination().ShortDebugString(), "|task ",
+                     config_.task(), "\n", dynamics_identity_, "\n", rollout_policy_identity_);
+  }
+
   std::string Path(const std::string& name) const { return (fs::path(run_dir_) / name).string(); }
   void Log(const std::string& stage, const std::string& message) const {
     if (hooks_.log) hooks_.log(stage, message);
@@ -104,8 +137,12 @@ class Pipeline {
 
   absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsStage() {
     const std::string path = Path("dynamics.pt");
+    ROMI_RETURN_IF_ERROR(Share("dynamics", dynamics_identity_, path,
+                               [this](const std::string& out, const std::string& work_dir) {
+                                 return TrainDynamics(out, work_dir).status();
+                               }));
     if (fs::exists(path)) {
-      Log("dynamics", absl::StrCat("resumed from ", path));
+      Log("dynamics", absl::StrCat("loaded ", path));
       ROMI_ASSIGN_OR_RETURN(std::unique_ptr<DynamicsEnsemble> model, DynamicsEnsemble::Load(path));
       if (model->obs_dim() != dataset_.obs_dim() || model->act_dim() != dataset_.act_dim() ||
           model->direction() != config_.dynamics().direction()) {
@@ -114,9 +151,15 @@ class Pipeline {
       }
       return model;
     }
+    return TrainDynamics(path, run_dir_);
+  }
+
+  // Trains the dynamics ensemble and saves it to `path`, checkpointing into `work_dir`.
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> TrainDynamics(const std::string& path,
+                                                                  const std::string& work_dir) {
     // Training is checkpointed every epoch: on 1e6 rows an epoch takes minutes and a training
     // hours, longer than a working period.
-    const std::string checkpoint = Path("dynamics_training.pt");
+    const std::string checkpoint = (fs::path(work_dir) / "dynamics_training.pt").string();
     if (fs::exists(checkpoint)) Log("dynamics", absl::StrCat("resuming from ", checkpoint));
     Progress("dynamics", 0, config_.dynamics().max_epochs());  // starts the clock for the ETA
     DynamicsTrainingOptions options;
@@ -150,6 +193,22 @@ class Pipeline {
   }
 
   absl::StatusOr<std::unique_ptr<RolloutPolicy>> RolloutPolicyStage() {
+    const std::string path = Path("rollout_policy.pt");
+    ROMI_RETURN_IF_ERROR(Share("rollout_policy", rollout_policy_identity_, path,
+                               [this](const std::string& out, const std::string& work_dir) {
+                                 return TrainRolloutPolicy(out, work_dir).status();
+                               }));
+    if (fs::exists(path)) {
+      ROMI_ASSIGN_OR_RETURN(std::unique_ptr<RolloutPolicy> policy, NewRolloutPolicy(run_dir_));
+      Log("rollout_policy", absl::StrCat("loaded ", path));
+      ROMI_RETURN_IF_ERROR(policy->Load(path));
+      return policy;
+    }
+    return TrainRolloutPolicy(path, run_dir_);
+  }
+
+  // The run's rollout policy, untrained, with its training checkpointed into `work_dir`.
+  absl::StatusOr<std::unique_ptr<RolloutPolicy>> NewRolloutPolicy(const std::string& work_dir) {
     RolloutPolicyOptions options;
     options.obs_dim = dataset_.obs_dim();
     options.act_dim = dataset_.act_dim();
@@ -157,17 +216,17 @@ class Pipeline {
     options.direction = config_.dynamics().direction();
     options.config = config_.rollout_policy();
     // Training is checkpointed: the paper's 5e5 steps take longer than a working period.
-    options.training_checkpoint = Path("rollout_policy_training.pt");
+    options.training_checkpoint = (fs::path(work_dir) / "rollout_policy_training.pt").string();
     // Module constructors draw initial weights from torch's global generator: seed it, so the
     // policy does not depend on what ran before in the process (e.g. a model trained or loaded).
     torch::manual_seed(StageSeed(config_.seed(), kRolloutPolicyStage));
-    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<RolloutPolicy> policy, CreateRolloutPolicy(options));
-    const std::string path = Path("rollout_policy.pt");
-    if (fs::exists(path)) {
-      Log("rollout_policy", absl::StrCat("resumed from ", path));
-      ROMI_RETURN_IF_ERROR(policy->Load(path));
-      return policy;
-    }
+    return CreateRolloutPolicy(options);
+  }
+
+  // Trains the rollout policy and saves it to `path`, checkpointing into `work_dir`.
+  absl::StatusOr<std::unique_ptr<RolloutPolicy>> TrainRolloutPolicy(const std::string& path,
+                                                                    const std::string& work_dir) {
+    ROMI_ASSIGN_OR_RETURN(std::unique_ptr<RolloutPolicy> policy, NewRolloutPolicy(work_dir));
     torch::Generator generator = Generator(StageSeed(config_.seed(), kRolloutPolicyStage));
     const int64_t report_every = std::max<int64_t>(1, config_.rollout_policy().train_steps() / 20);
     Progress("rollout_policy", 0, config_.rollout_policy().train_steps());
@@ -182,7 +241,7 @@ class Pipeline {
           return absl::OkStatus();
         }));
     ROMI_RETURN_IF_ERROR(policy->Save(path));
-    fs::remove(options.training_checkpoint);
+    fs::remove(fs::path(work_dir) / "rollout_policy_training.pt");
     return policy;
   }
 
@@ -194,10 +253,20 @@ class Pipeline {
   absl::StatusOr<data::Transitions> ImaginationStage(const DynamicsEnsemble& model,
                                                      RolloutPolicy& policy) {
     const std::string path = Path("model_buffer.pt");
+    ROMI_RETURN_IF_ERROR(Share("imagination", imagination_identity_, path,
+                               [&](const std::string& out, const std::string&) {
+                                 return Imagination(model, policy, out).status();
+                               }));
     if (fs::exists(path)) {
-      Log("imagination", absl::StrCat("resumed from ", path));
+      Log("imagination", absl::StrCat("loaded ", path));
       return LoadTransitions(path, dataset_.obs_dim(), dataset_.act_dim());
     }
+    return Imagination(model, policy, path);
+  }
+
+  // Fills the model buffer and saves it to `path`.
+  absl::StatusOr<data::Transitions> Imagination(const DynamicsEnsemble& model,
+                                                RolloutPolicy& policy, const std::string& path) {
     torch::Generator generator = Generator(StageSeed(config_.seed(), kImaginationStage));
     ImaginationSummary summary;
     Progress("imagination", 0, config_.imagination().buffer_size());
@@ -279,6 +348,23 @@ class Pipeline {
     return learner;
   }
 
+  // With a shared stage directory, makes `path` (a stage's output in the run directory) the shared
+  // file of `identity`: made by `make(file, work_dir)` in the shared directory unless another run
+  // made it there already, then linked here. Nothing to do without one, or when `path` exists (a
+  // resumed run).
+  absl::Status Share(const std::string& stage, const std::string& identity, const std::string& path,
+                     const std::function<absl::Status(const std::string& file,
+                                                      const std::string& work_dir)>& make) {
+    if (shared_stage_dir_.empty() || fs::exists(path)) return absl::OkStatus();
+    const SharedFile shared{shared_stage_dir_, stage, identity};
+    Log(stage, absl::StrCat("shared with runs of the same inputs: ", SharedFileEntry(shared)));
+    ROMI_ASSIGN_OR_RETURN(const SharedFileSource source, ProvideSharedFile(shared, path, make));
+    if (source == SharedFileSource::kReused) {
+      Log(stage, absl::StrCat("reused what an earlier run made: ", SharedFileEntry(shared)));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Scalar(const std::string& tag, int64_t step, double value) const {
     return hooks_.scalar ? hooks_.scalar(tag, step, value) : absl::OkStatus();
   }
@@ -303,6 +389,11 @@ class Pipeline {
   const std::string run_dir_;
   const PipelineHooks& hooks_;
   const PipelineFaults& faults_;
+  const std::string shared_stage_dir_;  // empty: every stage is made in the run directory
+  // With a shared stage directory, what each model stage's output is computed from.
+  std::string dynamics_identity_;
+  std::string rollout_policy_identity_;
+  std::string imagination_identity_;
 };
 
 }  // namespace
@@ -347,7 +438,7 @@ RunConfig ResolveDefaults(const RunConfig& config) {
 absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
     const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks,
-    const PipelineFaults& faults) {
+    const PipelineFaults& faults, const std::string& shared_stage_dir) {
   if (config.checkpoint_every() <= 0 || config.batch_size() <= 0 || config.learner_steps() < 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "RunConfig: checkpoint_every (%d) and batch_size (%d) must be positive, learner_steps (%d) "
@@ -361,7 +452,8 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
   if (!config.learner().has_algorithm()) {
     return absl::InvalidArgumentError("RunConfig: learner.algorithm is not set");
   }
-  return Pipeline(dataset, termination, max_action, ResolveDefaults(config), run_dir, hooks, faults)
+  return Pipeline(dataset, termination, max_action, ResolveDefaults(config), run_dir, hooks, faults,
+                  shared_stage_dir)
       .Run();
 }
 

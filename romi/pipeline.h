@@ -57,10 +57,17 @@ struct PipelineFaults {
 };
 
 // `termination` is the task's rule (envs/termination.h); actions lie in [-max_action, max_action].
+//
+// `shared_stage_dir`, when not empty, is a directory that runs share (base/shared_file.h): each
+// model stage's output (dynamics.pt, rollout_policy.pt, model_buffer.pt) is made there once per
+// identity (the dataset's content, the stage's settings and everything before it, the seed, the
+// torch thread count) and linked into the run directory. Runs that would make the same file
+// (romi-bcq and romi-cql, romi-rbc-bcq, the rollout-length variants of one task and seed) make it
+// once, and the others wait for it. A run's result is the same with or without sharing.
 absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const data::Dataset& dataset, const envs::TerminationFn& termination, double max_action,
     const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {},
-    const PipelineFaults& faults = {});
+    const PipelineFaults& faults = {}, const std::string& shared_stage_dir = "");
 
 // `config` with every unset singular field of it and its sub-messages filled with defaults, and
 // the learner's and the rollout policy's empty network-width lists with theirs

@@ -272,6 +272,88 @@ TEST(PipelineTest, ForwardImaginationTrainsAForwardModel) {
   ASSERT_TRUE(learner.ok()) << learner.status();
 }
 
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Two runs that differ only after imagination (e.g. romi-bcq and romi-cql) make each model stage
+// once in the shared directory, and each gets what it would have made alone.
+TEST(PipelineTest, RunsWithTheSameModelStagesShareThemAndLearnWhatTheyWouldAlone) {
+  torch::set_num_threads(1);  // bit-identical results need a fixed thread count
+  const std::string shared = FreshDir("shared_stages");
+  RunConfig first = TinyConfig();
+  RunConfig second = TinyConfig();
+  second.set_model_fraction(0.25);  // the learner stage differs, the model stages do not
+  std::vector<std::string> lines;
+  PipelineHooks hooks;
+  hooks.log = [&lines](const std::string& stage, const std::string& message) {
+    lines.push_back(stage + ": " + message);
+  };
+  ASSERT_TRUE(
+      RunPipeline(PointMass(), Never(), 1.0, first, FreshDir("sharing_first"), hooks, {}, shared)
+          .ok());
+  lines.clear();
+  const std::string dir = FreshDir("sharing_second");
+  absl::StatusOr<std::unique_ptr<learners::Learner>> shared_run =
+      RunPipeline(PointMass(), Never(), 1.0, second, dir, hooks, {}, shared);
+  ASSERT_TRUE(shared_run.ok()) << shared_run.status();
+  for (const char* stage : {"dynamics", "rollout_policy", "imagination"}) {
+    bool reused = false;
+    for (const std::string& line : lines) {
+      reused |= line.rfind(std::string(stage) + ": reused what an earlier run made", 0) == 0;
+    }
+    EXPECT_TRUE(reused) << stage << " was not reused";
+  }
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.find("epoch"), std::string::npos) << "trained again: " << line;
+  }
+  // Linked, not copied: one file on disk for both runs.
+  EXPECT_TRUE(fs::equivalent(fs::path(dir) / "model_buffer.pt",
+                             fs::path(::testing::TempDir()) / "sharing_first" / "model_buffer.pt"));
+
+  const std::string alone = FreshDir("sharing_alone");
+  absl::StatusOr<std::unique_ptr<learners::Learner>> alone_run =
+      RunPipeline(PointMass(), Never(), 1.0, second, alone);
+  ASSERT_TRUE(alone_run.ok()) << alone_run.status();
+  for (const char* file : {"dynamics.pt", "rollout_policy.pt", "model_buffer.pt"}) {
+    EXPECT_EQ(FileBytes((fs::path(dir) / file).string()),
+              FileBytes((fs::path(alone) / file).string()))
+        << file;
+  }
+  ExpectSameParameters(**shared_run, **alone_run);
+}
+
+// A run whose dynamics settings differ makes its own model and imagination but reuses the rollout
+// policy, which does not depend on the model; a run of another seed shares nothing.
+TEST(PipelineTest, RunsShareOnlyTheStagesWhoseInputsAreTheSame) {
+  const std::string shared = FreshDir("shared_stages_other");
+  RunConfig config = TinyConfig();
+  config.set_learner_steps(10);
+  ASSERT_TRUE(
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("other_a"), {}, {}, shared).ok());
+  RunConfig wider = config;
+  wider.mutable_dynamics()->set_hidden_width(8);
+  RunConfig reseeded = config;
+  reseeded.set_seed(6);
+  const auto reused_stages = [&shared](const RunConfig& other) {
+    std::set<std::string> reused;
+    PipelineHooks hooks;
+    hooks.log = [&reused](const std::string& stage, const std::string& message) {
+      if (message.find("reused") != std::string::npos) reused.insert(stage);
+    };
+    EXPECT_TRUE(
+        RunPipeline(PointMass(), Never(), 1.0, other, FreshDir("other_b"), hooks, {}, shared).ok());
+    return reused;
+  };
+  EXPECT_EQ(reused_stages(wider), (std::set<std::string>{"rollout_policy"}));
+  EXPECT_EQ(reused_stages(reseeded), (std::set<std::string>{}));
+  // One entry per stage and identity: 3 (first run) + 2 (wider) + 3 (reseeded).
+  int entries = 0;
+  for (const auto& entry : fs::directory_iterator(shared)) entries += entry.is_directory();
+  EXPECT_EQ(entries, 8);
+}
+
 TEST(PipelineTest, RefusesADirectoryOfAnotherRunAndBadConfigs) {
   const std::string dir = FreshDir("other_run");
   RunConfig config = TinyConfig();

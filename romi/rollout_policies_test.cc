@@ -50,6 +50,19 @@ TEST(UniformRolloutPolicyTest, CoversTheActionBox) {
   EXPECT_NEAR(actions.mean().item<float>(), 0.0f, 0.03f);  // std of the mean ~0.007
 }
 
+TEST(UniformRolloutPolicyTest, SavesItsActionBoxAndRefusesAnother) {
+  RolloutPolicyOptions options = Options("uniform");
+  options.act_dim = 3;
+  options.max_action = 2.0;
+  const std::string path = ::testing::TempDir() + "/uniform_policy.pt";
+  ASSERT_TRUE((*CreateRolloutPolicy(options))->Save(path).ok());
+  EXPECT_TRUE((*CreateRolloutPolicy(options))->Load(path).ok());
+  options.max_action = 1.0;
+  const absl::Status other = (*CreateRolloutPolicy(options))->Load(path);
+  EXPECT_EQ(other.code(), absl::StatusCode::kDataLoss) << other;
+  EXPECT_THAT(other.message(), HasSubstr(path));
+}
+
 // Actions are a function of the *next* state: +0.5 when s'_0 > 0, -0.5 otherwise (plus noise);
 // the current state is noise. A reverse CVAE must pick up the dependence on s'.
 data::Transitions ReverseActionData(int64_t rows) {

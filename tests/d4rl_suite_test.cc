@@ -203,6 +203,83 @@ TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
   EXPECT_TRUE(fs::exists(fs::path(two->run(0).run_dir()) / "worker.log"));
 }
 
+// Methods that make the same model stages (romi-bcq and romi-cql: the same reverse model, rollout
+// policy and imagination; romi-bcq@h1: the same model and rollout policy) make them once in the
+// suite's shared directory, also from concurrent workers, and learn what they learn alone.
+TEST(D4rlSuiteTest, RunsOfTheSameModelShareItAndLearnWhatTheyWouldAlone) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_shared_stages";
+  fs::remove_all(root);
+  learners::SetIntraOpThreads(1);
+  SuiteOptions alone = SmokeSuite(root);
+  alone.methods = {"romi-bcq", "romi-cql", "romi-bcq@h1"};
+  alone.out_dir = (root / "alone").string();
+  alone.shared_stage_dir = "";
+  absl::StatusOr<SuiteResults> separate = RunSuite(alone);
+  ASSERT_TRUE(separate.ok()) << separate.status();
+
+  SuiteOptions sharing = alone;
+  sharing.out_dir = (root / "sharing").string();
+  sharing.shared_stage_dir = (root / "sharing" / "shared_stages").string();
+  sharing.jobs = 2;
+  sharing.worker_command = {"eval/d4rl_suite",
+                            "--budget=smoke",
+                            "--search_user_datasets=false",
+                            absl::StrCat("--cache_dir=", (root / "cache").string()),
+                            absl::StrCat("--out=", sharing.out_dir),
+                            "--threads=1",
+                            "--progress=false"};  // --shared_stages: the default, <out>/...
+  absl::StatusOr<SuiteResults> shared = RunSuite(sharing);
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  ASSERT_EQ(shared->failed_size(), 0) << shared->failed(0).error();
+  ASSERT_EQ(shared->run_size(), 3);
+  ASSERT_EQ(separate->run_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Learned(separate->run(i)), Learned(shared->run(i))) << shared->run(i).method();
+    EXPECT_EQ(CheckpointDifference(fs::path(separate->run(i).run_dir()) / "learner.pt",
+                                   fs::path(shared->run(i).run_dir()) / "learner.pt"),
+              "")
+        << shared->run(i).method();
+  }
+  // Each stage was made once: one entry per distinct stage (dynamics, rollout policy, and the two
+  // imaginations of rollout lengths 5 and 1), and every run's stage files are its entry's.
+  std::map<std::string, int> entries;
+  for (const auto& entry : fs::directory_iterator(sharing.shared_stage_dir)) {
+    const std::string name = entry.path().filename().string();
+    ++entries[name.substr(0, name.rfind('-'))];
+  }
+  EXPECT_EQ(entries, (std::map<std::string, int>{
+                         {"dynamics", 1}, {"imagination", 2}, {"rollout_policy", 1}}));
+  const fs::path romi_bcq = shared->run(0).run_dir();
+  const fs::path romi_cql = shared->run(1).run_dir();
+  const fs::path short_rollouts = shared->run(2).run_dir();
+  EXPECT_TRUE(fs::equivalent(romi_bcq / "dynamics.pt", romi_cql / "dynamics.pt"));
+  EXPECT_TRUE(fs::equivalent(romi_bcq / "dynamics.pt", short_rollouts / "dynamics.pt"));
+  EXPECT_TRUE(fs::equivalent(romi_bcq / "model_buffer.pt", romi_cql / "model_buffer.pt"));
+  EXPECT_FALSE(fs::equivalent(romi_bcq / "model_buffer.pt", short_rollouts / "model_buffer.pt"));
+}
+
+// A resumed suite reads back every finished run before it trains any: its first report already
+// lists them, whatever their place in the plan.
+TEST(D4rlSuiteTest, AResumedSuiteReportsItsFinishedRunsBeforeTraining) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_finished_first";
+  fs::remove_all(root);
+  SuiteOptions options = SmokeSuite(root);
+  options.methods = {"bc"};
+  options.seeds = {0, 1};
+  ASSERT_TRUE(RunSuite(options).ok());
+  fs::remove(fs::path(RunDirectory(options.out_dir, "maze2d-umaze-v1", "bc", 0)) /
+             "result.textproto");
+  std::vector<std::vector<uint64_t>> reports;  // the seeds of each report's runs
+  options.on_report = [&reports](const SuiteResults& results) {
+    std::vector<uint64_t> seeds;
+    for (const RunResult& run : results.run()) seeds.push_back(run.seed());
+    reports.push_back(seeds);
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(RunSuite(options).ok());
+  EXPECT_EQ(reports, (std::vector<std::vector<uint64_t>>{{1}, {0, 1}}));
+}
+
 TEST(D4rlSuiteTest, AFailedRunIsListedAndTheOthersFinish) {
   const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_failure";
   fs::remove_all(root);
