@@ -95,11 +95,196 @@ bool IsDeclaration(absl::string_view line) {
   return !ConsumeWord(line).empty() && Consume(line, " : ") && ConsumeType(line, 0) && line.empty();
 }
 
-// OK when every source file of the archive at `path` only declares entries. Throws c10::Error
-// when `path` is not an archive.
+// The pickles of an archive (data.pkl, constants.pkl) are read by LibTorch's unpickler, which
+// trusts the numbers it reads: a memo index (BINPUT/LONG_BINPUT) makes it reserve a table of that
+// many entries (16 bytes each: a 4-byte index asks for up to 64 GiB), and a string or bytes length
+// makes it allocate and zero-fill that many bytes before it finds the pickle shorter. Fuzzing
+// found both from archives of a few KB. So every opcode is walked first: each length must fit in
+// what is left of the pickle, each memo index must be one the pickle could have made (below its
+// length: every memoized object takes at least one opcode), and an opcode outside the pickle
+// protocol is refused.
+constexpr char kUnknown = 0;
+constexpr char kNoArgument = 1;
+constexpr char kLine = 2;  // an argument ending at a newline (text opcodes: INT, GLOBAL's two, ...)
+
+// What follows an opcode.
+struct OpcodeArgument {
+  char kind = kUnknown;  // kUnknown, kNoArgument, kLine, 'f' (fixed), 'l' (length-prefixed)
+  int bytes = 0;         // 'f': the argument's size; 'l': the length prefix's; kLine: lines
+  bool memo_index = false;
+};
+
+OpcodeArgument ArgumentOf(unsigned char op) {
+  switch (op) {
+    // No argument.
+    case '(':
+    case '.':
+    case '0':
+    case '1':
+    case '2':
+    case 'N':
+    case 'Q':
+    case 'R':
+    case 'a':
+    case 'b':
+    case 'd':
+    case '}':
+    case 'e':
+    case 'l':
+    case ']':
+    case 'o':
+    case 's':
+    case 't':
+    case ')':
+    case 'u':
+    case 0x81:
+    case 0x85:
+    case 0x86:
+    case 0x87:
+    case 0x88:
+    case 0x89:
+    case 0x8f:
+    case 0x90:
+    case 0x91:
+    case 0x92:
+    case 0x93:
+    case 0x94:
+      return {kNoArgument, 0, false};
+    // Fixed-size arguments.
+    case 'K':
+      return {'f', 1, false};
+    case 'M':
+      return {'f', 2, false};
+    case 'J':
+      return {'f', 4, false};
+    case 'G':
+      return {'f', 8, false};
+    case 0x80:
+      return {'f', 1, false};  // PROTO
+    case 0x82:
+      return {'f', 1, false};  // EXT1
+    case 0x83:
+      return {'f', 2, false};  // EXT2
+    case 0x84:
+      return {'f', 4, false};  // EXT4
+    case 0x95:
+      return {'f', 8, false};  // FRAME
+    case 'h':
+      return {'f', 1, true};  // BINGET
+    case 'q':
+      return {'f', 1, true};  // BINPUT
+    case 'j':
+      return {'f', 4, true};  // LONG_BINGET
+    case 'r':
+      return {'f', 4, true};  // LONG_BINPUT
+    // Length-prefixed.
+    case 'U':
+    case 'C':
+    case 0x8c:
+    case 0x8a:
+      return {'l', 1, false};
+    case 'T':
+    case 'X':
+    case 'B':
+    case 0x8b:
+      return {'l', 4, false};
+    case 0x8d:
+    case 0x8e:
+      return {'l', 8, false};
+    // Text lines.
+    case 'F':
+    case 'I':
+    case 'L':
+    case 'P':
+    case 'S':
+    case 'V':
+    case 'g':
+    case 'p':
+      return {kLine, 1, false};
+    case 'c':
+    case 'i':
+      return {kLine, 2, false};
+    default:
+      return {kUnknown, 0, false};
+  }
+}
+
+uint64_t LittleEndian(absl::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = bytes.size(); i-- > 0;)
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+}  // namespace
+
+absl::Status CheckPickle(absl::string_view pickle, const std::string& path,
+                         const std::string& record) {
+  const auto refuse = [&](size_t at, const std::string& what) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a readable archive: ", record, " at byte ", at, ": ", what));
+  };
+  size_t at = 0;
+  while (at < pickle.size()) {
+    const size_t op_at = at;
+    const unsigned char op = static_cast<unsigned char>(pickle[at++]);
+    const OpcodeArgument argument = ArgumentOf(op);
+    const size_t left = pickle.size() - at;
+    switch (argument.kind) {
+      case kUnknown:
+        return refuse(
+            op_at, absl::StrCat("opcode ", static_cast<int>(op), " is not in the pickle protocol"));
+      case kNoArgument:
+        if (op == '.') return absl::OkStatus();  // STOP
+        break;
+      case kLine:
+        for (int line = 0; line < argument.bytes; ++line) {
+          const size_t end = pickle.find('\n', at);
+          if (end == absl::string_view::npos) return refuse(op_at, "a text argument never ends");
+          at = end + 1;
+        }
+        break;
+      case 'f': {
+        if (left < static_cast<size_t>(argument.bytes)) return refuse(op_at, "the pickle ends");
+        const uint64_t value = LittleEndian(pickle.substr(at, argument.bytes));
+        if (argument.memo_index && value >= pickle.size()) {
+          return refuse(op_at, absl::StrCat("memo index ", value, " in a pickle of ", pickle.size(),
+                                            " bytes"));
+        }
+        at += argument.bytes;
+        break;
+      }
+      case 'l': {
+        if (left < static_cast<size_t>(argument.bytes)) return refuse(op_at, "the pickle ends");
+        const uint64_t length = LittleEndian(pickle.substr(at, argument.bytes));
+        at += argument.bytes;
+        if (length > pickle.size() - at) {
+          return refuse(op_at, absl::StrCat("an argument of ", length, " bytes with ",
+                                            pickle.size() - at, " left"));
+        }
+        at += length;
+        break;
+      }
+    }
+  }
+  return absl::DataLossError(
+      absl::StrCat(path, ": not a readable archive: ", record, " ends without STOP"));
+}
+
+namespace {
+
+// OK when every source file of the archive at `path` only declares entries and every pickle in it
+// is well formed (CheckPickle). Throws c10::Error when `path` is not an archive.
 absl::Status CheckDeclarationsOnly(const std::string& path) {
   caffe2::serialize::PyTorchStreamReader reader(path);
   for (const std::string& record : reader.getAllRecords()) {
+    if (absl::EndsWith(record, ".pkl")) {
+      const auto [data, size] = reader.getRecord(record);
+      const absl::Status pickle =
+          CheckPickle(absl::string_view(static_cast<const char*>(data.get()), size), path, record);
+      if (!pickle.ok()) return pickle;
+      continue;
+    }
     if (!absl::StartsWith(record, "code/") || !absl::EndsWith(record, ".py")) continue;
     const auto [data, size] = reader.getRecord(record);
     const absl::string_view source(static_cast<const char*>(data.get()), size);

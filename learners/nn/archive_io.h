@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "data/transitions.h"
 
 namespace romi::learners {
@@ -14,7 +15,17 @@ namespace romi::learners {
 // Writes `archive` to `path` atomically (temporary + rename).
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path);
 // Reads `path` into `archive`; DataLoss naming the file when it is missing or not an archive.
+// Before LibTorch reads it, every pickle in it must pass CheckPickle and its source files may only
+// declare entries.
 absl::Status LoadArchive(const std::string& path, torch::serialize::InputArchive& archive);
+
+// OK when `pickle` (record `record`, e.g. data.pkl, of the archive at `path`) can be walked opcode
+// by opcode to its STOP with every length within the pickle and every memo index below its size;
+// DataLoss naming the file, record and byte otherwise. LibTorch's unpickler trusts both: a memo
+// index makes it reserve that many table entries (a 4-byte index: up to 64 GiB) and a length makes
+// it allocate and zero-fill that many bytes, from an archive of a few KB.
+absl::Status CheckPickle(absl::string_view pickle, const std::string& path,
+                         const std::string& record);
 // Reads entry `key` of `archive` (loaded from `path`) into `tensor`; DataLoss naming both when it
 // is missing or is not a dense CPU tensor that lies within its storage (LibTorch 1.13 loads a
 // corrupt size or offset unchecked, and reading that tensor would read out of bounds).
