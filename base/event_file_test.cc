@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/test_dirs.h"
 #include "gtest/gtest.h"
 
 namespace romi {
@@ -11,20 +12,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
-
 TEST(Crc32cTest, MatchesTheStandardCheckValue) {
   EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);  // the CRC-32C check value (RFC 3720)
   EXPECT_EQ(Crc32c(""), 0u);
 }
 
 TEST(EventFileTest, WritesScalarsThatReadBackWithEveryCrcChecked) {
-  const std::string dir = FreshDir("events_round_trip");
+  const std::string dir = FreshTestDir("events_round_trip");
   absl::StatusOr<EventFile> file = EventFile::Open(dir);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(fs::path(file->path()).filename().string().rfind("events.out.tfevents.", 0), 0u);
@@ -42,7 +36,7 @@ TEST(EventFileTest, WritesScalarsThatReadBackWithEveryCrcChecked) {
 }
 
 TEST(EventFileTest, AppendsAcrossResumesWithoutDuplicatingSteps) {
-  const std::string dir = FreshDir("events_resume");
+  const std::string dir = FreshTestDir("events_resume");
   {
     EventFile file = EventFile::Open(dir).value();
     ASSERT_TRUE(file.AddScalar("eval/score", 1, 1.0).ok());
@@ -58,7 +52,7 @@ TEST(EventFileTest, AppendsAcrossResumesWithoutDuplicatingSteps) {
 }
 
 TEST(EventFileTest, CutsATornLastRecordAndRejectsACorruptOne) {
-  const std::string dir = FreshDir("events_torn");
+  const std::string dir = FreshTestDir("events_torn");
   std::string path;
   {
     EventFile file = EventFile::Open(dir).value();

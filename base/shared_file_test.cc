@@ -9,19 +9,13 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/test_dirs.h"
 #include "gtest/gtest.h"
 
 namespace romi {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
 
 std::string Read(const std::string& path) {
   std::ifstream in(path);
@@ -36,7 +30,7 @@ absl::Status WriteText(const std::string& path, const std::string& text) {
 }
 
 TEST(SharedFileTest, TheFirstConsumerMakesItAndTheOthersLinkIt) {
-  const std::string dir = FreshDir("first_makes");
+  const std::string dir = FreshTestDir("first_makes");
   const SharedFile shared{dir + "/shared", "model", "data 1|seed 7"};
   int makes = 0;
   const auto make = [&makes](const std::string& path, const std::string& work_dir) {
@@ -59,7 +53,7 @@ TEST(SharedFileTest, TheFirstConsumerMakesItAndTheOthersLinkIt) {
 }
 
 TEST(SharedFileTest, AnotherIdentityMakesItsOwnFile) {
-  const std::string dir = FreshDir("other_identity");
+  const std::string dir = FreshTestDir("other_identity");
   int makes = 0;
   const auto make = [&makes](const std::string& path, const std::string&) {
     return WriteText(path, absl::StrCat("weights ", ++makes));
@@ -73,7 +67,7 @@ TEST(SharedFileTest, AnotherIdentityMakesItsOwnFile) {
 }
 
 TEST(SharedFileTest, AnEntryHoldingAnotherIdentityIsAnErrorNamingIt) {
-  const std::string dir = FreshDir("collision");
+  const std::string dir = FreshTestDir("collision");
   const SharedFile shared{dir, "model", "seed 1"};
   ASSERT_TRUE(
       ProvideSharedFile(shared, dir + "/a.pt", [](const std::string& path, const std::string&) {
@@ -92,7 +86,7 @@ TEST(SharedFileTest, AnEntryHoldingAnotherIdentityIsAnErrorNamingIt) {
 }
 
 TEST(SharedFileTest, AFailedMakeLeavesNothingAndTheNextConsumerMakesItAgain) {
-  const std::string dir = FreshDir("failed_make");
+  const std::string dir = FreshTestDir("failed_make");
   const SharedFile shared{dir, "model", "seed 1"};
   const absl::StatusOr<SharedFileSource> failed = ProvideSharedFile(
       shared, dir + "/a.pt",
@@ -109,7 +103,7 @@ TEST(SharedFileTest, AFailedMakeLeavesNothingAndTheNextConsumerMakesItAgain) {
 
 // Two processes asking at once: one makes the file while the other waits, then links it.
 TEST(SharedFileTest, ConcurrentConsumersMakeItOnce) {
-  const std::string dir = FreshDir("concurrent");
+  const std::string dir = FreshTestDir("concurrent");
   const SharedFile shared{dir + "/shared", "model", "seed 1"};
   const std::string makes = dir + "/makes.txt";
   const auto make = [&makes](const std::string& path, const std::string&) {

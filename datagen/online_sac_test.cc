@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "base/test_dirs.h"
 #include "base/text_proto.h"
 #include "gtest/gtest.h"
 
@@ -78,15 +79,9 @@ OnlineSacConfig TinyConfig() {
   return config;
 }
 
-fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(dir);
-  return dir;
-}
-
 TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
   const OnlineSacConfig config = TinyConfig();
-  const fs::path straight = FreshDir("sac_straight");
+  const fs::path straight = fs::path(FreshTestDir("sac_straight", /*create=*/false));
   OnlineSacHooks print;
   print.log = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
   absl::StatusOr<std::vector<OnlineEvaluation>> curve =
@@ -100,7 +95,7 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
 
   // Stopped after the checkpoint at step 1000, then resumed: the same evaluations and the same
   // final checkpoint as the uninterrupted run.
-  const fs::path resumed = FreshDir("sac_resumed");
+  const fs::path resumed = fs::path(FreshTestDir("sac_resumed", /*create=*/false));
   OnlineSacHooks stop;
   stop.stop_after_checkpoint = 1000;
   EXPECT_EQ(TrainOnlineSac(PointEnvs(), config, resumed.string(), stop).status().code(),
@@ -126,8 +121,8 @@ TEST(OnlineSacTest, LearnsToWalkToTheOriginAndResumesExactly) {
 
 TEST(OnlineSacTest, RefusesALearnerAndReplayFromDifferentCheckpoints) {
   const OnlineSacConfig config = TinyConfig();
-  const fs::path early = FreshDir("sac_early");
-  const fs::path late = FreshDir("sac_late");
+  const fs::path early = fs::path(FreshTestDir("sac_early", /*create=*/false));
+  const fs::path late = fs::path(FreshTestDir("sac_late", /*create=*/false));
   OnlineSacHooks stop;
   stop.stop_after_checkpoint = 1000;
   ASSERT_EQ(TrainOnlineSac(PointEnvs(), config, early.string(), stop).status().code(),
@@ -145,7 +140,7 @@ TEST(OnlineSacTest, RefusesALearnerAndReplayFromDifferentCheckpoints) {
 TEST(OnlineSacTest, ResumesOnlyWithTheSettingsItStartedWith) {
   OnlineSacConfig config = TinyConfig();
   config.set_total_steps(1000);
-  const fs::path dir = FreshDir("sac_settings");
+  const fs::path dir = fs::path(FreshTestDir("sac_settings", /*create=*/false));
   ASSERT_TRUE(TrainOnlineSac(PointEnvs(), config, dir.string()).ok());
   OnlineSacConfig written;
   ASSERT_TRUE(ReadTextProto((dir / "config.textproto").string(), &written).ok());
@@ -172,7 +167,9 @@ TEST(OnlineSacTest, RejectsBadOptions) {
   OnlineSacConfig config = TinyConfig();
   config.set_eval_episodes(0);
   const absl::Status status =
-      TrainOnlineSac(PointEnvs(), config, FreshDir("sac_bad").string()).status();
+      TrainOnlineSac(PointEnvs(), config,
+                     fs::path(FreshTestDir("sac_bad", /*create=*/false)).string())
+          .status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("eval_episodes (0)"), std::string::npos) << status;
 }

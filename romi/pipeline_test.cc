@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/test_dirs.h"
 #include "data/dataset.h"
 #include "data/synthetic.h"
 #include "envs/termination.h"
@@ -59,12 +60,6 @@ RunConfig TinyConfig() {
   return config;
 }
 
-std::string FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(dir);
-  return dir.string();
-}
-
 envs::TerminationFn Never() { return envs::NeverTerminates(4, 2); }
 
 void ExpectSameParameters(learners::Learner& a, learners::Learner& b) {
@@ -76,7 +71,7 @@ void ExpectSameParameters(learners::Learner& a, learners::Learner& b) {
 }
 
 TEST(PipelineTest, WritesEveryArtifactAndTheResolvedConfig) {
-  const std::string dir = FreshDir("all_artifacts");
+  const std::string dir = FreshTestDir("all_artifacts", /*create=*/false);
   std::vector<int64_t> checkpoints;
   PipelineHooks hooks;
   hooks.on_checkpoint = [&](int64_t step, learners::Learner&) {
@@ -121,11 +116,11 @@ TEST(PipelineTest, TheResolvedConfigRecordsTheDefaultNetworkWidths) {
 TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {
   torch::set_num_threads(1);  // bit-identical results need a fixed thread count
   const RunConfig config = TinyConfig();
-  absl::StatusOr<std::unique_ptr<learners::Learner>> reference =
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("uninterrupted"));
+  absl::StatusOr<std::unique_ptr<learners::Learner>> reference = RunPipeline(
+      PointMass(), Never(), 1.0, config, FreshTestDir("uninterrupted", /*create=*/false));
   ASSERT_TRUE(reference.ok()) << reference.status();
 
-  const std::string dir = FreshDir("interrupted");
+  const std::string dir = FreshTestDir("interrupted", /*create=*/false);
   std::vector<int64_t> checkpoints;
   for (const int epoch : {1, 2}) {  // inside the dynamics training, which checkpoints per epoch
     PipelineFaults faults;
@@ -172,10 +167,10 @@ TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
   torch::set_num_threads(1);
   const RunConfig config = TinyConfig();  // 30 steps
   absl::StatusOr<std::unique_ptr<learners::Learner>> reference =
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("long_run"));
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshTestDir("long_run", /*create=*/false));
   ASSERT_TRUE(reference.ok()) << reference.status();
 
-  const std::string dir = FreshDir("extended_run");
+  const std::string dir = FreshTestDir("extended_run", /*create=*/false);
   RunConfig shorter = config;
   shorter.set_learner_steps(10);
   ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, shorter, dir).ok());
@@ -199,7 +194,7 @@ TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
 TEST(PipelineTest, AFailingCheckpointHookStopsTheRunBeforeThatCheckpoint) {
   RunConfig config = TinyConfig();
   config.set_use_model(false);
-  const std::string dir = FreshDir("failing_hook");
+  const std::string dir = FreshTestDir("failing_hook", /*create=*/false);
   PipelineHooks failing;
   failing.on_checkpoint = [](int64_t step, learners::Learner&) {
     return step == 20 ? absl::UnavailableError("the evaluation failed") : absl::OkStatus();
@@ -221,7 +216,7 @@ TEST(PipelineTest, AFailingCheckpointHookStopsTheRunBeforeThatCheckpoint) {
 TEST(PipelineTest, ModelFreeRunsSkipTheModelStages) {
   RunConfig config = TinyConfig();
   config.set_use_model(false);
-  const std::string dir = FreshDir("model_free");
+  const std::string dir = FreshTestDir("model_free", /*create=*/false);
   absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
       RunPipeline(PointMass(), Never(), 1.0, config, dir);
   ASSERT_TRUE(learner.ok()) << learner.status();
@@ -237,7 +232,7 @@ TEST(PipelineTest, ADivergingLearnerStopsTheRunNamingTheStepAndTheBadValue) {
   config.set_use_model(false);
   config.set_learner_steps(200);
   config.mutable_learner()->mutable_bcq()->set_learning_rate(1e30);
-  const std::string dir = FreshDir("diverging_learner");
+  const std::string dir = FreshTestDir("diverging_learner", /*create=*/false);
   const absl::Status status = RunPipeline(PointMass(), Never(), 1.0, config, dir).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_NE(status.message().find(dir + ": the learner diverged at step "), std::string::npos)
@@ -255,8 +250,9 @@ TEST(PipelineTest, ADivergingLearnerStopsTheRunNamingTheStepAndTheBadValue) {
 TEST(PipelineTest, ADivergingDynamicsTrainingStopsTheRunNamingTheEpoch) {
   RunConfig config = TinyConfig();
   config.mutable_dynamics()->set_learning_rate(1e30);
-  const absl::Status status =
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("diverging_dynamics")).status();
+  const absl::Status status = RunPipeline(PointMass(), Never(), 1.0, config,
+                                          FreshTestDir("diverging_dynamics", /*create=*/false))
+                                  .status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_NE(status.message().find("the dynamics training diverged at epoch 1: member 0"),
             std::string::npos)
@@ -268,7 +264,7 @@ TEST(PipelineTest, ForwardImaginationTrainsAForwardModel) {
   config.mutable_dynamics()->set_direction(FORWARD);
   config.set_learner_steps(10);
   absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("forward"));
+      RunPipeline(PointMass(), Never(), 1.0, config, FreshTestDir("forward", /*create=*/false));
   ASSERT_TRUE(learner.ok()) << learner.status();
 }
 
@@ -281,7 +277,7 @@ std::string FileBytes(const std::string& path) {
 // once in the shared directory, and each gets what it would have made alone.
 TEST(PipelineTest, RunsWithTheSameModelStagesShareThemAndLearnWhatTheyWouldAlone) {
   torch::set_num_threads(1);  // bit-identical results need a fixed thread count
-  const std::string shared = FreshDir("shared_stages");
+  const std::string shared = FreshTestDir("shared_stages", /*create=*/false);
   RunConfig first = TinyConfig();
   RunConfig second = TinyConfig();
   second.set_model_fraction(0.25);  // the learner stage differs, the model stages do not
@@ -290,11 +286,11 @@ TEST(PipelineTest, RunsWithTheSameModelStagesShareThemAndLearnWhatTheyWouldAlone
   hooks.log = [&lines](const std::string& stage, const std::string& message) {
     lines.push_back(stage + ": " + message);
   };
-  ASSERT_TRUE(
-      RunPipeline(PointMass(), Never(), 1.0, first, FreshDir("sharing_first"), hooks, {}, shared)
-          .ok());
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, first,
+                          FreshTestDir("sharing_first", /*create=*/false), hooks, {}, shared)
+                  .ok());
   lines.clear();
-  const std::string dir = FreshDir("sharing_second");
+  const std::string dir = FreshTestDir("sharing_second", /*create=*/false);
   absl::StatusOr<std::unique_ptr<learners::Learner>> shared_run =
       RunPipeline(PointMass(), Never(), 1.0, second, dir, hooks, {}, shared);
   ASSERT_TRUE(shared_run.ok()) << shared_run.status();
@@ -312,7 +308,7 @@ TEST(PipelineTest, RunsWithTheSameModelStagesShareThemAndLearnWhatTheyWouldAlone
   EXPECT_TRUE(fs::equivalent(fs::path(dir) / "model_buffer.pt",
                              fs::path(::testing::TempDir()) / "sharing_first" / "model_buffer.pt"));
 
-  const std::string alone = FreshDir("sharing_alone");
+  const std::string alone = FreshTestDir("sharing_alone", /*create=*/false);
   absl::StatusOr<std::unique_ptr<learners::Learner>> alone_run =
       RunPipeline(PointMass(), Never(), 1.0, second, alone);
   ASSERT_TRUE(alone_run.ok()) << alone_run.status();
@@ -327,11 +323,12 @@ TEST(PipelineTest, RunsWithTheSameModelStagesShareThemAndLearnWhatTheyWouldAlone
 // A run whose dynamics settings differ makes its own model and imagination but reuses the rollout
 // policy, which does not depend on the model; a run of another seed shares nothing.
 TEST(PipelineTest, RunsShareOnlyTheStagesWhoseInputsAreTheSame) {
-  const std::string shared = FreshDir("shared_stages_other");
+  const std::string shared = FreshTestDir("shared_stages_other", /*create=*/false);
   RunConfig config = TinyConfig();
   config.set_learner_steps(10);
-  ASSERT_TRUE(
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshDir("other_a"), {}, {}, shared).ok());
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, config,
+                          FreshTestDir("other_a", /*create=*/false), {}, {}, shared)
+                  .ok());
   RunConfig wider = config;
   wider.mutable_dynamics()->set_hidden_width(8);
   RunConfig reseeded = config;
@@ -342,8 +339,9 @@ TEST(PipelineTest, RunsShareOnlyTheStagesWhoseInputsAreTheSame) {
     hooks.log = [&reused](const std::string& stage, const std::string& message) {
       if (message.find("reused") != std::string::npos) reused.insert(stage);
     };
-    EXPECT_TRUE(
-        RunPipeline(PointMass(), Never(), 1.0, other, FreshDir("other_b"), hooks, {}, shared).ok());
+    EXPECT_TRUE(RunPipeline(PointMass(), Never(), 1.0, other,
+                            FreshTestDir("other_b", /*create=*/false), hooks, {}, shared)
+                    .ok());
     return reused;
   };
   EXPECT_EQ(reused_stages(wider), (std::set<std::string>{"rollout_policy"}));
@@ -355,7 +353,7 @@ TEST(PipelineTest, RunsShareOnlyTheStagesWhoseInputsAreTheSame) {
 }
 
 TEST(PipelineTest, RefusesADirectoryOfAnotherRunAndBadConfigs) {
-  const std::string dir = FreshDir("other_run");
+  const std::string dir = FreshTestDir("other_run", /*create=*/false);
   RunConfig config = TinyConfig();
   config.set_learner_steps(10);
   ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, config, dir).ok());
@@ -366,11 +364,15 @@ TEST(PipelineTest, RefusesADirectoryOfAnotherRunAndBadConfigs) {
 
   RunConfig bad = TinyConfig();
   bad.set_model_fraction(1.5);
-  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshDir("bad")).status().code(),
+  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshTestDir("bad", /*create=*/false))
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
   bad = TinyConfig();
   bad.mutable_learner()->clear_algorithm();
-  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshDir("bad")).status().code(),
+  EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshTestDir("bad", /*create=*/false))
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
 }
 

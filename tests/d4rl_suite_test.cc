@@ -163,6 +163,19 @@ TEST(D4rlSuiteTest, TrainsOnAMinariDatasetWrittenByMakeDataset) {
       << mismatched->output;
 }
 
+// `options` run two at a time in worker processes: the d4rl_suite binary under the smoke budget,
+// one torch thread each, datasets from the cache under `root`.
+void InTwoWorkers(SuiteOptions& options, const fs::path& root) {
+  options.jobs = 2;
+  options.worker_command = {"eval/d4rl_suite",
+                            "--budget=smoke",
+                            "--search_user_datasets=false",
+                            absl::StrCat("--cache_dir=", (root / "cache").string()),
+                            absl::StrCat("--out=", options.out_dir),
+                            "--threads=1",
+                            "--progress=false"};
+}
+
 // Runs in worker processes (the d4rl_suite binary, --run=...) give what runs in this process give,
 // bit for bit, with one torch thread per run either way.
 TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
@@ -178,14 +191,7 @@ TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
 
   SuiteOptions concurrent = serial;
   concurrent.out_dir = (root / "concurrent").string();
-  concurrent.jobs = 2;
-  concurrent.worker_command = {"eval/d4rl_suite",
-                               "--budget=smoke",
-                               "--search_user_datasets=false",
-                               absl::StrCat("--cache_dir=", (root / "cache").string()),
-                               absl::StrCat("--out=", concurrent.out_dir),
-                               "--threads=1",
-                               "--progress=false"};
+  InTwoWorkers(concurrent, root);
   absl::StatusOr<SuiteResults> two = RunSuite(concurrent);
   ASSERT_TRUE(two.ok()) << two.status();
   ASSERT_EQ(two->failed_size(), 0) << two->failed(0).error();
@@ -220,14 +226,7 @@ TEST(D4rlSuiteTest, RunsOfTheSameModelShareItAndLearnWhatTheyWouldAlone) {
   SuiteOptions sharing = alone;
   sharing.out_dir = (root / "sharing").string();
   sharing.shared_stage_dir = (root / "sharing" / "shared_stages").string();
-  sharing.jobs = 2;
-  sharing.worker_command = {"eval/d4rl_suite",
-                            "--budget=smoke",
-                            "--search_user_datasets=false",
-                            absl::StrCat("--cache_dir=", (root / "cache").string()),
-                            absl::StrCat("--out=", sharing.out_dir),
-                            "--threads=1",
-                            "--progress=false"};  // --shared_stages: the default, <out>/...
+  InTwoWorkers(sharing, root);  // the workers share stages in <out>/shared_stages, the default
   absl::StatusOr<SuiteResults> shared = RunSuite(sharing);
   ASSERT_TRUE(shared.ok()) << shared.status();
   ASSERT_EQ(shared->failed_size(), 0) << shared->failed(0).error();
