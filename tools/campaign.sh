@@ -3,7 +3,7 @@
 # 0-2, at the `long` budget (the paper's settings), run outside the work tree so that rebuilding
 # or switching branches never touches it.
 #
-#   tools/campaign.sh start     copy the built suite into $CAMPAIGN/bin (first time only) and run
+#   tools/campaign.sh start     build HEAD's suite into $CAMPAIGN/bin (first time only) and run
 #                               the campaign under nohup: every run to 1e5 steps, then all to 3e5,
 #                               6e5 and 1e6 (each stage extends the same runs; the result equals
 #                               one uninterrupted run). Resumes wherever it stopped.
@@ -40,14 +40,23 @@ readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --
                       --out="${CAMPAIGN}/out")
 readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
 
+# The binary is built from a copy of the committed HEAD in $CAMPAIGN/src, not from this work tree:
+# files edited while Bazel builds would otherwise end up in the campaign's binary (seen: a build
+# half old, half edited). Uncommitted changes are not in it; commit first. The copy has a Bazel
+# output base of its own; the shared disk cache makes its build mostly cache hits.
 install_binary() {
   if [[ -x "${CAMPAIGN}/bin/d4rl_suite" ]]; then return; fi
-  bazel build //eval:d4rl_suite
+  local commit src="${CAMPAIGN}/src"
+  commit="$(git rev-parse HEAD)"
+  rm -rf "${src}"
+  mkdir -p "${src}"
+  git archive "${commit}" | tar -x -C "${src}"
+  (cd "${src}" && bazel build //eval:d4rl_suite && bazel shutdown)
   mkdir -p "${CAMPAIGN}/bin"
-  cp -L bazel-bin/eval/d4rl_suite "${CAMPAIGN}/bin/d4rl_suite"
-  cp -rL bazel-bin/eval/d4rl_suite.runfiles "${CAMPAIGN}/bin/"
-  git rev-parse HEAD >"${CAMPAIGN}/bin/commit"
-  echo "installed the suite of commit $(cat "${CAMPAIGN}/bin/commit") in ${CAMPAIGN}/bin"
+  cp -L "${src}/bazel-bin/eval/d4rl_suite" "${CAMPAIGN}/bin/d4rl_suite"
+  cp -rL "${src}/bazel-bin/eval/d4rl_suite.runfiles" "${CAMPAIGN}/bin/"
+  echo "${commit}" >"${CAMPAIGN}/bin/commit"
+  echo "installed the suite of commit ${commit} in ${CAMPAIGN}/bin"
 }
 
 # The final learner step of the run whose result.textproto is $1.
