@@ -47,7 +47,10 @@ TEST(CheckPickleTest, RefusesAMemoIndexThePickleCannotHaveMade) {
 
 TEST(CheckPickleTest, RefusesALengthBeyondThePickle) {
   // BINUNICODE of 0xfffffff0 bytes (LibTorch would allocate and zero-fill 4 GiB), then 3 bytes.
-  const std::string pickle("\x80\x02X\xf0\xff\xff\xff" "abc.", 11);
+  const std::string pickle(
+      "\x80\x02X\xf0\xff\xff\xff"
+      "abc.",
+      11);
   const absl::Status status = Check(pickle);
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(status.message(), HasSubstr("an argument of 4294967280 bytes with 4 left"));
