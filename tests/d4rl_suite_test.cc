@@ -176,6 +176,18 @@ void InTwoWorkers(SuiteOptions& options, const fs::path& root) {
                             "--progress=false"};
 }
 
+// Run by run, `b` learned what `a` learned: the same result and the same learner tensors.
+void ExpectSameLearning(const SuiteResults& a, const SuiteResults& b) {
+  ASSERT_EQ(a.run_size(), b.run_size());
+  for (int i = 0; i < a.run_size(); ++i) {
+    EXPECT_EQ(Learned(a.run(i)), Learned(b.run(i))) << a.run(i).method();
+    EXPECT_EQ(CheckpointDifference(fs::path(a.run(i).run_dir()) / "learner.pt",
+                                   fs::path(b.run(i).run_dir()) / "learner.pt"),
+              "")
+        << a.run(i).method() << " seed " << a.run(i).seed();
+  }
+}
+
 // Runs in worker processes (the d4rl_suite binary, --run=...) give what runs in this process give,
 // bit for bit, with one torch thread per run either way.
 TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
@@ -197,14 +209,8 @@ TEST(D4rlSuiteTest, ConcurrentRunsGiveTheResultsOfOneRunAtATime) {
   ASSERT_EQ(two->failed_size(), 0) << two->failed(0).error();
   ASSERT_EQ(two->run_size(), 4);
   ASSERT_EQ(one->run_size(), 4);
-  for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(two->run(i).threads(), 1);
-    EXPECT_EQ(Learned(one->run(i)), Learned(two->run(i))) << i;
-    EXPECT_EQ(CheckpointDifference(fs::path(one->run(i).run_dir()) / "learner.pt",
-                                   fs::path(two->run(i).run_dir()) / "learner.pt"),
-              "")
-        << one->run(i).method() << " seed " << one->run(i).seed();
-  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(two->run(i).threads(), 1);
+  ExpectSameLearning(*one, *two);
   // Each worker's output went to its run directory.
   EXPECT_TRUE(fs::exists(fs::path(two->run(0).run_dir()) / "worker.log"));
 }
@@ -232,13 +238,7 @@ TEST(D4rlSuiteTest, RunsOfTheSameModelShareItAndLearnWhatTheyWouldAlone) {
   ASSERT_EQ(shared->failed_size(), 0) << shared->failed(0).error();
   ASSERT_EQ(shared->run_size(), 3);
   ASSERT_EQ(separate->run_size(), 3);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(Learned(separate->run(i)), Learned(shared->run(i))) << shared->run(i).method();
-    EXPECT_EQ(CheckpointDifference(fs::path(separate->run(i).run_dir()) / "learner.pt",
-                                   fs::path(shared->run(i).run_dir()) / "learner.pt"),
-              "")
-        << shared->run(i).method();
-  }
+  ExpectSameLearning(*separate, *shared);
   // Each stage was made once: one entry per distinct stage (dynamics, rollout policy, and the two
   // imaginations of rollout lengths 5 and 1), and every run's stage files are its entry's.
   std::map<std::string, int> entries;
