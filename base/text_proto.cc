@@ -76,30 +76,44 @@ void FillDefaults(google::protobuf::Message* message) {
   }
 }
 
-absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
-                                const std::function<void(google::protobuf::Message*)>& comparable) {
-  const auto text_of = [](const google::protobuf::Message& message) {
-    std::string text;
-    google::protobuf::TextFormat::PrintToString(message, &text);
-    return text;
-  };
-  const std::string text = text_of(resolved);
-  if (!std::filesystem::exists(path)) return WriteStringAtomically(path, text);
+namespace {
+
+std::string TextOf(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(message, &text);
+  return text;
+}
+
+}  // namespace
+
+absl::Status CheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                         const std::function<void(google::protobuf::Message*)>& comparable) {
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
   const std::unique_ptr<google::protobuf::Message> existing(resolved.New());
   ROMI_RETURN_IF_ERROR(ReadTextProto(path, existing.get(), absl::StatusCode::kDataLoss));
-  const std::string existing_text = text_of(*existing);
   comparable(existing.get());
   const std::unique_ptr<google::protobuf::Message> wanted(resolved.New());
   wanted->CopyFrom(resolved);
   comparable(wanted.get());
-  if (text_of(*existing) != text_of(*wanted)) {
+  if (TextOf(*existing) != TextOf(*wanted)) {
     return absl::FailedPreconditionError(absl::StrCat(
         path,
         " holds a run with other settings; use a new directory, or the settings it was "
         "started with:\n",
-        text_of(*existing)));
+        TextOf(*existing)));
   }
-  return existing_text == text ? absl::OkStatus() : WriteStringAtomically(path, text);
+  return absl::OkStatus();
+}
+
+absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                                const std::function<void(google::protobuf::Message*)>& comparable) {
+  const std::string text = TextOf(resolved);
+  if (!std::filesystem::exists(path)) return WriteStringAtomically(path, text);
+  ROMI_RETURN_IF_ERROR(CheckConfig(resolved, path, comparable));
+  // The file may differ in what `comparable` clears (e.g. a horizon): it records the new value.
+  const std::unique_ptr<google::protobuf::Message> existing(resolved.New());
+  ROMI_RETURN_IF_ERROR(ReadTextProto(path, existing.get(), absl::StatusCode::kDataLoss));
+  return TextOf(*existing) == text ? absl::OkStatus() : WriteStringAtomically(path, text);
 }
 
 }  // namespace romi

@@ -29,6 +29,12 @@ void FillDefaults(google::protobuf::Message* message);
 absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
                                 const std::function<void(google::protobuf::Message*)>& comparable);
 
+// The check of WriteOrCheckConfig alone, writing nothing: OK when `path` does not exist or agrees
+// with `resolved`; the same errors otherwise. For results read back without training (a finished
+// run must have been made with the settings asked for now).
+absl::Status CheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                         const std::function<void(google::protobuf::Message*)>& comparable);
+
 }  // namespace romi
 
 #endif  // ROMI_BASE_TEXT_PROTO_H_

@@ -37,5 +37,38 @@ TEST(ReadTextProtoTest, NamesTheFileWhenItIsMissingOrMalformed) {
   EXPECT_EQ(options.java_package(), "x");
 }
 
+// A config is written once, then checked: what `comparable` clears may change (and the file then
+// records it); anything else is refused naming the file. CheckConfig checks without writing.
+TEST(WriteOrCheckConfigTest, WritesOnceThenRefusesOtherSettingsButNotWhatComparableClears) {
+  const std::string path = ::testing::TempDir() + "/config.textproto";
+  std::remove(path.c_str());
+  const auto ignore_package = [](google::protobuf::Message* message) {
+    static_cast<google::protobuf::FileOptions*>(message)->clear_java_package();
+  };
+  google::protobuf::FileOptions options;
+  options.set_java_package("a");
+  options.set_cc_enable_arenas(true);
+  EXPECT_TRUE(CheckConfig(options, path, ignore_package).ok());  // nothing there yet
+  EXPECT_FALSE(std::ifstream(path).good()) << "CheckConfig wrote a file";
+  ASSERT_TRUE(WriteOrCheckConfig(options, path, ignore_package).ok());
+
+  options.set_java_package("b");  // cleared by `comparable`: accepted, and recorded
+  EXPECT_TRUE(CheckConfig(options, path, ignore_package).ok());
+  ASSERT_TRUE(WriteOrCheckConfig(options, path, ignore_package).ok());
+  google::protobuf::FileOptions written;
+  ASSERT_TRUE(ReadTextProto(path, &written).ok());
+  EXPECT_EQ(written.java_package(), "b");
+
+  options.set_cc_enable_arenas(false);
+  for (const absl::Status& status : {CheckConfig(options, path, ignore_package),
+                                     WriteOrCheckConfig(options, path, ignore_package)}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(status.message().find(path), std::string::npos) << status;
+    EXPECT_NE(status.message().find("cc_enable_arenas: true"), std::string::npos) << status;
+  }
+  ASSERT_TRUE(ReadTextProto(path, &written).ok());
+  EXPECT_TRUE(written.cc_enable_arenas()) << "a refused config was written";
+}
+
 }  // namespace
 }  // namespace romi

@@ -89,6 +89,10 @@ ABSL_FLAG(std::string, paper_scores, "eval/paper_scores.textproto", "The paper's
 ABSL_FLAG(int, threads, 0,
           "Torch threads per run (0: the cores divided among the jobs, one each when jobs >= "
           "cores). Results are bit-identical for a fixed value, whatever --jobs is.");
+ABSL_FLAG(std::string, precision, "",
+          "The learners' matrix products: fp32 or bf16 (fp32 master weights and optimizer state; "
+          "model stages stay fp32). Default: the budget's (fp32). A bf16 suite's budget is named "
+          "<budget>-bf16, as is its default --out; docs/RESULTS.md has the validation.");
 ABSL_FLAG(int, jobs, 0,
           "Runs at the same time, each in a worker process of its own (0: one per core; 1: one "
           "after another in this process).");
@@ -209,6 +213,7 @@ int LaunchOnSlurm(SuiteOptions options, const std::optional<ExperimentPlan>& pla
       absl::StrCat("--paper_scores=", stage, "/eval/paper_scores.textproto"),
       absl::StrCat("--cache_dir=", cache_dir),
       absl::StrCat("--dataset_seed=", absl::GetFlag(FLAGS_dataset_seed)),
+      absl::StrCat("--precision=", absl::GetFlag(FLAGS_precision)),
       absl::StrCat("--search_user_datasets=",
                    absl::GetFlag(FLAGS_search_user_datasets) ? "true" : "false"),
       absl::StrCat("--shared_stages=", options.shared_stage_dir.empty()
@@ -336,6 +341,12 @@ int Main(int argc, char** argv) {
   absl::StatusOr<Budget> budget = LoadBudget(budget_path);
   if (!budget.ok()) return Fail(budget.status());
   options.budget = *budget;
+  if (!absl::GetFlag(FLAGS_precision).empty()) {
+    absl::StatusOr<Budget> with_precision =
+        WithLearnerPrecision(options.budget, absl::GetFlag(FLAGS_precision));
+    if (!with_precision.ok()) return Fail(with_precision.status());
+    options.budget = *std::move(with_precision);
+  }
   options.learner_steps = absl::GetFlag(FLAGS_steps);
   absl::StatusOr<PaperScores> paper = LoadPaperScores(absl::GetFlag(FLAGS_paper_scores));
   if (!paper.ok()) return Fail(paper.status());

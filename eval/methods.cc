@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
+#include "learners/learners.pb.h"
 
 namespace romi::eval {
 namespace {
@@ -123,6 +124,28 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
     config.mutable_imagination()->set_rollout_length(variant.rollout_length);
   }
   return config;
+}
+
+absl::StatusOr<Budget> WithLearnerPrecision(Budget budget, const std::string& precision) {
+  learners::Precision parsed;
+  if (precision == "fp32") {
+    parsed = learners::FP32;
+  } else if (precision == "bf16") {
+    parsed = learners::BF16;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("precision '", precision, "' is neither fp32 nor bf16"));
+  }
+  budget.mutable_overrides()->mutable_learner()->set_precision(parsed);
+  for (learners::LearnerConfig& learner : *budget.mutable_learners()) learner.clear_precision();
+  if (parsed == learners::BF16) {
+    budget.set_name(absl::StrCat(budget.name(), "-bf16"));
+    budget.set_note(absl::StrCat(
+        budget.note(), budget.note().empty() ? "" : " ",
+        "The learners multiply in bfloat16 (fp32 master weights and optimizer state); the model "
+        "stages are fp32."));
+  }
+  return budget;
 }
 
 absl::StatusOr<TaskConfig> LoadTaskConfig(const std::string& configs_dir, const std::string& task) {

@@ -156,5 +156,28 @@ TEST(MethodRunConfigTest, BudgetsApplyToEveryMethodAndLearnerParametersOnlyToThe
   EXPECT_TRUE(LoadBudget("eval/configs/budget_paper.textproto").ok());
 }
 
+TEST(MethodRunConfigTest, APrecisionAppliesToEveryLearnerAndNamesTheBudget) {
+  const TaskConfig task = *LoadTaskConfig("eval/configs", "maze2d-umaze-v1");
+  Budget smoke = *LoadBudget("eval/configs/budget_smoke.textproto");
+  // A budget file's own per-learner precision loses to the flag.
+  smoke.add_learners()->set_algorithm("bcq");
+  smoke.mutable_learners(smoke.learners_size() - 1)->set_precision(learners::FP32);
+  const Budget bf16 = *WithLearnerPrecision(smoke, "bf16");
+  EXPECT_EQ(bf16.name(), "smoke-bf16");
+  EXPECT_NE(bf16.note().find("bfloat16"), std::string::npos) << bf16.note();
+  for (const std::string& method : MethodNames()) {
+    EXPECT_EQ(MethodRunConfig(method, task, bf16, 0)->learner().precision(), learners::BF16)
+        << method;
+    EXPECT_EQ(MethodRunConfig(method, task, smoke, 0)->learner().precision(), learners::FP32)
+        << method;
+  }
+  const Budget fp32 = *WithLearnerPrecision(bf16, "fp32");
+  EXPECT_EQ(MethodRunConfig("romi-bcq", task, fp32, 0)->learner().precision(), learners::FP32);
+  EXPECT_EQ(WithLearnerPrecision(smoke, "fp32")->name(), "smoke");
+  const absl::StatusOr<Budget> bad = WithLearnerPrecision(smoke, "fp16");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("'fp16'"), std::string::npos) << bad.status();
+}
+
 }  // namespace
 }  // namespace romi::eval

@@ -99,7 +99,7 @@ class RunContext {
     curve_path_ = run_dir_ + "/curve.textproto";
     result_path_ = run_dir_ + "/result.textproto";
 
-    ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished, FinishedRun());
+    ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished, FinishedRun(config));
     if (finished.has_value()) return *finished;
     ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
     // Two processes training one run directory would corrupt each other's checkpoints.
@@ -127,8 +127,11 @@ class RunContext {
   // The run's result when it is finished at the asked number of steps; nothing when it is to be
   // trained (new, interrupted, or finished with fewer steps: then it is extended from its last
   // checkpoint); FailedPrecondition when it holds more steps than asked.
-  absl::StatusOr<std::optional<RunResult>> FinishedRun() const {
+  absl::StatusOr<std::optional<RunResult>> FinishedRun(const RunConfig& config) const {
     if (!fs::exists(result_path_)) return std::nullopt;
+    // A result made with other settings (another budget or precision in this --out) is no answer
+    // to this run: the error names the file and the settings it was made with.
+    ROMI_RETURN_IF_ERROR(CheckRunConfig(config, run_dir_));
     ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path_));
     if (finished.final().step() == total_steps_) return finished;
     if (finished.final().step() > total_steps_) {
@@ -638,6 +641,12 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
   const std::string run_log = run.run_dir + "/log.txt";
   const std::string log = fs::exists(worker_log) ? worker_log : run_log;
   if (fs::exists(result_path)) {
+    if (!CheckRunConfig(config, run.run_dir).ok()) {
+      progress.RecordMissing(
+          i, absl::StrCat("made with other settings than asked: ", run.run_dir, "/config.textproto"),
+          log);
+      return absl::OkStatus();
+    }
     absl::StatusOr<RunResult> finished = ReadFinishedRun(result_path);
     if (finished.ok() && finished->final().step() == asked) {
       progress.Record(i, *std::move(finished), log);
@@ -677,8 +686,9 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
   return absl::OkStatus();
 }
 
-// The run's result when it has finished at the asked learner steps; nothing when it has not (not
-// started, interrupted, finished at other steps, or unreadable: the run itself then decides).
+// The run's result when it has finished at the asked learner steps with the asked settings; nothing
+// when it has not (not started, interrupted, finished at other steps or with other settings, or
+// unreadable: the run itself then decides).
 absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions& options,
                                                               const std::string& task,
                                                               const std::string& method,
@@ -686,6 +696,9 @@ absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions
   ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
   const std::string path = RunDirectory(options.out_dir, task, method, seed) + "/result.textproto";
   if (!fs::exists(path)) return std::nullopt;
+  if (!CheckRunConfig(config, RunDirectory(options.out_dir, task, method, seed)).ok()) {
+    return std::nullopt;
+  }
   absl::StatusOr<RunResult> finished = ReadFinishedRun(path);
   if (!finished.ok() || finished->final().step() != config.learner_steps()) return std::nullopt;
   return *std::move(finished);

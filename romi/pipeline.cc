@@ -41,13 +41,15 @@ torch::Generator Generator(uint64_t seed) { return at::make_generator<at::CPUGen
 // not part of the experiment (nothing before the last step depends on it), so a finished run can
 // be extended to more steps and reproduces the longer run bit for bit. The file then records the
 // new horizon.
+void ComparableRunConfig(google::protobuf::Message* message) {
+  auto* config = static_cast<RunConfig*>(message);
+  *config = ResolveDefaults(*config);
+  config->clear_learner_steps();
+}
+
 absl::Status WriteOrCheckRunConfig(const RunConfig& resolved, const std::string& run_dir) {
   return WriteOrCheckConfig(resolved, (fs::path(run_dir) / "config.textproto").string(),
-                            [](google::protobuf::Message* message) {
-                              auto* config = static_cast<RunConfig*>(message);
-                              *config = ResolveDefaults(*config);
-                              config->clear_learner_steps();
-                            });
+                            ComparableRunConfig);
 }
 
 // What a model stage's output depends on in the data: its shape and content (float64 sums and sums
@@ -433,6 +435,11 @@ RunConfig ResolveDefaults(const RunConfig& config) {
   learners::FillDefaultWidths(resolved.mutable_learner());
   FillDefaultWidths(resolved.mutable_rollout_policy());
   return resolved;
+}
+
+absl::Status CheckRunConfig(const RunConfig& config, const std::string& run_dir) {
+  return CheckConfig(config, (fs::path(run_dir) / "config.textproto").string(),
+                     ComparableRunConfig);
 }
 
 absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(

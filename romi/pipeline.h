@@ -69,6 +69,11 @@ absl::StatusOr<std::unique_ptr<learners::Learner>> RunPipeline(
     const RunConfig& config, const std::string& run_dir, const PipelineHooks& hooks = {},
     const PipelineFaults& faults = {}, const std::string& shared_stage_dir = "");
 
+// OK when `run_dir` holds no config.textproto or one made with `config`'s settings (learner_steps
+// aside: a horizon, not part of the experiment); FailedPrecondition naming the file and showing
+// its settings otherwise. What a finished run read back without training is checked with.
+absl::Status CheckRunConfig(const RunConfig& config, const std::string& run_dir);
+
 // `config` with every unset singular field of it and its sub-messages filled with defaults, and
 // the learner's and the rollout policy's empty network-width lists with theirs
 // (learners::FillDefaultWidths, FillDefaultWidths in rollout_policy_registry.h).

@@ -163,6 +163,47 @@ TEST(D4rlSuiteTest, TrainsOnAMinariDatasetWrittenByMakeDataset) {
       << mismatched->output;
 }
 
+// --precision=bf16 reaches every run's learner, names the budget, and a suite in one precision
+// never resumes runs of the other.
+TEST(D4rlSuiteTest, APrecisionFlagTrainsInThatPrecisionAndNeverMixesTheTwo) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_precision";
+  fs::remove_all(root);
+  const auto suite = [&](const std::string& precision) {
+    return RunCommand({"eval/d4rl_suite", "--budget=smoke", "--methods=bcq",
+                       "--tasks=maze2d-umaze-v1", "--jobs=1", "--threads=1", "--progress=false",
+                       "--search_user_datasets=false", absl::StrCat("--precision=", precision),
+                       absl::StrCat("--cache_dir=", (root / "cache").string()),
+                       absl::StrCat("--out=", (root / "suite").string())});
+  };
+  const absl::StatusOr<CommandOutput> bf16 = suite("bf16");
+  ASSERT_TRUE(bf16.ok()) << bf16.status();
+  ASSERT_TRUE(bf16->finished.ok) << bf16->output;
+  SuiteResults results;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(root / "suite/results.json"),
+                                                          &results)
+                  .ok());
+  EXPECT_EQ(results.budget(), "smoke-bf16");
+  EXPECT_NE(results.budget_note().find("bfloat16"), std::string::npos) << results.budget_note();
+  ASSERT_EQ(results.run_size(), 1);
+  EXPECT_TRUE(std::isfinite(results.run(0).final().score_mean()));
+  const std::string config = Read(fs::path(results.run(0).run_dir()) / "config.textproto");
+  EXPECT_NE(config.find("precision: BF16"), std::string::npos) << config;
+
+  // The same run asked for in fp32 is refused, naming the run's config; its bf16 result stays.
+  const absl::StatusOr<CommandOutput> fp32 = suite("fp32");
+  ASSERT_TRUE(fp32.ok()) << fp32.status();
+  EXPECT_FALSE(fp32->finished.ok) << fp32->output;
+  EXPECT_NE(fp32->output.find("config.textproto"), std::string::npos) << fp32->output;
+  EXPECT_NE(Read(fs::path(results.run(0).run_dir()) / "config.textproto").find("BF16"),
+            std::string::npos);
+
+  const absl::StatusOr<CommandOutput> bad = suite("fp16");
+  ASSERT_TRUE(bad.ok()) << bad.status();
+  EXPECT_FALSE(bad->finished.ok);
+  EXPECT_NE(bad->output.find("precision 'fp16' is neither fp32 nor bf16"), std::string::npos)
+      << bad->output;
+}
+
 // `options` run two at a time in worker processes: the d4rl_suite binary under the smoke budget,
 // one torch thread each, datasets from the cache under `root`.
 void InTwoWorkers(SuiteOptions& options, const fs::path& root) {

@@ -40,24 +40,7 @@ readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --
                       --out="${CAMPAIGN}/out")
 readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
 
-# The binary is built from a copy of the committed HEAD in $CAMPAIGN/src, not from this work tree:
-# files edited while Bazel builds would otherwise end up in the campaign's binary (seen: a build
-# half old, half edited). Uncommitted changes are not in it; commit first. The copy has a Bazel
-# output base of its own; the shared disk cache makes its build mostly cache hits.
-install_binary() {
-  if [[ -x "${CAMPAIGN}/bin/d4rl_suite" ]]; then return; fi
-  local commit src="${CAMPAIGN}/src"
-  commit="$(git rev-parse HEAD)"
-  rm -rf "${src}"
-  mkdir -p "${src}"
-  git archive "${commit}" | tar -x -C "${src}"
-  (cd "${src}" && bazel build //eval:d4rl_suite && bazel shutdown)
-  mkdir -p "${CAMPAIGN}/bin"
-  cp -L "${src}/bazel-bin/eval/d4rl_suite" "${CAMPAIGN}/bin/d4rl_suite"
-  cp -rL "${src}/bazel-bin/eval/d4rl_suite.runfiles" "${CAMPAIGN}/bin/"
-  echo "${commit}" >"${CAMPAIGN}/bin/commit"
-  echo "installed the suite of commit ${commit} in ${CAMPAIGN}/bin"
-}
+install_binary() { tools/install_suite.sh "${CAMPAIGN}"; }
 
 # The final learner step of the run whose result.textproto is $1.
 result_step() {

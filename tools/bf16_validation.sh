@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Issue 14's bf16 validation: does `--precision=bf16` learn what fp32 learns? BCQ and CQL, each in
+# fp32 and in bf16 with the same seeds (0, 1), on maze2d-umaze-v1 and hopper-medium-v2, at the
+# `long` budget (the paper's settings: D4RL-sized data, evaluations of 10 episodes every 5 000
+# steps with the same start states, the final policy on 100 episodes) stopped at 1e5 learner steps.
+# Runs outside the work tree, like the campaign (tools/campaign.sh), one run at a time:
+#
+#   tools/bf16_validation.sh start     install HEAD's suite in $VALIDATION/bin (first time only) and
+#                                      train the runs below in order under nohup at nice 19;
+#                                      resumes wherever it stopped (runs checkpoint every 5 000 steps)
+#   tools/bf16_validation.sh stop
+#   tools/bf16_validation.sh status    each run: finished, its last evaluation, or not started
+#   tools/bf16_validation.sh collect   both precisions' reports, the runs' small files and the
+#                                      comparison table into docs/results/bf16-validation/
+#
+# The fp32 BCQ runs on maze2d-umaze-v1 are the campaign's own (the same budget, seeds and 1e5
+# steps): `start` copies their committed files into the fp32 output, where the suite reads them
+# back as finished runs (it checks that their config is the one asked for). The order puts the
+# cheap, informative pairs first: BCQ (~1 h a run on one core) before CQL (fp32 ~5 h).
+# $VALIDATION defaults to ~/romi-bf16; $VALIDATION_THREADS (1) torch threads per run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly VALIDATION="${VALIDATION:-${HOME}/romi-bf16}"
+readonly THREADS="${VALIDATION_THREADS:-1}"
+readonly STEPS=100000
+readonly TASKS=maze2d-umaze-v1,hopper-medium-v2
+readonly METHODS=bcq,cql
+readonly SEEDS=0,1
+readonly RESULTS_DIR="docs/results/bf16-validation"
+readonly CAMPAIGN_RESULTS="docs/results/maze2d-umaze-long/runs/maze2d-umaze-v1"
+# task method seed precision, in the order they train (pairs of the same seed together).
+readonly RUNS=(
+  "maze2d-umaze-v1 bcq 0 bf16" "maze2d-umaze-v1 bcq 1 bf16"
+  "hopper-medium-v2 bcq 0 fp32" "hopper-medium-v2 bcq 0 bf16"
+  "hopper-medium-v2 bcq 1 fp32" "hopper-medium-v2 bcq 1 bf16"
+  "maze2d-umaze-v1 cql 0 bf16" "maze2d-umaze-v1 cql 0 fp32"
+  "hopper-medium-v2 cql 0 bf16" "hopper-medium-v2 cql 0 fp32"
+  "maze2d-umaze-v1 cql 1 bf16" "maze2d-umaze-v1 cql 1 fp32"
+  "hopper-medium-v2 cql 1 bf16" "hopper-medium-v2 cql 1 fp32"
+)
+
+suite() {  # precision, then the suite's other flags
+  local precision="$1"; shift
+  (cd "${VALIDATION}/bin/d4rl_suite.runfiles/romi" &&  # where eval/configs and datagen/policies are
+   "${VALIDATION}/bin/d4rl_suite" --budget=long --steps="${STEPS}" --precision="${precision}" \
+     --jobs=1 --threads="${THREADS}" --progress=false --out="${VALIDATION}/${precision}" "$@")
+}
+
+# The campaign's finished fp32 BCQ runs on maze2d-umaze-v1, seeds 0 and 1, where not there yet.
+seed_from_campaign() {
+  local seed target
+  for seed in 0 1; do
+    target="${VALIDATION}/fp32/runs/maze2d-umaze-v1/bcq/seed${seed}"
+    [[ -e "${target}/result.textproto" ]] && continue
+    mkdir -p "${target}"
+    cp "${CAMPAIGN_RESULTS}/bcq/seed${seed}"/{config,curve,result}.textproto "${target}/"
+    cp "${CAMPAIGN_RESULTS}/bcq/seed${seed}/log.txt" "${target}/"
+    echo "the campaign's run (commit $(git rev-parse --short HEAD), ${CAMPAIGN_RESULTS})" \
+      >"${target}/from_campaign"
+  done
+}
+
+run_all() {
+  local run task method seed precision
+  for run in "${RUNS[@]}"; do
+    read -r task method seed precision <<<"${run}"
+    echo "$(date -u '+%F %T') ${task} ${method} seed ${seed} ${precision}: start"
+    if ! suite "${precision}" --tasks="${task}" --methods="${method}" --seeds="${seed}"; then
+      echo "$(date -u '+%F %T') ${task} ${method} seed ${seed} ${precision}: failed"
+    fi
+  done
+  echo "$(date -u '+%F %T') all runs done"
+}
+
+# One markdown row per (task, method, seed) with both precisions' final score and last-10 mean,
+# then per (task, method) the means over the seeds that have both.
+comparison() {
+  awk -F, '
+    function field(name) { return $(column[name]) }
+    FNR == 1 { for (i = 1; i <= NF; ++i) column[$i] = i; next }
+    {
+      key = field("task") SUBSEP field("method") SUBSEP field("seed")
+      final[key, FILENAME ~ /bf16/] = sprintf("%.1f ± %.1f", field("score_mean"), field("score_std"))
+      mean[key, FILENAME ~ /bf16/] = field("score_mean")
+      last[key, FILENAME ~ /bf16/] = field("last_mean")
+      if (!(key in seen)) { seen[key] = 1; sorted[++n] = key }
+    }
+    END {
+      print "| task | method | seed | final fp32 | final bf16 | last-10 fp32 | last-10 bf16 |"
+      print "|---|---|---:|---:|---:|---:|---:|"
+      for (k = 1; k <= n; ++k) {
+        split(sorted[k], part, SUBSEP)
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n", part[1], part[2], part[3],
+               ((sorted[k], 0) in final) ? final[sorted[k], 0] : "—",
+               ((sorted[k], 1) in final) ? final[sorted[k], 1] : "—",
+               ((sorted[k], 0) in last) ? sprintf("%.1f", last[sorted[k], 0]) : "—",
+               ((sorted[k], 1) in last) ? sprintf("%.1f", last[sorted[k], 1]) : "—"
+        if (((sorted[k], 0) in mean) && ((sorted[k], 1) in mean)) {
+          cell = part[1] " " part[2]
+          if (!(cell in pairs)) cells[++ncells] = cell
+          pairs[cell] += 1
+          for (p = 0; p <= 1; ++p) {
+            sum[cell, p] += mean[sorted[k], p]; sumsq[cell, p] += mean[sorted[k], p] ^ 2
+            lsum[cell, p] += last[sorted[k], p]
+          }
+        }
+      }
+      print ""
+      print "| task, method | seeds with both | final fp32 | final bf16 | last-10 fp32 | last-10 bf16 |"
+      print "|---|---:|---:|---:|---:|---:|"
+      for (j = 1; j <= ncells; ++j) {
+        cell = cells[j]
+        c = pairs[cell]
+        for (p = 0; p <= 1; ++p) {
+          m[p] = sum[cell, p] / c
+          s[p] = c > 1 ? sqrt((sumsq[cell, p] - c * m[p] ^ 2) / (c - 1)) : 0
+        }
+        printf "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.1f | %.1f |\n", cell, c, m[0], s[0],
+               m[1], s[1], lsum[cell, 0] / c, lsum[cell, 1] / c
+      }
+    }' "$@"
+}
+
+case "${1:-}" in
+  start)
+    if pgrep -f "${VALIDATION}/bin/d4rl_suite" >/dev/null; then
+      echo "the validation is already running"; exit 0
+    fi
+    tools/install_suite.sh "${VALIDATION}"
+    seed_from_campaign
+    nohup nice -n 19 "$0" run-all >>"${VALIDATION}/validation.log" 2>&1 &
+    echo "started (pid $!); log: ${VALIDATION}/validation.log"
+    ;;
+  run-all)
+    run_all
+    ;;
+  stop)
+    pkill -f "$0 run-all" || true
+    pkill -f "${VALIDATION}/bin/d4rl_suite" || echo "no run was training"
+    ;;
+  status)
+    for run in "${RUNS[@]}"; do
+      read -r task method seed precision <<<"${run}"
+      log="${VALIDATION}/${precision}/runs/${task}/${method}/seed${seed}/log.txt"
+      line="not started"
+      [[ -e "${log}" ]] && line="$(grep -E '\[(learner|evaluation)\]' "${log}" | tail -n 1)"
+      echo "${task} ${method} seed ${seed} ${precision}: ${line}"
+    done
+    ;;
+  collect)
+    mkdir -p "${RESULTS_DIR}"
+    for precision in fp32 bf16; do
+      [[ -d "${VALIDATION}/${precision}" ]] || continue
+      suite "${precision}" --collect --tasks="${TASKS}" --methods="${METHODS}" --seeds="${SEEDS}" \
+        >/dev/null
+      mkdir -p "${RESULTS_DIR}/${precision}"
+      cp "${VALIDATION}/${precision}"/{results.md,results.csv,curves.csv} "${RESULTS_DIR}/${precision}/"
+      for dir in "${VALIDATION}/${precision}"/runs/*/*/*/; do
+        run="${dir#"${VALIDATION}/${precision}/runs/"}"
+        mkdir -p "${RESULTS_DIR}/${precision}/runs/${run}"
+        for file in curve.textproto result.textproto log.txt config.textproto from_campaign; do
+          [[ -e "${dir}${file}" ]] && cp "${dir}${file}" "${RESULTS_DIR}/${precision}/runs/${run}"
+        done
+      done
+    done
+    comparison "${RESULTS_DIR}"/{fp32,bf16}/results.csv >"${RESULTS_DIR}/comparison.md"
+    cp "${VALIDATION}/validation.log" "${RESULTS_DIR}/" 2>/dev/null || true
+    cat "${RESULTS_DIR}/comparison.md"
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|collect" >&2; exit 2
+    ;;
+esac
