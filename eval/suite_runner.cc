@@ -643,7 +643,8 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
   if (fs::exists(result_path)) {
     if (!CheckRunConfig(config, run.run_dir).ok()) {
       progress.RecordMissing(
-          i, absl::StrCat("made with other settings than asked: ", run.run_dir, "/config.textproto"),
+          i,
+          absl::StrCat("made with other settings than asked: ", run.run_dir, "/config.textproto"),
           log);
       return absl::OkStatus();
     }

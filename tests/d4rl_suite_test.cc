@@ -179,9 +179,9 @@ TEST(D4rlSuiteTest, APrecisionFlagTrainsInThatPrecisionAndNeverMixesTheTwo) {
   ASSERT_TRUE(bf16.ok()) << bf16.status();
   ASSERT_TRUE(bf16->finished.ok) << bf16->output;
   SuiteResults results;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(root / "suite/results.json"),
-                                                          &results)
-                  .ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Read(root / "suite/results.json"), &results)
+          .ok());
   EXPECT_EQ(results.budget(), "smoke-bf16");
   EXPECT_NE(results.budget_note().find("bfloat16"), std::string::npos) << results.budget_note();
   ASSERT_EQ(results.run_size(), 1);
