@@ -18,6 +18,12 @@ std::vector<double> Row(const torch::Tensor& table, int64_t i) {
 
 }  // namespace
 
+torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed) {
+  if (max_rows <= 0 || rows <= max_rows) return torch::arange(rows, torch::kLong);
+  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randperm(rows, generator, torch::kLong).slice(0, 0, max_rows);
+}
+
 absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
                                                     const data::Transitions& transitions,
                                                     int64_t max_rows, uint64_t seed) {
@@ -30,12 +36,7 @@ absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
         task, n, n == 0 ? 0 : transitions.obs_dim(), n == 0 ? 0 : transitions.act_dim(),
         spec.obs_dim, spec.act_dim));
   }
-  torch::Tensor rows = torch::arange(n, torch::kLong);
-  if (max_rows > 0 && n > max_rows) {
-    torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-    rows = torch::randperm(n, generator, torch::kLong).slice(0, 0, max_rows);
-  }
-  const data::Transitions sample = transitions.Select(rows);
+  const data::Transitions sample = transitions.Select(FidelityRows(n, max_rows, seed));
   const torch::Tensor s = sample.observations.to(torch::kFloat).contiguous();
   const torch::Tensor a = sample.actions.to(torch::kFloat).contiguous();
   const torch::Tensor next = sample.next_observations.to(torch::kFloat).contiguous();

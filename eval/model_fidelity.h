@@ -27,6 +27,11 @@ namespace romi::eval {
 // reward MAE; and the table's and the simulator's mean reward (a model that misses rare rewards
 // shows a small error but a table mean below the simulator's). InvalidArgument when the table's
 // widths do not match the task's.
+// The rows of a table of `rows` that ReplayInSimulator(..., max_rows, seed) replays: all of them
+// (max_rows <= 0 or rows <= max_rows), else a uniform sample drawn with `seed`. Other checks of
+// the same table use it to look at the same rows.
+torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed);
+
 absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
                                                     const data::Transitions& transitions,
                                                     int64_t max_rows, uint64_t seed);

@@ -60,23 +60,30 @@ std::string CsvQuote(const std::string& text) {
   return quoted + "\"";
 }
 
+// The final critic's mean value of a checked table's rows, or `none` (no critic, no table, or a
+// run written before the field existed).
+std::string QText(const ModelDataFidelity& table, const absl::FormatSpec<double>& format,
+                  const std::string& none) {
+  return table.has_q_mean() ? absl::StrFormat(format, table.q_mean()) : none;
+}
+
 std::string ResultsCsv(const SuiteResults& results, const PaperScores& paper) {
   std::string csv =
       "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
       "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,last_"
       "count,"
-      "best_score,best_step,threads\n";
+      "best_score,best_step,threads,q_real,q_imagined\n";
   for (const RunResult& run : results.run()) {
     const PaperScore* p = FindPaperScore(paper, run.task(), run.method());
     absl::StrAppendFormat(
-        &csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d\n",
+        &csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d,%s,%s\n",
         run.task(), run.method(), run.seed(), run.final().score_mean(), run.final().score_std(),
         run.final().return_mean(), run.final().return_std(), run.final().episodes(),
         run.final().step(), run.final().trajectory_discrepancy(), run.wall_seconds(),
         p ? absl::StrFormat("%.2f", p->mean()) : "",
         p && p->has_std() ? absl::StrFormat("%.2f", p->std()) : "", CsvQuote(run.dataset_source()),
         run.last_mean(), run.last_count(), run.best().score_mean(), run.best().step(),
-        run.threads());
+        run.threads(), QText(run.real_data(), "%.6g", ""), QText(run.model_data(), "%.6g", ""));
   }
   return csv;
 }
@@ -282,9 +289,9 @@ std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
 std::string RenderDiagnostics(const SuiteResults& results) {
   std::string table =
       "| task | method | seed | final | episodes | last-10 mean | best (step) | discrepancy | "
-      "imagined-data error (relative) | imagined reward MAE | real-data reward MAE | threads | "
-      "wall s |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      "imagined-data error (relative) | imagined reward MAE | real-data reward MAE | Q real | "
+      "Q imagined | threads | wall s |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const RunResult& run : results.run()) {
     const std::string model =
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().relative_error()) : "—";
@@ -294,12 +301,13 @@ std::string RenderDiagnostics(const SuiteResults& results) {
         run.has_real_data() ? absl::StrFormat("%.3g", run.real_data().reward_mae()) : "—";
     absl::StrAppendFormat(&table,
                           "| %s | %s | %d | %.1f ± %.1f | %d | %.1f | %.1f (%d) | %.3f | %s | %s | "
-                          "%s | %d | %.0f |\n",
+                          "%s | %s | %s | %d | %.0f |\n",
                           run.task(), run.method(), run.seed(), run.final().score_mean(),
                           run.final().score_std(), run.final().episodes(), run.last_mean(),
                           run.best().score_mean(), run.best().step(),
-                          run.final().trajectory_discrepancy(), model, reward, real, run.threads(),
-                          run.wall_seconds());
+                          run.final().trajectory_discrepancy(), model, reward, real,
+                          QText(run.real_data(), "%.3g", "—"), QText(run.model_data(), "%.3g", "—"),
+                          run.threads(), run.wall_seconds());
   }
   for (const FailedRun& failed : results.failed()) {
     absl::StrAppendFormat(&table, "| %s | %s | %d | failed: %s (log: %s) |\n", failed.task(),

@@ -25,6 +25,8 @@ SuiteResults TwoMethods() {
           final { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
           curve { step: 10 score_mean: 20 }
           curve { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
+          real_data { rows: 10 q_mean: 41.25 }
+          model_data { rows: 10 q_mean: 57.5 }
         }
         run {
           task: "maze2d-umaze-v1"
@@ -107,8 +109,12 @@ TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
             "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,"
-            "last_count,best_score,best_step,threads");
+            "last_count,best_score,best_step,threads,q_real,q_imagined");
   EXPECT_NE(csv.find("maze2d-umaze-v1,bcq,0,10.0000,2.0000"), std::string::npos) << csv;
+  // The final critic's values of real and imagined rows; empty where a run has none.
+  EXPECT_NE(csv.find(",41.25,57.5\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0,,\n"), std::string::npos) << csv;
+  EXPECT_NE(Read(dir / "results.md").find("| 41.2 | 57.5 |"), std::string::npos);
   EXPECT_NE(csv.find(",139.50,3.60,"), std::string::npos) << csv;
   const std::string json = Read(dir / "results.json");
   EXPECT_NE(json.find("\"score_mean\": 50"), std::string::npos) << json;

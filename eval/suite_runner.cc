@@ -118,8 +118,8 @@ class RunContext {
     result_.set_run_dir(run_dir_);
     OpenLog();
 
-    ROMI_RETURN_IF_ERROR(Train(config));
-    ROMI_RETURN_IF_ERROR(Summarize());
+    ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<learners::Learner> learner, Train(config));
+    ROMI_RETURN_IF_ERROR(Summarize(*learner));
     return result_;
   }
 
@@ -162,8 +162,9 @@ class RunContext {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   }
 
-  // The pipeline, with a progress bar per stage and an evaluation at every checkpoint.
-  absl::Status Train(const RunConfig& config) {
+  // The pipeline, with a progress bar per stage and an evaluation at every checkpoint; returns the
+  // final learner.
+  absl::StatusOr<std::unique_ptr<learners::Learner>> Train(const RunConfig& config) {
     std::unique_ptr<ProgressBar> bar;  // one per pipeline stage, replaced when the stage changes
     std::string bar_stage;
     PipelineHooks hooks;
@@ -188,7 +189,7 @@ class RunContext {
     hooks.scalar = [this](const std::string& tag, int64_t step, double value) {
       return events_->AddScalar(tag, step, value);
     };
-    const absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
+    absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
         RunPipeline(data_.dataset, spec_.termination, spec_.action_high.at(0), config, run_dir_,
                     hooks, /*faults=*/{}, options_.shared_stage_dir);
     bar.reset();
@@ -199,7 +200,7 @@ class RunContext {
                                               "of its final policy (see ",
                                               curve_path_, ")"));
     }
-    return absl::OkStatus();
+    return learner;
   }
 
   // Evaluates the checkpoint's policy (and the last one's again on the final evaluation's
@@ -240,20 +241,21 @@ class RunContext {
     return WriteRunResult(result_, curve_path_);
   }
 
-  // The curve statistics and the model-fidelity checks, then result.textproto.
-  absl::Status Summarize() {
+  // The curve statistics and the model-fidelity checks (with the final critic's values of the same
+  // rows), then result.textproto.
+  absl::Status Summarize(learners::Learner& learner) {
     SummarizeCurve(&result_);
     result_.set_threads(torch::get_num_threads());
     // The same check on the real data is the baseline: it shows what the dataset's own reward
     // convention differs by (maze2d's rewards are labelled on the earlier state, as D4RL's).
     ROMI_ASSIGN_OR_RETURN(*result_.mutable_real_data(),
-                          Fidelity(data_.dataset.transitions(), "real"));
+                          Fidelity(data_.dataset.transitions(), "real", learner));
     const std::string buffer_path = run_dir_ + "/model_buffer.pt";
     if (fs::exists(buffer_path)) {
       const data::Dataset& dataset = data_.dataset;
       ROMI_ASSIGN_OR_RETURN(const data::Transitions buffer,
                             LoadTransitions(buffer_path, dataset.obs_dim(), dataset.act_dim()));
-      ROMI_ASSIGN_OR_RETURN(*result_.mutable_model_data(), Fidelity(buffer, "imagined"));
+      ROMI_ASSIGN_OR_RETURN(*result_.mutable_model_data(), Fidelity(buffer, "imagined", learner));
       ROMI_RETURN_IF_ERROR(WriteMazePoints(&buffer));
     } else {
       ROMI_RETURN_IF_ERROR(WriteMazePoints(nullptr));
@@ -323,16 +325,27 @@ class RunContext {
   }
 
   // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
+  // Replays a fixed sample of `table` in the simulator (the error is an average), values the same
+  // rows with the learner's critic where it has one, and logs both.
   absl::StatusOr<ModelDataFidelity> Fidelity(const data::Transitions& table,
-                                             const std::string& what) {
+                                             const std::string& what, learners::Learner& learner) {
     constexpr int64_t kRows = 10000;
-    ROMI_ASSIGN_OR_RETURN(const ModelDataFidelity out,
-                          ReplayInSimulator(task_, table, kRows, seed_));
+    ROMI_ASSIGN_OR_RETURN(ModelDataFidelity out, ReplayInSimulator(task_, table, kRows, seed_));
     Log("fidelity",
         absl::StrFormat("%d %s transitions replayed in the simulator: next-state MSE %.4g, "
                         "relative error %.4g, reward MAE %.4g, mean reward %.4g (simulator %.4g)",
                         out.rows(), what, out.next_state_mse(), out.relative_error(),
                         out.reward_mae(), out.table_reward_mean(), out.simulator_reward_mean()));
+    const data::Transitions sample = table.Select(FidelityRows(table.size(), kRows, seed_));
+    const std::optional<torch::Tensor> q =
+        learner.Value(sample.observations.to(torch::kFloat), sample.actions.to(torch::kFloat));
+    if (q.has_value()) {
+      const torch::Tensor values = q->to(torch::kCPU, torch::kDouble);
+      out.set_q_mean(values.mean().item<double>());
+      out.set_q_std(values.numel() > 1 ? values.std(/*unbiased=*/false).item<double>() : 0.0);
+      Log("fidelity", absl::StrFormat("the final critic values %d %s transitions at Q %.4g +- %.4g",
+                                      values.numel(), what, out.q_mean(), out.q_std()));
+    }
     return out;
   }
 

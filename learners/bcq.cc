@@ -151,4 +151,9 @@ torch::Tensor Bcq::ActImpl(const torch::Tensor& observations, bool /*determinist
 
 ROMI_REGISTER_LEARNER("bcq", Bcq::Create);
 
+std::optional<torch::Tensor> Bcq::ValueImpl(const torch::Tensor& observations,
+                                            const torch::Tensor& actions) {
+  return critic_->FrozenMemberForward(torch::cat({observations, actions}, 1), 0).squeeze(-1);
+}
+
 }  // namespace romi::learners

@@ -39,6 +39,8 @@ class Bcq : public Learner {
 
   Metrics UpdateImpl(const data::Batch& batch) override;
   torch::Tensor ActImpl(const torch::Tensor& observations, bool deterministic) override;
+  std::optional<torch::Tensor> ValueImpl(const torch::Tensor& observations,
+                                         const torch::Tensor& actions) override;
 
   // a + phi * max_action * tanh(actor([s, a])), clipped to the action bounds.
   torch::Tensor Perturb(Mlp& actor, const torch::Tensor& observations,

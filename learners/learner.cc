@@ -152,6 +152,13 @@ torch::Tensor Learner::Act(const torch::Tensor& observations, bool deterministic
   return ActImpl(observations.to(options_.device), deterministic);
 }
 
+std::optional<torch::Tensor> Learner::Value(const torch::Tensor& observations,
+                                            const torch::Tensor& actions) {
+  torch::NoGradGuard no_grad;
+  ScopedPrecision precision(options_.config.precision());
+  return ValueImpl(observations.to(options_.device), actions.to(options_.device));
+}
+
 torch::Tensor Learner::RegisterParameter(const std::string& name, torch::Tensor value) {
   return root_->register_parameter(name, std::move(value));
 }

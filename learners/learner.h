@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,12 @@ class Learner {
   Metrics Update(const data::Batch& batch);
   // Actions for `observations` [B, obs_dim], returned on the learner's device.
   torch::Tensor Act(const torch::Tensor& observations, bool deterministic);
+  // The critic's estimate Q(s, a) [B] of `observations` [B, obs_dim] and `actions` [B, act_dim]
+  // for learners that have one: the first of the twin critics, the one their q_mean / q_data
+  // metrics report (BCQ, CQL, SAC). Nothing for learners without a critic (BC). Without
+  // gradients, in the learner's precision, on the learner's device.
+  std::optional<torch::Tensor> Value(const torch::Tensor& observations,
+                                     const torch::Tensor& actions);
   // Restarts the acting randomness from `seed`: an evaluator that calls it first makes each
   // evaluation a function of the policy alone, not of how many actions were drawn before.
   void ReseedActing(uint64_t seed) { act_generator_.set_current_seed(seed); }
@@ -76,6 +83,10 @@ class Learner {
 
   virtual Metrics UpdateImpl(const data::Batch& batch) = 0;
   virtual torch::Tensor ActImpl(const torch::Tensor& observations, bool deterministic) = 0;
+  virtual std::optional<torch::Tensor> ValueImpl(const torch::Tensor& /*observations*/,
+                                                 const torch::Tensor& /*actions*/) {
+    return std::nullopt;
+  }
 
   // Makes `module` part of the checkpoint under `name`. Call before MoveToDevice().
   template <typename ModuleHolder>

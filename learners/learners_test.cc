@@ -185,6 +185,28 @@ TEST_P(EveryLearnerTest, ActsWithinBoundsReproducibly) {
   }
 }
 
+// Learners with a critic value (s, a) pairs with it, one value a row, reproducibly and without
+// gradients; BC has none.
+TEST_P(EveryLearnerTest, ValuesStateActionPairsWithItsCriticWhereItHasOne) {
+  std::unique_ptr<Learner> learner = MakeLearner(Config(), 4);
+  ASSERT_NE(learner, nullptr);
+  learner->Update(RandomBatch(8, 20));
+  const torch::Tensor observations = torch::randn({5, kObs});
+  const torch::Tensor actions = torch::rand({5, kAct}) - 0.5;
+  const std::optional<torch::Tensor> values = learner->Value(observations, actions);
+  ASSERT_EQ(values.has_value(), Config().algorithm() != "bc") << GetParam();
+  if (!values.has_value()) return;
+  ASSERT_EQ(values->sizes(), (std::vector<int64_t>{5}));
+  EXPECT_FALSE(values->requires_grad());
+  EXPECT_TRUE(torch::isfinite(*values).all().item<bool>());
+  EXPECT_TRUE(torch::equal(*values, *learner->Value(observations, actions)));
+  // Row by row: a value depends on its own row alone.
+  EXPECT_TRUE(torch::allclose(values->slice(0, 1, 3),
+                              *learner->Value(observations.slice(0, 1, 3), actions.slice(0, 1, 3)),
+                              1e-2, 1e-4));
+  EXPECT_FALSE(torch::equal((*values)[0], (*values)[1]));
+}
+
 TEST_P(EveryLearnerTest, SaveLoadUpdateIsBitIdenticalToAnUninterruptedRun) {
   const std::string path = ::testing::TempDir() + "/learner_" + GetParam() + ".pt";
   std::unique_ptr<Learner> original = MakeLearner(Config(), 3);

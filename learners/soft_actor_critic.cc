@@ -113,4 +113,9 @@ torch::Tensor SoftActorCritic::ActImpl(const torch::Tensor& observations, bool d
   return policy_->Sample(observations, act_generator()).action;
 }
 
+std::optional<torch::Tensor> SoftActorCritic::ValueImpl(const torch::Tensor& observations,
+                                                        const torch::Tensor& actions) {
+  return critic_->FrozenMemberForward(torch::cat({observations, actions}, 1), 0).squeeze(-1);
+}
+
 }  // namespace romi::learners

@@ -52,6 +52,8 @@ class SoftActorCritic : public Learner {
                                const torch::Tensor& q_data);
 
   torch::Tensor ActImpl(const torch::Tensor& observations, bool deterministic) override;
+  std::optional<torch::Tensor> ValueImpl(const torch::Tensor& observations,
+                                         const torch::Tensor& actions) override;
 
   TanhGaussianPolicy policy_{nullptr};
   EnsembleMlp critic_{nullptr};

@@ -58,6 +58,13 @@ TEST(D4rlSuiteTest, RunsEveryMethodEndToEndWritesTheReportAndResumes) {
     // Model-based runs replay a sample of their imagined data in the simulator.
     EXPECT_EQ(run.has_model_data(), run.method().find("omi-") != std::string::npos) << run.method();
     EXPECT_TRUE(run.has_real_data()) << run.method();
+    // The final critic valued the same real and imagined rows (BC has no critic).
+    const bool critic = run.method() != "bc";
+    EXPECT_EQ(run.real_data().has_q_mean(), critic) << run.method();
+    EXPECT_EQ(run.model_data().has_q_mean(), critic && run.has_model_data()) << run.method();
+    if (critic) {
+      EXPECT_TRUE(std::isfinite(run.real_data().q_mean())) << run.method();
+    }
     EXPECT_LT(run.real_data().relative_error(), 1e-6) << run.method();  // real data replays exactly
     if (run.has_model_data()) {
       EXPECT_GT(run.model_data().rows(), 0) << run.method();
