@@ -431,9 +431,13 @@ absl::StatusOr<data::Transitions> LoadTransitions(const std::string& path, int64
 
 RunConfig ResolveDefaults(const RunConfig& config) {
   RunConfig resolved = config;
-  FillDefaults(&resolved);
+  // Widths first: they may set the learner's parameter message (a oneof member), whose other
+  // fields FillDefaults then fills. The other way round a second ResolveDefaults would fill them
+  // and the first not, and a run's resolved config would not compare equal to itself resolved
+  // again (seen: a suite refusing its own finished runs).
   learners::FillDefaultWidths(resolved.mutable_learner());
   FillDefaultWidths(resolved.mutable_rollout_policy());
+  FillDefaults(&resolved);
   return resolved;
 }
 

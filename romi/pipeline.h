@@ -76,7 +76,8 @@ absl::Status CheckRunConfig(const RunConfig& config, const std::string& run_dir)
 
 // `config` with every unset singular field of it and its sub-messages filled with defaults, and
 // the learner's and the rollout policy's empty network-width lists with theirs
-// (learners::FillDefaultWidths, FillDefaultWidths in rollout_policy_registry.h).
+// (learners::FillDefaultWidths, FillDefaultWidths in rollout_policy_registry.h). Idempotent:
+// a resolved config resolves to itself.
 RunConfig ResolveDefaults(const RunConfig& config);
 
 // A transition table as a LibTorch archive: the run directory's model_buffer.pt. Loading checks

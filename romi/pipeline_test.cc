@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "base/test_dirs.h"
 #include "data/dataset.h"
 #include "data/synthetic.h"
@@ -111,6 +113,27 @@ TEST(PipelineTest, TheResolvedConfigRecordsTheDefaultNetworkWidths) {
   EXPECT_EQ(ResolveDefaults(config).rollout_policy().hidden(1), 256);
   config.mutable_rollout_policy()->set_name("uniform");
   EXPECT_EQ(ResolveDefaults(config).rollout_policy().hidden_size(), 0);
+}
+
+// A resolved config resolves to itself, whichever learner and rollout policy it names and whether
+// or not their parameter messages were given: a finished run's config.textproto (resolved when it
+// was written) must compare equal to the same run asked for again (CheckRunConfig).
+TEST(PipelineTest, ResolvingIsIdempotentAndAFinishedRunsConfigMatchesItsRequest) {
+  for (const std::string algorithm : {"bc", "bcq", "cql"}) {
+    for (const std::string policy : {"cvae", "reverse-bc", "uniform"}) {
+      RunConfig config;
+      config.mutable_learner()->set_algorithm(algorithm);
+      config.mutable_rollout_policy()->set_name(policy);
+      const RunConfig once = ResolveDefaults(config);
+      EXPECT_EQ(ResolveDefaults(once).DebugString(), once.DebugString())
+          << algorithm << " " << policy;
+      const std::string dir = FreshTestDir(absl::StrCat("resolved_", algorithm, "_", policy));
+      ASSERT_TRUE(WriteStringAtomically(dir + "/config.textproto", once.DebugString()).ok());
+      EXPECT_TRUE(CheckRunConfig(config, dir).ok()) << algorithm << " " << policy;
+      config.set_seed(config.seed() + 1);
+      EXPECT_EQ(CheckRunConfig(config, dir).code(), absl::StatusCode::kFailedPrecondition);
+    }
+  }
 }
 
 TEST(PipelineTest, ResumingAfterEveryStageGivesTheUninterruptedResult) {

@@ -37,7 +37,9 @@ readonly THREADS="${CAMPAIGN_THREADS:-1}"
 readonly STAGES=(100000 300000 600000 1000000)
 readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --seeds=0,1,2
                       --budget=long --jobs="${JOBS}" --threads="${THREADS}" --progress=false
-                      --out="${CAMPAIGN}/out")
+                      --out="${CAMPAIGN}/out" --shared_stages=none)
+# --shared_stages=none: the campaign's runs share no model stage (reverse, forward, model-free), and
+# runs begun before shared stages existed keep their training checkpoints in their own directory.
 readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
 
 install_binary() { tools/install_suite.sh "${CAMPAIGN}"; }
