@@ -296,6 +296,10 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   ASSERT_EQ(reference.exit_status, 0) << ReadFile(root / "reference.log");
   std::vector<std::string> files;  // distinct, in the order first written
   for (const std::string& file : reference.temporaries) {
+    // A shared stage's identity.txt is written the moment its entry directory is made, before the
+    // watch can follow the new directory: whether a start sees it is a race (seen under load: a
+    // kill planned at it never came, and the run finished before the kills it still had to make).
+    if (file == "identity.txt") continue;
     if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
   }
   // The dataset, the model stages' checkpoints and outputs, the learner's, its curve.
@@ -328,10 +332,14 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   const fs::path log = root / "killed.log";
   int kills = 0;
   int mid_write = 0;  // kills that left the targeted file's temporary behind: inside its write
+  std::string history;  // every start: its plan and how it ended
   for (size_t i = 0; i < plans.size(); ++i) {
     const KillPlan& plan = plans[i];
     const Outcome outcome =
         RunUnder(SuiteCommand(out, cache, kSteps), log, {cache, run_dir, out}, plan);
+    absl::StrAppend(&history, "\n  start ", i + 1, ", kill planned ", plan.Describe(), ": ",
+                    outcome.killed ? "killed" : "finished", " after writing ",
+                    outcome.temporaries.size(), " files");
     if (!outcome.killed) {
       ASSERT_EQ(outcome.exit_status, 0)
           << "start " << kills + 1 << " (kill planned " << plan.Describe() << ") failed:\n"
@@ -352,7 +360,7 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
     ASSERT_EQ(UnreadableFiles(root / "killed").append(UnreadableFiles(cache)), "")
         << "after kill " << kills << " (" << plan.Describe() << ")";
   }
-  EXPECT_GE(kills, 20) << "the run finished too soon to be killed often enough";
+  EXPECT_GE(kills, 20) << "the run finished too soon to be killed often enough:" << history;
   ASSERT_TRUE(fs::exists(run_dir / "result.textproto")) << ReadFile(log);
   // The temporaries killed writers left were removed by the restarts that took their locks.
   for (const fs::path& dir : {out, cache}) {
