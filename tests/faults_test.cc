@@ -331,7 +331,7 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   plans.push_back(KillPlan{});
   const fs::path log = root / "killed.log";
   int kills = 0;
-  int mid_write = 0;  // kills that left the targeted file's temporary behind: inside its write
+  int mid_write = 0;    // kills that left the targeted file's temporary behind: inside its write
   std::string history;  // every start: its plan and how it ended
   for (size_t i = 0; i < plans.size(); ++i) {
     const KillPlan& plan = plans[i];
