@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -285,6 +286,24 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   fs::create_directories(cache);
   fs::create_directories(run_dir);
 
+  // The shared stages' entry directories (base/shared_file.h) are made during the run and written
+  // into at once, so a watch added when one appears can miss its first files (seen under load:
+  // the kill planned at such a file never came). Their names depend on the run's inputs alone: a
+  // first, unwatched run learns them, and every watched run starts with them made.
+  const fs::path discovery_out = root / "discovery";
+  const Outcome discovery = RunUnder(SuiteCommand(discovery_out, root / "cache_discovery", kSteps),
+                                     root / "discovery.log", {}, KillPlan{});
+  ASSERT_EQ(discovery.exit_status, 0) << ReadFile(root / "discovery.log");
+  std::set<std::string> entries;
+  for (const auto& entry : fs::directory_iterator(discovery_out / "shared_stages")) {
+    if (entry.is_directory()) entries.insert(entry.path().filename().string());
+  }
+  ASSERT_FALSE(entries.empty());
+  for (const std::string& entry : entries) {
+    fs::create_directories(reference_out / "shared_stages" / entry);
+    fs::create_directories(out / "shared_stages" / entry);
+  }
+
   // The uninterrupted run, watched to learn which files a run writes, in order.
   const std::vector<std::string> reference_command =
       SuiteCommand(reference_out, root / "cache_reference", kSteps);
@@ -296,10 +315,6 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   ASSERT_EQ(reference.exit_status, 0) << ReadFile(root / "reference.log");
   std::vector<std::string> files;  // distinct, in the order first written
   for (const std::string& file : reference.temporaries) {
-    // A shared stage's identity.txt is written the moment its entry directory is made, before the
-    // watch can follow the new directory: whether a start sees it is a race (seen under load: a
-    // kill planned at it never came, and the run finished before the kills it still had to make).
-    if (file == "identity.txt") continue;
     if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
   }
   // The dataset, the model stages' checkpoints and outputs, the learner's, its curve.
@@ -335,6 +350,16 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   std::string history;  // every start: its plan and how it ended
   for (size_t i = 0; i < plans.size(); ++i) {
     const KillPlan& plan = plans[i];
+    // A kill aimed at a file the run writes once can land just after its rename; the file is then
+    // whole and no later start writes it again: the plan is moot (seen under load for the dataset,
+    // whose second plan then let the run finish before its other kills).
+    if (!plan.file.empty() && i < first_at_the_end &&
+        std::count(reference.temporaries.begin(), reference.temporaries.end(), plan.file) == 1 &&
+        (fs::exists(cache / plan.file) || ContainsFile(out, plan.file))) {
+      absl::StrAppend(&history, "\n  plan ", i + 1, ", kill ", plan.Describe(),
+                      ": skipped, the file is already whole");
+      continue;
+    }
     const Outcome outcome =
         RunUnder(SuiteCommand(out, cache, kSteps), log, {cache, run_dir, out}, plan);
     absl::StrAppend(&history, "\n  start ", i + 1, ", kill planned ", plan.Describe(), ": ",
@@ -362,6 +387,11 @@ TEST(FaultsTest, KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult) {
   }
   EXPECT_GE(kills, 20) << "the run finished too soon to be killed often enough:" << history;
   ASSERT_TRUE(fs::exists(run_dir / "result.textproto")) << ReadFile(log);
+  std::set<std::string> killed_entries;
+  for (const auto& entry : fs::directory_iterator(out / "shared_stages")) {
+    killed_entries.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(killed_entries, entries) << "the killed run made other shared stages than the first";
   // The temporaries killed writers left were removed by the restarts that took their locks.
   for (const fs::path& dir : {out, cache}) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
