@@ -74,16 +74,16 @@ run_all() {
 }
 
 # One markdown row per (task, method, seed) with both precisions' final score and last-10 mean,
-# then per (task, method) the means over the seeds that have both.
+# then per (task, method) the means over the seeds that have both. $1: fp32's runs, $2: bf16's.
 comparison() {
   awk -F, '
     function field(name) { return $(column[name]) }
-    FNR == 1 { for (i = 1; i <= NF; ++i) column[$i] = i; next }
+    FNR == 1 { p = files++; for (i = 1; i <= NF; ++i) column[$i] = i; next }  # 0: fp32, 1: bf16
     {
       key = field("task") SUBSEP field("method") SUBSEP field("seed")
-      final[key, FILENAME ~ /bf16/] = sprintf("%.1f ± %.1f", field("score_mean"), field("score_std"))
-      mean[key, FILENAME ~ /bf16/] = field("score_mean")
-      last[key, FILENAME ~ /bf16/] = field("last_mean")
+      final[key, p] = sprintf("%.1f ± %.1f", field("score_mean"), field("score_std"))
+      mean[key, p] = field("score_mean")
+      last[key, p] = field("last_mean")
       if (!(key in seen)) { seen[key] = 1; sorted[++n] = key }
     }
     END {
@@ -122,6 +122,23 @@ comparison() {
     }' "$@"
 }
 
+# task,method,seed,score_mean,score_std,last_mean of every finished run under $1 (a precision's
+# output), read from the runs' result.textproto: it needs no suite, so it works while one trains.
+finished_runs_csv() {
+  local result run
+  echo "task,method,seed,score_mean,score_std,last_mean"
+  for result in "$1"/runs/*/*/*/result.textproto; do
+    [[ -e "${result}" ]] || continue
+    run="${result#"$1/runs/"}"
+    IFS=/ read -r task method seed _ <<<"${run}"
+    awk -v prefix="${task},${method},${seed#seed}" '
+      /^final \{/ { in_final = 1 } in_final && /^}/ { in_final = 0 }
+      in_final && /^  score_mean:/ { mean = $2 } in_final && /^  score_std:/ { std = $2 }
+      /^last_mean:/ { last = $2 }
+      END { printf "%s,%s,%s,%s\n", prefix, mean, std, last }' "${result}"
+  done
+}
+
 case "${1:-}" in
   start)
     if pgrep -f "${VALIDATION}/bin/d4rl_suite" >/dev/null; then
@@ -152,10 +169,14 @@ case "${1:-}" in
     mkdir -p "${RESULTS_DIR}"
     for precision in fp32 bf16; do
       [[ -d "${VALIDATION}/${precision}" ]] || continue
-      suite "${precision}" --collect --tasks="${TASKS}" --methods="${METHODS}" --seeds="${SEEDS}" \
-        >/dev/null
       mkdir -p "${RESULTS_DIR}/${precision}"
-      cp "${VALIDATION}/${precision}"/{results.md,results.csv,curves.csv} "${RESULTS_DIR}/${precision}/"
+      # The suite's report, unless a suite is training there now (it holds the directory's lock).
+      if suite "${precision}" --collect --tasks="${TASKS}" --methods="${METHODS}" \
+           --seeds="${SEEDS}" >/dev/null 2>&1; then
+        cp "${VALIDATION}/${precision}"/{results.md,results.csv,curves.csv} \
+          "${RESULTS_DIR}/${precision}/"
+      fi
+      finished_runs_csv "${VALIDATION}/${precision}" >"${RESULTS_DIR}/${precision}/finished.csv"
       for dir in "${VALIDATION}/${precision}"/runs/*/*/*/; do
         run="${dir#"${VALIDATION}/${precision}/runs/"}"
         mkdir -p "${RESULTS_DIR}/${precision}/runs/${run}"
@@ -164,7 +185,7 @@ case "${1:-}" in
         done
       done
     done
-    comparison "${RESULTS_DIR}"/{fp32,bf16}/results.csv >"${RESULTS_DIR}/comparison.md"
+    comparison "${RESULTS_DIR}"/{fp32,bf16}/finished.csv >"${RESULTS_DIR}/comparison.md"
     cp "${VALIDATION}/validation.log" "${RESULTS_DIR}/" 2>/dev/null || true
     cat "${RESULTS_DIR}/comparison.md"
     ;;
