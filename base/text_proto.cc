@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
@@ -84,13 +85,14 @@ std::string TextOf(const google::protobuf::Message& message) {
   return text;
 }
 
-}  // namespace
-
-absl::Status CheckConfig(const google::protobuf::Message& resolved, const std::string& path,
-                         const std::function<void(google::protobuf::Message*)>& comparable) {
-  if (!std::filesystem::exists(path)) return absl::OkStatus();
+// Checks the config in the existing file `path` against `resolved` (both through `comparable`);
+// returns the file's config as text as it stands, before `comparable`.
+absl::StatusOr<std::string> CheckExistingConfig(
+    const google::protobuf::Message& resolved, const std::string& path,
+    const std::function<void(google::protobuf::Message*)>& comparable) {
   const std::unique_ptr<google::protobuf::Message> existing(resolved.New());
   ROMI_RETURN_IF_ERROR(ReadTextProto(path, existing.get(), absl::StatusCode::kDataLoss));
+  const std::string existing_text = TextOf(*existing);
   comparable(existing.get());
   const std::unique_ptr<google::protobuf::Message> wanted(resolved.New());
   wanted->CopyFrom(resolved);
@@ -102,18 +104,25 @@ absl::Status CheckConfig(const google::protobuf::Message& resolved, const std::s
         "started with:\n",
         TextOf(*existing)));
   }
-  return absl::OkStatus();
+  return existing_text;
+}
+
+}  // namespace
+
+absl::Status CheckConfig(const google::protobuf::Message& resolved, const std::string& path,
+                         const std::function<void(google::protobuf::Message*)>& comparable) {
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  return CheckExistingConfig(resolved, path, comparable).status();
 }
 
 absl::Status WriteOrCheckConfig(const google::protobuf::Message& resolved, const std::string& path,
                                 const std::function<void(google::protobuf::Message*)>& comparable) {
   const std::string text = TextOf(resolved);
   if (!std::filesystem::exists(path)) return WriteStringAtomically(path, text);
-  ROMI_RETURN_IF_ERROR(CheckConfig(resolved, path, comparable));
+  ROMI_ASSIGN_OR_RETURN(const std::string existing_text,
+                        CheckExistingConfig(resolved, path, comparable));
   // The file may differ in what `comparable` clears (e.g. a horizon): it records the new value.
-  const std::unique_ptr<google::protobuf::Message> existing(resolved.New());
-  ROMI_RETURN_IF_ERROR(ReadTextProto(path, existing.get(), absl::StatusCode::kDataLoss));
-  return TextOf(*existing) == text ? absl::OkStatus() : WriteStringAtomically(path, text);
+  return existing_text == text ? absl::OkStatus() : WriteStringAtomically(path, text);
 }
 
 }  // namespace romi

@@ -19,6 +19,11 @@
 
 namespace romi::eval {
 
+// The rows of a table of `rows` that ReplayInSimulator(..., max_rows, seed) replays: all of them
+// (max_rows <= 0 or rows <= max_rows), else a uniform sample drawn with `seed`. Other checks of
+// the same table use it to look at the same rows.
+torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed);
+
 // Replays up to `max_rows` rows of `transitions` (a seeded uniform sample when there are more) in
 // task `task`. The result (eval/suite.proto) holds the rows replayed and those the simulator
 // could not start from (or diverged on); the next-state MSE (mean over rows and state dimensions
@@ -27,11 +32,6 @@ namespace romi::eval {
 // reward MAE; and the table's and the simulator's mean reward (a model that misses rare rewards
 // shows a small error but a table mean below the simulator's). InvalidArgument when the table's
 // widths do not match the task's.
-// The rows of a table of `rows` that ReplayInSimulator(..., max_rows, seed) replays: all of them
-// (max_rows <= 0 or rows <= max_rows), else a uniform sample drawn with `seed`. Other checks of
-// the same table use it to look at the same rows.
-torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed);
-
 absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
                                                     const data::Transitions& transitions,
                                                     int64_t max_rows, uint64_t seed);

@@ -324,19 +324,19 @@ class RunContext {
     return WriteStringAtomically(run_dir_ + "/final_paths.csv", csv);
   }
 
-  // Replays a fixed sample of `table` in the simulator (the error is an average) and logs it.
   // Replays a fixed sample of `table` in the simulator (the error is an average), values the same
   // rows with the learner's critic where it has one, and logs both.
   absl::StatusOr<ModelDataFidelity> Fidelity(const data::Transitions& table,
                                              const std::string& what, learners::Learner& learner) {
     constexpr int64_t kRows = 10000;
-    ROMI_ASSIGN_OR_RETURN(ModelDataFidelity out, ReplayInSimulator(task_, table, kRows, seed_));
+    const data::Transitions sample = table.Select(FidelityRows(table.size(), kRows, seed_));
+    ROMI_ASSIGN_OR_RETURN(ModelDataFidelity out,
+                          ReplayInSimulator(task_, sample, /*max_rows=*/0, seed_));
     Log("fidelity",
         absl::StrFormat("%d %s transitions replayed in the simulator: next-state MSE %.4g, "
                         "relative error %.4g, reward MAE %.4g, mean reward %.4g (simulator %.4g)",
                         out.rows(), what, out.next_state_mse(), out.relative_error(),
                         out.reward_mae(), out.table_reward_mean(), out.simulator_reward_mean()));
-    const data::Transitions sample = table.Select(FidelityRows(table.size(), kRows, seed_));
     const std::optional<torch::Tensor> q =
         learner.Value(sample.observations.to(torch::kFloat), sample.actions.to(torch::kFloat));
     if (q.has_value()) {

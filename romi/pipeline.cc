@@ -36,17 +36,18 @@ uint64_t StageSeed(uint64_t seed, Stage stage, uint64_t step = 0) {
 
 torch::Generator Generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
-// Writes the resolved config beside the outputs, or checks that a directory being resumed was
-// started with the same one. learner_steps is the one field allowed to differ: it is a horizon,
-// not part of the experiment (nothing before the last step depends on it), so a finished run can
-// be extended to more steps and reproduces the longer run bit for bit. The file then records the
-// new horizon.
+// What of a run's config must agree between a run directory and a run asked of it: everything
+// resolved, except learner_steps: it is a horizon, not part of the experiment (nothing before the
+// last step depends on it), so a finished run can be extended to more steps and reproduces the
+// longer run bit for bit.
 void ComparableRunConfig(google::protobuf::Message* message) {
   auto* config = static_cast<RunConfig*>(message);
   *config = ResolveDefaults(*config);
   config->clear_learner_steps();
 }
 
+// Writes the resolved config beside the outputs, or checks that a directory being resumed was
+// started with the same one; the file then records the new horizon.
 absl::Status WriteOrCheckRunConfig(const RunConfig& resolved, const std::string& run_dir) {
   return WriteOrCheckConfig(resolved, (fs::path(run_dir) / "config.textproto").string(),
                             ComparableRunConfig);
