@@ -90,9 +90,10 @@ ABSL_FLAG(int, threads, 0,
           "Torch threads per run (0: the cores divided among the jobs, one each when jobs >= "
           "cores). Results are bit-identical for a fixed value, whatever --jobs is.");
 ABSL_FLAG(std::string, precision, "",
-          "The learners' matrix products: fp32 or bf16 (fp32 master weights and optimizer state; "
-          "model stages stay fp32). Default: the budget's (fp32). A bf16 suite's budget is named "
-          "<budget>-bf16, as is its default --out; docs/RESULTS.md has the validation.");
+          "The learners' matrix products: fp32, bf16 (every network) or bf16-policy (all but the "
+          "critics, which stay fp32); fp32 master weights and optimizer state, model stages fp32. "
+          "Default: the budget's (fp32). The budget is then named <budget>-<precision>, as is its "
+          "default --out; docs/RESULTS.md has the validation.");
 ABSL_FLAG(int, jobs, 0,
           "Runs at the same time, each in a worker process of its own (0: one per core; 1: one "
           "after another in this process).");

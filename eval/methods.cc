@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "learners/learners.pb.h"
+#include "learners/precision_name.h"
 
 namespace romi::eval {
 namespace {
@@ -127,24 +128,18 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
 }
 
 absl::StatusOr<Budget> WithLearnerPrecision(Budget budget, const std::string& precision) {
-  learners::Precision parsed;
-  if (precision == "fp32") {
-    parsed = learners::FP32;
-  } else if (precision == "bf16") {
-    parsed = learners::BF16;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("precision '", precision, "' is neither fp32 nor bf16"));
-  }
+  ROMI_ASSIGN_OR_RETURN(const learners::Precision parsed, learners::ParsePrecision(precision));
   budget.mutable_overrides()->mutable_learner()->set_precision(parsed);
   for (learners::LearnerConfig& learner : *budget.mutable_learners()) learner.clear_precision();
-  if (parsed == learners::BF16) {
-    budget.set_name(absl::StrCat(budget.name(), "-bf16"));
-    budget.set_note(absl::StrCat(
-        budget.note(), budget.note().empty() ? "" : " ",
-        "The learners multiply in bfloat16 (fp32 master weights and optimizer state); the model "
-        "stages are fp32."));
-  }
+  if (parsed == learners::FP32) return budget;
+  budget.set_name(absl::StrCat(budget.name(), "-", precision));
+  budget.set_note(absl::StrCat(
+      budget.note(), budget.note().empty() ? "" : " ",
+      parsed == learners::BF16
+          ? "The learners multiply in bfloat16 (fp32 master weights and optimizer state)"
+          : "The learners' policies, actors and VAEs multiply in bfloat16, their critics in fp32 "
+            "(fp32 master weights and optimizer state)",
+      "; the model stages are fp32."));
   return budget;
 }
 

@@ -29,12 +29,12 @@ const std::vector<std::string>& MethodNames();
 absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method, const TaskConfig& task,
                                           const Budget& budget, uint64_t seed);
 
-// `budget` with every learner multiplying in `precision` ("fp32" or "bf16";
+// `budget` with every learner multiplying in `precision` ("fp32", "bf16" or "bf16-policy";
 // learners/nn/precision.h): set in its overrides for every method and cleared from its per-learner
-// settings, so the flag wins over what the budget file says. A bf16 budget is named "<name>-bf16"
-// (reports and default output directories say it) and its note says so; fp32 leaves the name as it
-// is. Model stages (dynamics, rollout policy, imagination) are fp32 either way. InvalidArgument
-// naming anything else.
+// settings, so the flag wins over what the budget file says. A non-fp32 budget is named
+// "<name>-<precision>" (reports and default output directories say it) and its note says so; fp32
+// leaves the name as it is. Model stages (dynamics, rollout policy, imagination) are fp32 either
+// way. InvalidArgument naming anything else.
 absl::StatusOr<Budget> WithLearnerPrecision(Budget budget, const std::string& precision);
 
 // Reads `<configs_dir>/<task>.textproto`; NotFound naming the file when it is missing,

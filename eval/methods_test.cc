@@ -174,9 +174,16 @@ TEST(MethodRunConfigTest, APrecisionAppliesToEveryLearnerAndNamesTheBudget) {
   const Budget fp32 = *WithLearnerPrecision(bf16, "fp32");
   EXPECT_EQ(MethodRunConfig("romi-bcq", task, fp32, 0)->learner().precision(), learners::FP32);
   EXPECT_EQ(WithLearnerPrecision(smoke, "fp32")->name(), "smoke");
+  const Budget mixed = *WithLearnerPrecision(smoke, "bf16-policy");
+  EXPECT_EQ(mixed.name(), "smoke-bf16-policy");
+  EXPECT_NE(mixed.note().find("critics in fp32"), std::string::npos) << mixed.note();
+  EXPECT_EQ(MethodRunConfig("romi-cql", task, mixed, 0)->learner().precision(),
+            learners::BF16_POLICY);
   const absl::StatusOr<Budget> bad = WithLearnerPrecision(smoke, "fp16");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("'fp16'"), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("'fp16' is none of fp32, bf16, bf16-policy"),
+            std::string::npos)
+      << bad.status();
 }
 
 }  // namespace

@@ -37,12 +37,9 @@ Bcq::Bcq(const LearnerOptions& options) : Learner(options), config_(options.conf
   const std::vector<int64_t> actor_hidden = WidthsOf(config_.actor_hidden());
   const std::vector<int64_t> critic_hidden = WidthsOf(config_.critic_hidden());
   actor_ = RegisterModule("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
-  critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
-                                                 EnsembleInit::kTorchLinear));
+  critic_ = RegisterModule("critic", TwinCritics(obs + act, critic_hidden));
   actor_target_ = RegisterTarget("actor", Mlp(obs + act, actor_hidden, act, Activation::kRelu));
-  critic_target_ = RegisterTarget(
-      "critic",
-      EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu, EnsembleInit::kTorchLinear));
+  critic_target_ = RegisterTarget("critic", TwinCritics(obs + act, critic_hidden));
   HardUpdate(*actor_, *actor_target_);
   HardUpdate(*critic_, *critic_target_);
   MoveToDevice();

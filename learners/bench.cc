@@ -2,7 +2,7 @@
 // GFLOP/s they achieve next to this machine's measured fp32 matmul peak.
 //
 //   bazel run //learners:bench -- [--threads=0] [--device=cpu] [--seconds=10]
-//       [--learners=bc,bcq,cql] [--precision=fp32|bf16|both] [--profile=/tmp/trace]
+//       [--learners=bc,bcq,cql] [--precision=fp32,bf16,bf16-policy|both] [--profile=/tmp/trace]
 //
 // Settings (learners.proto defaults): BCQ batch 100, actor and critics 400-300, VAE 750-750, 10
 // target samples; CQL batch 256, 3 x 256 policy and critics, 10 sampled actions per proposal with
@@ -10,11 +10,13 @@
 // Dimensions default to hopper's (obs 11, act 3). Batches are random rows drawn from a fixed
 // random pool, so data movement is that of a real run. The peak is torch::mm on two 2048 x 2048
 // matrices with the same intra-op threads (best of several calls). FLOPs per update are analytic
-// (learners/update_flops.h: linear layers only, forward + backward). With --precision=bf16 the
-// learners multiply in bfloat16 (learners/precision.h) and the bf16 matmul peak is shown too;
-// "% fp32 peak" stays relative to the fp32 peak.
+// (learners/update_flops.h: linear layers only, forward + backward). --precision lists the
+// precisions to time each learner in, interleaved in this one process ("both": fp32,bf16); with
+// bf16 or bf16-policy (learners/nn/precision.h) the bf16 matmul peak is shown too; "% fp32 peak"
+// stays relative to the fp32 peak.
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +33,7 @@
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
 #include "learners/nn/runtime.h"
+#include "learners/precision_name.h"
 #include "learners/update_flops.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
 
@@ -39,7 +42,8 @@ ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
 ABSL_FLAG(double, seconds, 10, "Timed seconds per learner (after a short warm-up).");
 ABSL_FLAG(std::string, learners, "bc,bcq,cql", "Comma-separated registered learner names.");
 ABSL_FLAG(std::string, precision, "fp32",
-          "Matmul precision of the learners: fp32, bf16 or both (learners/precision.h).");
+          "Comma-separated matmul precisions of the learners: fp32, bf16, bf16-policy; both: "
+          "fp32,bf16 (learners/nn/precision.h).");
 ABSL_FLAG(int64_t, obs_dim, 11, "Observation width.");
 ABSL_FLAG(int64_t, act_dim, 3, "Action width.");
 ABSL_FLAG(int64_t, batch, 0, "Batch size (0: each learner's batch in the paper).");
@@ -142,11 +146,18 @@ int Run() {
   }
   std::vector<Precision> precisions;
   const std::string precision_flag = absl::GetFlag(FLAGS_precision);
-  if (precision_flag == "fp32" || precision_flag == "both") precisions.push_back(FP32);
-  if (precision_flag == "bf16" || precision_flag == "both") precisions.push_back(BF16);
+  for (const absl::string_view name : absl::StrSplit(
+           precision_flag == "both" ? "fp32,bf16" : precision_flag, ',', absl::SkipEmpty())) {
+    const absl::StatusOr<Precision> precision = ParsePrecision(std::string(name));
+    if (!precision.ok()) {
+      std::fprintf(stderr, "error: --precision: %s\n",
+                   std::string(precision.status().message()).c_str());
+      return 1;
+    }
+    precisions.push_back(*precision);
+  }
   if (precisions.empty()) {
-    std::fprintf(stderr, "error: --precision=%s (valid: fp32, bf16, both)\n",
-                 precision_flag.c_str());
+    std::fprintf(stderr, "error: --precision names no precision\n");
     return 1;
   }
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
@@ -157,10 +168,11 @@ int Run() {
   std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n", device->str().c_str(),
               threads, core.empty() ? "(not loaded)" : core.c_str(), core_source);
   std::printf("fp32 matmul peak %.1f GFLOP/s", peak);
-  if (precisions.back() == BF16) {
+  if (std::any_of(precisions.begin(), precisions.end(),
+                  [](Precision precision) { return precision != FP32; })) {
     std::printf(", bf16 %.1f GFLOP/s", MeasureMatmulPeakGflops(*device, torch::kBFloat16));
   }
-  std::printf("\n\n%-8s %-9s %6s %12s %14s %10s %12s\n", "learner", "precision", "batch",
+  std::printf("\n\n%-8s %-11s %6s %12s %14s %10s %12s\n", "learner", "precision", "batch",
               "updates/s", "GFLOP/update", "GFLOP/s", "% fp32 peak");
   const std::vector<std::string> algorithms =
       absl::StrSplit(absl::GetFlag(FLAGS_learners), ',', absl::SkipEmpty());
@@ -172,8 +184,8 @@ int Run() {
         std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
         return 1;
       }
-      std::printf("%-8s %-9s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
-                  Precision_Name(precision).c_str(), static_cast<long long>(BatchFor(algorithm)),
+      std::printf("%-8s %-11s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
+                  PrecisionFlagName(precision).c_str(), static_cast<long long>(BatchFor(algorithm)),
                   result->updates_per_second, result->gflops / result->updates_per_second,
                   result->gflops, 100.0 * result->gflops / peak);
       std::fflush(stdout);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "learners/learner.h"
 #include "learners/learner_registry.h"
@@ -143,12 +144,14 @@ TEST(LearnerRegistryTest, RejectsParametersOfAnotherLearnerAndBadDimensions) {
 
 class EveryLearnerTest : public ::testing::TestWithParam<std::string> {
  protected:
-  // "<name>", or "<name>_lagrange" / "<name>_bf16" for a variant of a registered learner.
+  // "<name>", or "<name>_lagrange" / "<name>_bf16" / "<name>_bf16policy" for a variant of a
+  // registered learner.
   LearnerConfig Config() const {
     const std::string& param = GetParam();
     LearnerConfig config = TinyConfig(param.substr(0, param.find('_')));
     if (param == "cql_lagrange") config.mutable_cql()->set_with_lagrange(true);
-    if (param.size() > 5 && param.substr(param.size() - 5) == "_bf16") config.set_precision(BF16);
+    if (absl::EndsWith(param, "_bf16")) config.set_precision(BF16);
+    if (absl::EndsWith(param, "_bf16policy")) config.set_precision(BF16_POLICY);
     return config;
   }
 };
@@ -239,7 +242,7 @@ TEST_P(EveryLearnerTest, ShardedUpdateMatchesTheUnshardedOne) {
   std::unique_ptr<Learner> sharded = MakeLearner(three_shards, 5);
   ASSERT_NE(whole, nullptr);
   ASSERT_NE(sharded, nullptr);
-  const bool bf16 = Config().precision() == BF16;
+  const bool bf16 = Config().precision() != FP32;
   for (int step = 0; step < 2; ++step) {
     const Metrics expected = whole->Update(RandomBatch(10, 40 + step));
     const Metrics actual = sharded->Update(RandomBatch(10, 40 + step));
@@ -306,7 +309,7 @@ TEST_P(EveryLearnerTest, LoadRefusesACheckpointOfAnotherShape) {
 
 INSTANTIATE_TEST_SUITE_P(Registered, EveryLearnerTest,
                          ::testing::Values("bc", "bcq", "cql", "cql_lagrange", "bcq_bf16",
-                                           "cql_bf16"),
+                                           "cql_bf16", "bcq_bf16policy", "cql_bf16policy"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

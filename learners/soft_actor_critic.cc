@@ -17,11 +17,8 @@ SoftActorCritic::SoftActorCritic(const LearnerOptions& options, const CqlConfig&
   policy.max_action = options.max_action;
   policy_ = RegisterModule("policy", TanhGaussianPolicy(policy));
   const std::vector<int64_t> critic_hidden = WidthsOf(config_.critic_hidden());
-  critic_ = RegisterModule("critic", EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu,
-                                                 EnsembleInit::kTorchLinear));
-  critic_target_ = RegisterTarget(
-      "critic",
-      EnsembleMlp(2, obs + act, critic_hidden, 1, Activation::kRelu, EnsembleInit::kTorchLinear));
+  critic_ = RegisterModule("critic", TwinCritics(obs + act, critic_hidden));
+  critic_target_ = RegisterTarget("critic", TwinCritics(obs + act, critic_hidden));
   HardUpdate(*critic_, *critic_target_);
   if (config_.automatic_entropy_tuning()) {
     log_alpha_ = RegisterParameter("log_alpha", torch::zeros({1}));

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Issue 14's bf16 validation: does `--precision=bf16` learn what fp32 learns? BCQ and CQL, each in
-# fp32 and in bf16 with the same seeds (0, 1), on maze2d-umaze-v1 and hopper-medium-v2, at the
-# `long` budget (the paper's settings: D4RL-sized data, evaluations of 10 episodes every 5 000
-# steps with the same start states, the final policy on 100 episodes) stopped at 1e5 learner steps.
+# Issue 14's bf16 validation: do the bfloat16 precisions learn what fp32 learns? BCQ and CQL in fp32
+# and in bf16-policy (critics fp32, learners/learners.proto), with the same seeds (0, 1), on
+# maze2d-umaze-v1 and hopper-medium-v2, at the `long` budget (the paper's settings: D4RL-sized
+# data, evaluations of 10 episodes every 5 000 steps with the same start states, the final policy
+# on 100 episodes) stopped at 1e5 learner steps. BCQ on maze2d-umaze-v1 also in bf16 (every
+# network): the runs that found its bias (docs/RESULTS.md).
 # Runs outside the work tree, like the campaign (tools/campaign.sh), one run at a time:
 #
 #   tools/bf16_validation.sh start     install HEAD's suite in $VALIDATION/bin (first time only) and
@@ -16,7 +18,7 @@
 # The fp32 BCQ runs on maze2d-umaze-v1 are the campaign's own (the same budget, seeds and 1e5
 # steps): `start` copies their committed files into the fp32 output, where the suite reads them
 # back as finished runs (it checks that their config is the one asked for). The order puts the
-# cheap, informative pairs first: BCQ (~1 h a run on one core) before CQL (fp32 ~5 h).
+# cheap, informative pairs first: BCQ (~40-65 min a run on one core) before CQL (fp32 ~5 h).
 # $VALIDATION defaults to ~/romi-bf16; $VALIDATION_THREADS (1) torch threads per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,15 +31,18 @@ readonly METHODS=bcq,cql
 readonly SEEDS=0,1
 readonly RESULTS_DIR="docs/results/bf16-validation"
 readonly CAMPAIGN_RESULTS="docs/results/maze2d-umaze-long/runs/maze2d-umaze-v1"
+# The precisions compared, fp32 (the reference) first.
+readonly PRECISIONS=(fp32 bf16 bf16-policy)
 # task method seed precision, in the order they train (pairs of the same seed together).
 readonly RUNS=(
   "maze2d-umaze-v1 bcq 0 bf16" "maze2d-umaze-v1 bcq 1 bf16"
-  "hopper-medium-v2 bcq 0 fp32" "hopper-medium-v2 bcq 0 bf16"
-  "hopper-medium-v2 bcq 1 fp32" "hopper-medium-v2 bcq 1 bf16"
-  "maze2d-umaze-v1 cql 0 bf16" "maze2d-umaze-v1 cql 0 fp32"
-  "hopper-medium-v2 cql 0 bf16" "hopper-medium-v2 cql 0 fp32"
-  "maze2d-umaze-v1 cql 1 bf16" "maze2d-umaze-v1 cql 1 fp32"
-  "hopper-medium-v2 cql 1 bf16" "hopper-medium-v2 cql 1 fp32"
+  "maze2d-umaze-v1 bcq 0 bf16-policy" "maze2d-umaze-v1 bcq 1 bf16-policy"
+  "hopper-medium-v2 bcq 0 fp32" "hopper-medium-v2 bcq 0 bf16-policy"
+  "hopper-medium-v2 bcq 1 fp32" "hopper-medium-v2 bcq 1 bf16-policy"
+  "maze2d-umaze-v1 cql 0 bf16-policy" "maze2d-umaze-v1 cql 0 fp32"
+  "hopper-medium-v2 cql 0 bf16-policy" "hopper-medium-v2 cql 0 fp32"
+  "maze2d-umaze-v1 cql 1 bf16-policy" "maze2d-umaze-v1 cql 1 fp32"
+  "hopper-medium-v2 cql 1 bf16-policy" "hopper-medium-v2 cql 1 fp32"
 )
 
 suite() {  # precision, then the suite's other flags
@@ -73,12 +78,14 @@ run_all() {
   echo "$(date -u '+%F %T') all runs done"
 }
 
-# One markdown row per (task, method, seed) with both precisions' final score and last-10 mean,
-# then per (task, method) the means over the seeds that have both. $1: fp32's runs, $2: bf16's.
+# One markdown row per (task, method, seed) with every precision's final score and last-10 mean,
+# then per (task, method) the means over the seeds that fp32 and the precision both have. Arguments:
+# each precision's finished.csv, fp32's first; $PRECISION_NAMES names them in the same order.
 comparison() {
-  awk -F, '
+  awk -F, -v names="${PRECISION_NAMES}" '
     function field(name) { return $(column[name]) }
-    FNR == 1 { p = files++; for (i = 1; i <= NF; ++i) column[$i] = i; next }  # 0: fp32, 1: bf16
+    BEGIN { np = split(names, name, " ") }
+    FNR == 1 { p = ++files; delete column; for (i = 1; i <= NF; ++i) column[$i] = i; next }
     {
       key = field("task") SUBSEP field("method") SUBSEP field("seed")
       final[key, p] = sprintf("%.1f ± %.1f", field("score_mean"), field("score_std"))
@@ -86,40 +93,48 @@ comparison() {
       last[key, p] = field("last_mean")
       if (!(key in seen)) { seen[key] = 1; sorted[++n] = key }
     }
+    function dash(value, present) { return present ? value : "—" }
     END {
-      print "| task | method | seed | final fp32 | final bf16 | last-10 fp32 | last-10 bf16 |"
-      print "|---|---|---:|---:|---:|---:|---:|"
+      header = "| task | method | seed |"; rule = "|---|---|---:|"
+      for (p = 1; p <= np; ++p) { header = header " final " name[p] " |"; rule = rule "---:|" }
+      for (p = 1; p <= np; ++p) { header = header " last-10 " name[p] " |"; rule = rule "---:|" }
+      print header; print rule
       for (k = 1; k <= n; ++k) {
         split(sorted[k], part, SUBSEP)
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n", part[1], part[2], part[3],
-               ((sorted[k], 0) in final) ? final[sorted[k], 0] : "—",
-               ((sorted[k], 1) in final) ? final[sorted[k], 1] : "—",
-               ((sorted[k], 0) in last) ? sprintf("%.1f", last[sorted[k], 0]) : "—",
-               ((sorted[k], 1) in last) ? sprintf("%.1f", last[sorted[k], 1]) : "—"
-        if (((sorted[k], 0) in mean) && ((sorted[k], 1) in mean)) {
-          cell = part[1] " " part[2]
-          if (!(cell in pairs)) cells[++ncells] = cell
-          pairs[cell] += 1
-          for (p = 0; p <= 1; ++p) {
-            sum[cell, p] += mean[sorted[k], p]; sumsq[cell, p] += mean[sorted[k], p] ^ 2
-            lsum[cell, p] += last[sorted[k], p]
+        line = "| " part[1] " | " part[2] " | " part[3] " |"
+        for (p = 1; p <= np; ++p) line = line " " dash(final[sorted[k], p], (sorted[k], p) in final) " |"
+        for (p = 1; p <= np; ++p) {
+          line = line " " dash(sprintf("%.1f", last[sorted[k], p]), (sorted[k], p) in last) " |"
+        }
+        print line
+        # Seeds that fp32 and precision p both have, per cell.
+        cell = part[1] " " part[2]
+        for (p = 2; p <= np; ++p) {
+          if (!(((sorted[k], 1) in mean) && ((sorted[k], p) in mean))) continue
+          if (!((cell, p) in pairs)) cells[++ncells] = cell SUBSEP p
+          pairs[cell, p] += 1
+          for (q = 1; q <= 2; ++q) {
+            v = q == 1 ? mean[sorted[k], 1] : mean[sorted[k], p]
+            l = q == 1 ? last[sorted[k], 1] : last[sorted[k], p]
+            sum[cell, p, q] += v; sumsq[cell, p, q] += v ^ 2; lsum[cell, p, q] += l
           }
         }
       }
       print ""
-      print "| task, method | seeds with both | final fp32 | final bf16 | last-10 fp32 | last-10 bf16 |"
-      print "|---|---:|---:|---:|---:|---:|"
+      print "| task, method | precision | seeds with both | final fp32 | final precision | last-10 fp32 | last-10 precision |"
+      print "|---|---|---:|---:|---:|---:|---:|"
       for (j = 1; j <= ncells; ++j) {
-        cell = cells[j]
-        c = pairs[cell]
-        for (p = 0; p <= 1; ++p) {
-          m[p] = sum[cell, p] / c
-          s[p] = c > 1 ? sqrt((sumsq[cell, p] - c * m[p] ^ 2) / (c - 1)) : 0
+        split(cells[j], part, SUBSEP); cell = part[1]; p = part[2]
+        c = pairs[cell, p]
+        for (q = 1; q <= 2; ++q) {
+          m[q] = sum[cell, p, q] / c
+          s[q] = c > 1 ? sqrt(max0((sumsq[cell, p, q] - c * m[q] ^ 2) / (c - 1))) : 0
         }
-        printf "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.1f | %.1f |\n", cell, c, m[0], s[0],
-               m[1], s[1], lsum[cell, 0] / c, lsum[cell, 1] / c
+        printf "| %s | %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.1f | %.1f |\n", cell, name[p], c,
+               m[1], s[1], m[2], s[2], lsum[cell, p, 1] / c, lsum[cell, p, 2] / c
       }
-    }' "$@"
+    }
+    function max0(x) { return x > 0 ? x : 0 }' "$@"
 }
 
 # task,method,seed,score_mean,score_std,last_mean of every finished run under $1 (a precision's
@@ -167,7 +182,7 @@ case "${1:-}" in
     ;;
   collect)
     mkdir -p "${RESULTS_DIR}"
-    for precision in fp32 bf16; do
+    for precision in "${PRECISIONS[@]}"; do
       [[ -d "${VALIDATION}/${precision}" ]] || continue
       mkdir -p "${RESULTS_DIR}/${precision}"
       # The suite's report, unless a suite is training there now (it holds the directory's lock).
@@ -185,7 +200,12 @@ case "${1:-}" in
         done
       done
     done
-    comparison "${RESULTS_DIR}"/{fp32,bf16}/finished.csv >"${RESULTS_DIR}/comparison.md"
+    names=() files=()
+    for precision in "${PRECISIONS[@]}"; do
+      [[ -e "${RESULTS_DIR}/${precision}/finished.csv" ]] || continue
+      names+=("${precision}") files+=("${RESULTS_DIR}/${precision}/finished.csv")
+    done
+    PRECISION_NAMES="${names[*]}" comparison "${files[@]}" >"${RESULTS_DIR}/comparison.md"
     cp "${VALIDATION}/validation.log" "${RESULTS_DIR}/" 2>/dev/null || true
     cat "${RESULTS_DIR}/comparison.md"
     ;;

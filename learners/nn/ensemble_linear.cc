@@ -55,8 +55,9 @@ torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x) {
 }
 
 EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
-                                 int64_t output, Activation hidden_activation, EnsembleInit init)
-    : hidden_activation_(hidden_activation) {
+                                 int64_t output, Activation hidden_activation, EnsembleInit init,
+                                 NetworkKind kind)
+    : hidden_activation_(hidden_activation), kind_(kind) {
   int64_t width = input;
   std::vector<int64_t> widths = hidden;
   widths.push_back(output);
@@ -69,7 +70,7 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t input, const std::vect
 
 torch::Tensor EnsembleMlpImpl::Run(torch::Tensor x, size_t count, bool frozen) {
   const torch::ScalarType output_dtype = x.scalar_type();
-  const torch::ScalarType dtype = MatmulDtype();
+  const torch::ScalarType dtype = MatmulDtype(kind_);
   x = CastTo(x, dtype);
   for (size_t i = 0; i < count; ++i) {
     torch::Tensor weight = layers_[i]->weight;
@@ -98,7 +99,7 @@ torch::Tensor EnsembleMlpImpl::FrozenForward(torch::Tensor x) {
 
 torch::Tensor EnsembleMlpImpl::FrozenMemberForward(torch::Tensor x, int64_t member) {
   const torch::ScalarType output_dtype = x.scalar_type();
-  const torch::ScalarType dtype = MatmulDtype();
+  const torch::ScalarType dtype = MatmulDtype(kind_);
   x = CastTo(x, dtype);
   for (size_t i = 0; i < layers_.size(); ++i) {
     x = torch::addmm(CastTo(layers_[i]->bias.detach()[member], dtype), x,
@@ -106,6 +107,11 @@ torch::Tensor EnsembleMlpImpl::FrozenMemberForward(torch::Tensor x, int64_t memb
     if (i + 1 < layers_.size()) x = ApplyInPlace(hidden_activation_, x);
   }
   return CastTo(x, output_dtype);
+}
+
+EnsembleMlp TwinCritics(int64_t input, const std::vector<int64_t>& hidden) {
+  return EnsembleMlp(2, input, hidden, 1, Activation::kRelu, EnsembleInit::kTorchLinear,
+                     NetworkKind::kCritic);
 }
 
 }  // namespace romi::learners

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "learners/nn/activation.h"
+#include "learners/nn/precision.h"
 
 namespace romi::learners {
 
@@ -36,12 +37,14 @@ class EnsembleLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(EnsembleLinear);
 
-// E MLPs with identical shapes as one stack of EnsembleLinear layers. Under BF16 precision the
-// activations stay bfloat16 from the first layer to the last; outputs come back in x's dtype.
+// E MLPs with identical shapes as one stack of EnsembleLinear layers. In bfloat16 (MatmulDtype
+// of `kind`, learners/nn/precision.h) the activations stay bfloat16 from the first layer to the
+// last; outputs come back in x's dtype.
 class EnsembleMlpImpl : public torch::nn::Module {
  public:
   EnsembleMlpImpl(int64_t members, int64_t input, const std::vector<int64_t>& hidden,
-                  int64_t output, Activation hidden_activation, EnsembleInit init);
+                  int64_t output, Activation hidden_activation, EnsembleInit init,
+                  NetworkKind kind = NetworkKind::kGeneral);
 
   // x: [E, B, in] or [B, in] -> [E, B, out].
   torch::Tensor forward(torch::Tensor x);
@@ -58,13 +61,18 @@ class EnsembleMlpImpl : public torch::nn::Module {
   const std::vector<EnsembleLinear>& layers() const { return layers_; }
 
  private:
-  // Layers [0, count) in MatmulDtype(), returned in x's dtype; `frozen`: detached parameters.
+  // Layers [0, count) in MatmulDtype(kind_), returned in x's dtype; `frozen`: detached parameters.
   torch::Tensor Run(torch::Tensor x, size_t count, bool frozen);
 
   std::vector<EnsembleLinear> layers_;
   Activation hidden_activation_;
+  NetworkKind kind_;
 };
 TORCH_MODULE(EnsembleMlp);
+
+// Twin critics Q(s, a): `input` -> hidden... -> 1 with ReLUs, two members initialized as two
+// Linear stacks would be, built as NetworkKind::kCritic. BCQ's and CQL's critics and targets.
+EnsembleMlp TwinCritics(int64_t input, const std::vector<int64_t>& hidden);
 
 // Fills `tensor` with N(0, std^2) truncated to [-2 std, 2 std] (TensorFlow's truncated_normal).
 void TruncatedNormal_(torch::Tensor tensor, double std);

@@ -15,8 +15,15 @@ ScopedPrecision::~ScopedPrecision() { current_precision = previous_; }
 
 Precision CurrentPrecision() { return current_precision; }
 
-torch::ScalarType MatmulDtype() {
-  return current_precision == BF16 ? torch::kBFloat16 : torch::kFloat;
+torch::ScalarType MatmulDtype(NetworkKind kind) {
+  switch (current_precision) {
+    case BF16:
+      return torch::kBFloat16;
+    case BF16_POLICY:
+      return kind == NetworkKind::kCritic ? torch::kFloat : torch::kBFloat16;
+    default:
+      return torch::kFloat;
+  }
 }
 
 }  // namespace romi::learners

@@ -6,6 +6,8 @@
 //   ScopedPrecision bf16(BF16);     // until the end of the scope, on this thread
 //   Mlp / EnsembleMlp forward:      casts its input and each layer's weight and bias to bfloat16,
 //                                   keeps the activations in bfloat16, returns float32
+//   ScopedPrecision mixed(BF16_POLICY);  // the same, but networks built as NetworkKind::kCritic
+//                                        // stay float32
 //
 // The parameters stay float32 (master weights): autograd casts their gradients back, so the
 // optimizers, losses and targets are float32 as before. Learner::Update and Act enter the
@@ -33,8 +35,15 @@ class ScopedPrecision {
 // The precision in effect on this thread (FP32 unless a ScopedPrecision says otherwise).
 Precision CurrentPrecision();
 
-// The dtype linear layers multiply in on this thread: kFloat, or kBFloat16 under BF16.
-torch::ScalarType MatmulDtype();
+// What a network computes, where a precision treats networks differently (BF16_POLICY).
+enum class NetworkKind {
+  kGeneral,  // policies, actors, VAEs, models
+  kCritic,   // value estimates Q(s, a) that TD targets are built from
+};
+
+// The dtype linear layers of a `kind` network multiply in on this thread: kFloat under FP32;
+// kBFloat16 under BF16; under BF16_POLICY kBFloat16, except kFloat for critics.
+torch::ScalarType MatmulDtype(NetworkKind kind = NetworkKind::kGeneral);
 
 // `tensor` converted to `dtype` (itself when it already has it).
 inline torch::Tensor CastTo(const torch::Tensor& tensor, torch::ScalarType dtype) {

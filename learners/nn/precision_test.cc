@@ -47,6 +47,34 @@ TEST(PrecisionTest, NetworksMultiplyInBf16AndReturnFloat) {
   EXPECT_TRUE(torch::equal(mlp->forward(x), mlp32));
 }
 
+TEST(PrecisionTest, Bf16PolicyKeepsOnlyTheCriticsInFloat32) {
+  torch::manual_seed(0);
+  Mlp actor(8, std::vector<int64_t>{64, 64}, 4, Activation::kRelu);
+  EnsembleMlp ensemble(2, 8, std::vector<int64_t>{64, 64}, 1, Activation::kRelu,
+                       EnsembleInit::kTorchLinear);
+  EnsembleMlp critics = TwinCritics(8, {64, 64});
+  const torch::Tensor x = torch::randn({32, 8});
+  const torch::Tensor actor32 = actor->forward(x);
+  const torch::Tensor ensemble32 = ensemble->forward(x);
+  const torch::Tensor critics32 = critics->forward(x);
+  const torch::Tensor frozen32 = critics->FrozenForward(x);
+  const torch::Tensor q1_32 = critics->FrozenMemberForward(x, 0);
+  ScopedPrecision mixed(BF16_POLICY);
+  EXPECT_EQ(MatmulDtype(), torch::kBFloat16);
+  EXPECT_EQ(MatmulDtype(NetworkKind::kCritic), torch::kFloat);
+  // Everything but the critics is rounded ...
+  EXPECT_FALSE(torch::equal(actor->forward(x), actor32));
+  EXPECT_FALSE(torch::equal(ensemble->forward(x), ensemble32));
+  // ... and the critics compute exactly what they compute in float32, on every path.
+  EXPECT_TRUE(torch::equal(critics->forward(x), critics32));
+  EXPECT_TRUE(torch::equal(critics->FrozenForward(x), frozen32));
+  EXPECT_TRUE(torch::equal(critics->FrozenMemberForward(x, 0), q1_32));
+  {
+    ScopedPrecision bf16(BF16);
+    EXPECT_FALSE(torch::equal(critics->forward(x), critics32));  // BF16 rounds the critics too
+  }
+}
+
 data::Batch RandomBatch(int64_t rows, int64_t obs, int64_t act, uint64_t seed) {
   torch::manual_seed(seed);
   const torch::Tensor s = torch::randn({rows, obs});
@@ -99,6 +127,26 @@ bool CpuMultipliesBf16Natively() {
          text.find("amx_bf16") != std::string::npos;
 }
 
+// A learner's values under BF16_POLICY are its float32 values: the same weights, the same Q.
+TEST_P(PrecisionLearnerTest, Bf16PolicyValuesAreFloat32Values) {
+  std::unique_ptr<Learner> learners[2];
+  const Precision precisions[2] = {FP32, BF16_POLICY};
+  for (int i = 0; i < 2; ++i) {
+    LearnerOptions options;
+    options.obs_dim = 6;
+    options.act_dim = 2;
+    options.config.set_algorithm(GetParam());
+    options.config.set_precision(precisions[i]);
+    options.seed = 5;  // the same initial weights
+    absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
+    ASSERT_TRUE(learner.ok()) << learner.status();
+    learners[i] = *std::move(learner);
+  }
+  const data::Batch batch = RandomBatch(64, 6, 2, 7);
+  const torch::Tensor q32 = *learners[0]->Value(batch.observations, batch.actions);
+  EXPECT_TRUE(torch::equal(*learners[1]->Value(batch.observations, batch.actions), q32));
+}
+
 TEST_P(PrecisionLearnerTest, Bf16LossCurvesMatchFloat32) {
   if (GetParam() == "cql" && !CpuMultipliesBf16Natively()) {
     GTEST_SKIP() << "CQL's bf16 curves follow float32's only where the CPU multiplies bf16 "
@@ -107,20 +155,24 @@ TEST_P(PrecisionLearnerTest, Bf16LossCurvesMatchFloat32) {
   torch::set_num_threads(1);
   // The curves' means over the first 50 updates and over 150.
   const Metrics early32 = MeanMetrics(GetParam(), FP32, 50);
-  const Metrics early16 = MeanMetrics(GetParam(), BF16, 50);
   const Metrics late32 = MeanMetrics(GetParam(), FP32, 150);
-  const Metrics late16 = MeanMetrics(GetParam(), BF16, 150);
-  ASSERT_EQ(early32.size(), early16.size());
-  for (const auto& [name, value] : late32) {
-    std::printf("%-12s fp32 %10.4f bf16 %10.4f | 150 updates: fp32 %10.4f bf16 %10.4f\n",
-                name.c_str(), early32.at(name), early16.at(name), value, late16.at(name));
-  }
-  for (const auto& [name, value] : early32) {
-    // Within 5 % of the metric's scale, measured by its float32 value (at least 0.05).
-    const double scale = std::max(std::abs(value), 0.05);
-    EXPECT_NEAR(early16.at(name), value, 0.05 * scale) << name << ", first 50 updates";
-    const double late_scale = std::max(std::abs(late32.at(name)), 0.05);
-    EXPECT_NEAR(late16.at(name), late32.at(name), 0.05 * late_scale) << name << ", 150 updates";
+  for (const Precision precision : {BF16, BF16_POLICY}) {
+    SCOPED_TRACE(Precision_Name(precision));
+    const Metrics early16 = MeanMetrics(GetParam(), precision, 50);
+    const Metrics late16 = MeanMetrics(GetParam(), precision, 150);
+    ASSERT_EQ(early32.size(), early16.size());
+    for (const auto& [name, value] : late32) {
+      std::printf("%-12s fp32 %10.4f %s %10.4f | 150 updates: fp32 %10.4f %s %10.4f\n",
+                  name.c_str(), early32.at(name), Precision_Name(precision).c_str(),
+                  early16.at(name), value, Precision_Name(precision).c_str(), late16.at(name));
+    }
+    for (const auto& [name, value] : early32) {
+      // Within 5 % of the metric's scale, measured by its float32 value (at least 0.05).
+      const double scale = std::max(std::abs(value), 0.05);
+      EXPECT_NEAR(early16.at(name), value, 0.05 * scale) << name << ", first 50 updates";
+      const double late_scale = std::max(std::abs(late32.at(name)), 0.05);
+      EXPECT_NEAR(late16.at(name), late32.at(name), 0.05 * late_scale) << name << ", 150 updates";
+    }
   }
 }
 
