@@ -79,8 +79,7 @@ class DataParallel {
 // The shard count of a learner with `config` on `device`: config.parallel_shards() when set;
 // otherwise one shard per intra-op thread for FP32 on the CPU, and one on other devices or for
 // BF16 and BF16_POLICY, whose oneDNN/AMX products run faster on the whole batch with every thread
-// than on shards
-// (BCQ: 54-61 against 38-44 updates/s).
+// than on shards (BCQ in BF16: 54-61 against 38-44 updates/s).
 int ShardsFor(const LearnerConfig& config, const torch::Device& device);
 
 }  // namespace romi::learners
