@@ -207,7 +207,8 @@ TEST(D4rlSuiteTest, APrecisionFlagTrainsInThatPrecisionAndNeverMixesTheTwo) {
   const absl::StatusOr<CommandOutput> bad = suite("fp16");
   ASSERT_TRUE(bad.ok()) << bad.status();
   EXPECT_FALSE(bad->finished.ok);
-  EXPECT_NE(bad->output.find("precision 'fp16' is neither fp32 nor bf16"), std::string::npos)
+  EXPECT_NE(bad->output.find("precision 'fp16' is none of fp32, bf16, bf16-policy"),
+            std::string::npos)
       << bad->output;
 }
 
