@@ -16,8 +16,8 @@ absl::StatusOr<Precision> ParsePrecision(const std::string& name) {
     valid.push_back(PrecisionFlagName(static_cast<Precision>(value)));
     if (valid.back() == name) return static_cast<Precision>(value);
   }
-  return absl::InvalidArgumentError(absl::StrCat("precision '", name, "' is none of ",
-                                                 absl::StrJoin(valid, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("precision '", name, "' is none of ", absl::StrJoin(valid, ", ")));
 }
 
 std::string PrecisionFlagName(Precision precision) {
