@@ -139,6 +139,32 @@ comparison() {
     function max0(x) { return x > 0 ? x : 0 }' "$@"
 }
 
+# The critic's mean Q on the training batch (BCQ's q_mean, CQL's q_data) every 10 000 steps, one
+# markdown row per run and precision, read from the runs' logs under $VALIDATION. The runs of one
+# seed see the same batches in every precision, so a drift between their rows is the precision's.
+q_table() {
+  local precision log run
+  echo "| task | method | seed | precision | Q at 10k | 20k | 30k | 40k | 50k | 60k | 70k | 80k | 90k | 100k |"
+  echo "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for log in "${VALIDATION}"/*/runs/*/*/*/log.txt; do
+    run="${log#"${VALIDATION}/"}"
+    IFS=/ read -r precision _ task method seed _ <<<"${run}"
+    awk -v prefix="| ${task} | ${method} | ${seed#seed} | ${precision} |" '
+      / \[learner\] step / {
+        for (i = 1; i <= NF; ++i) {
+          if ($i == "step") step = $(i + 1)
+          if ($i == "q_mean" || $i == "q_data") { q = $(i + 1); sub(/,$/, "", q) }
+        }
+        if (step % 10000 == 0 && step > 0) value[step / 10000] = q
+      }
+      END {
+        line = prefix
+        for (k = 1; k <= 10; ++k) line = line " " ((k in value) ? value[k] : "—") " |"
+        print line
+      }' "${log}"
+  done | sort -t '|' -k2,2 -k3,3 -k4,4n -k5,5
+}
+
 # task,method,seed,score_mean,score_std,last_mean of every finished run under $1 (a precision's
 # output), read from the runs' result.textproto: it needs no suite, so it works while one trains.
 finished_runs_csv() {
@@ -207,7 +233,11 @@ case "${1:-}" in
       [[ -e "${RESULTS_DIR}/${precision}/finished.csv" ]] || continue
       names+=("${precision}") files+=("${RESULTS_DIR}/${precision}/finished.csv")
     done
-    PRECISION_NAMES="${names[*]}" comparison "${files[@]}" >"${RESULTS_DIR}/comparison.md"
+    {
+      PRECISION_NAMES="${names[*]}" comparison "${files[@]}"
+      echo
+      q_table
+    } >"${RESULTS_DIR}/comparison.md"
     cp "${VALIDATION}/validation.log" "${RESULTS_DIR}/" 2>/dev/null || true
     cat "${RESULTS_DIR}/comparison.md"
     ;;
