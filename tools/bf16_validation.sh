@@ -6,7 +6,10 @@
 #   BCQ in fp32 and bf16-policy (critics fp32; learners/learners.proto), and on maze2d-umaze-v1
 #       also in bf16 (every network): the runs that showed bf16's bias (docs/RESULTS.md);
 #   CQL in fp32 and bf16: CQL's time is in its critics, so bf16-policy would gain it ~1.1x
-#       (5.7 against 5.1 updates/s on one thread; bf16 14.4).
+#       (5.7 against 5.1 updates/s on one thread; bf16 14.4);
+#   a control, "fp32-2shards": fp32 with every batch split into 2 shards (learners/nn/
+#       data_parallel.h), i.e. another summation order. Its rounding differs from fp32's by ~1e-7
+#       where bf16's differs by ~1e-3: how far two fp32 runs of one seed drift apart by chance.
 # Runs outside the work tree, like the campaign (tools/campaign.sh), one run at a time:
 #
 #   tools/bf16_validation.sh start     install HEAD's suite in $VALIDATION/bin (first time only) and
@@ -33,12 +36,13 @@ readonly METHODS=bcq,cql
 readonly SEEDS=0,1
 readonly RESULTS_DIR="docs/results/bf16-validation"
 readonly CAMPAIGN_RESULTS="docs/results/maze2d-umaze-long/runs/maze2d-umaze-v1"
-# The precisions compared, fp32 (the reference) first.
-readonly PRECISIONS=(fp32 bf16 bf16-policy)
+# The arms compared, fp32 (the reference) first: the precisions, then the control.
+readonly PRECISIONS=(fp32 bf16 bf16-policy fp32-2shards)
 # task method seed precision, in the order they train (pairs of the same seed together).
 readonly RUNS=(
   "maze2d-umaze-v1 bcq 0 bf16" "maze2d-umaze-v1 bcq 1 bf16"
   "maze2d-umaze-v1 bcq 0 bf16-policy" "maze2d-umaze-v1 bcq 1 bf16-policy"
+  "maze2d-umaze-v1 bcq 0 fp32-2shards" "maze2d-umaze-v1 bcq 1 fp32-2shards"
   "hopper-medium-v2 bcq 0 fp32" "hopper-medium-v2 bcq 0 bf16-policy"
   "hopper-medium-v2 bcq 1 fp32" "hopper-medium-v2 bcq 1 bf16-policy"
   "maze2d-umaze-v1 cql 0 bf16" "maze2d-umaze-v1 cql 0 fp32"
@@ -47,11 +51,20 @@ readonly RUNS=(
   "hopper-medium-v2 cql 1 bf16" "hopper-medium-v2 cql 1 fp32"
 )
 
-suite() {  # precision, then the suite's other flags
-  local precision="$1"; shift
-  (cd "${VALIDATION}/bin/d4rl_suite.runfiles/romi" &&  # where eval/configs and datagen/policies are
-   "${VALIDATION}/bin/d4rl_suite" --budget=long --steps="${STEPS}" --precision="${precision}" \
-     --jobs=1 --threads="${THREADS}" --progress=false --out="${VALIDATION}/${precision}" "$@")
+suite() {  # arm (a precision or the control), then the suite's other flags
+  local arm="$1" budget=long precision="$1"; shift
+  local configs="${VALIDATION}/bin/d4rl_suite.runfiles/romi"  # eval/configs, datagen/policies
+  if [[ "${arm}" == fp32-2shards ]]; then
+    budget="${VALIDATION}/budget_long_2shards.textproto" precision=fp32
+    # The long budget under its own name, each batch in 2 shards.
+    sed -e 's/^name: "long"/name: "long-2shards"/' \
+      -e 's/^  checkpoint_every: 5000/&\n  learner { parallel_shards: 2 }/' \
+      -e 's/^note: "Budget .long.: /note: "Budget long-2shards (fp32, every batch in 2 shards: a control for the bf16 validation): /' \
+      "${configs}/eval/configs/budget_long.textproto" >"${budget}"
+  fi
+  (cd "${configs}" &&
+   "${VALIDATION}/bin/d4rl_suite" --budget="${budget}" --steps="${STEPS}" --precision="${precision}" \
+     --jobs=1 --threads="${THREADS}" --progress=false --out="${VALIDATION}/${arm}" "$@")
 }
 
 # The campaign's finished fp32 BCQ runs on maze2d-umaze-v1, seeds 0 and 1, where not there yet.
