@@ -360,24 +360,24 @@ absl::Status WriteExperimentReport(const ExperimentPlan& plan, const SuiteResult
         "Budget '%s' (its dataset size and model training), seeds %s. Ours: the elite members' "
         "one-step MSE on 10 %% of the dataset held out from training, in the models' target "
         "space [reward, state change], mean ± std over seeds; paper: mean ± std (its Table 5 "
-        "does not say over what). Wall time %.0f s.\n\n",
-        results.budget(), SeedsText(results), results.wall_seconds());
+        "does not say over what). %s.\n\n",
+        results.budget(), SeedsText(results), WallTimeText(results));
   } else if (plan.experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY) {
     absl::StrAppendFormat(
         &markdown,
         "Budget '%s', seeds %s. Ours: the final policy's average trajectory discrepancy (paper "
         "Eq. 5: the mean over the states its final-evaluation episodes visit of the distance to "
         "the nearest dataset state; lower = closer to the data), mean ± std over seeds. The "
-        "paper draws these as bars without numbers. Wall time %.0f s; every run in detail, its "
-        "score included: results.md.\n\n",
-        results.budget(), SeedsText(results), results.wall_seconds());
+        "paper draws these as bars without numbers. %s; every run in detail, its score included: "
+        "results.md.\n\n",
+        results.budget(), SeedsText(results), WallTimeText(results));
   } else {
     absl::StrAppendFormat(
         &markdown,
         "Budget '%s', seeds %s. Ours: the final policy's D4RL normalized score (its final "
-        "evaluation), mean ± std over seeds; paper: mean ± std over three seeds. Wall time %.0f "
-        "s; every run in detail: results.md.\n\n",
-        results.budget(), SeedsText(results), results.wall_seconds());
+        "evaluation), mean ± std over seeds; paper: mean ± std over three seeds. %s; every run in "
+        "detail: results.md.\n\n",
+        results.budget(), SeedsText(results), WallTimeText(results));
   }
   if (results.has_budget_note()) markdown += results.budget_note() + "\n\n";
   markdown += RenderExperiment(plan, results, paper);

@@ -286,6 +286,15 @@ std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
   return table;
 }
 
+std::string WallTimeText(const SuiteResults& results) {
+  std::string text = absl::StrFormat("Wall time %.0f s", results.wall_seconds());
+  if (results.run_size() == 0) return text;
+  double runs_seconds = 0;
+  for (const RunResult& run : results.run()) runs_seconds += run.wall_seconds();
+  return absl::StrFormat("%s (this invocation; the %d finished runs' own wall times sum to %.0f s)",
+                         text, results.run_size(), runs_seconds);
+}
+
 std::string RenderDiagnostics(const SuiteResults& results) {
   std::string table =
       "| task | method | seed | final | episodes | last-10 mean | best (step) | discrepancy | "
@@ -343,9 +352,8 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
   }
   markdown += absl::StrFormat(
       "D4RL normalized score of the final policy (its evaluation on the run's final episodes): "
-      "ours as mean ± std over seeds, beside the paper's mean ± std over three seeds. Wall time "
-      "%.0f s.\n\n",
-      results.wall_seconds());
+      "ours as mean ± std over seeds, beside the paper's mean ± std over three seeds. %s.\n\n",
+      WallTimeText(results));
   markdown += RenderTable(results, paper, methods);
   markdown += "\n" + std::string(kCellsExplained) + "\n\n";
   markdown += RenderCells(results, paper, methods);

@@ -54,6 +54,11 @@ std::string RenderCells(const SuiteResults& results, const PaperScores& paper,
                         const std::vector<std::string>& methods);
 extern const char kCellsExplained[];
 
+// "Wall time N s" of this suite invocation, and, when runs have finished, the sum of their own
+// wall times (each accumulated over resumes): a suite resumed across sessions, or one that only
+// collects, took far longer than its last invocation.
+std::string WallTimeText(const SuiteResults& results);
+
 // Per-run diagnostics (results.md): final score and its episodes, last-10 mean, best, trajectory
 // discrepancy, the imagined data's error in the real simulator, threads, wall time; failed runs.
 std::string RenderDiagnostics(const SuiteResults& results);

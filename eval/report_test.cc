@@ -85,6 +85,16 @@ TEST(RenderCellsTest, ShowsFinalLastTenAndBestOverSeedsAndTheEpisodeSpreadApart)
       << table;
 }
 
+TEST(WallTimeTextTest, AddsTheFinishedRunsOwnWallTimes) {
+  SuiteResults results = TwoMethods();
+  results.mutable_run(0)->set_wall_seconds(100);
+  results.mutable_run(1)->set_wall_seconds(250.4);
+  EXPECT_EQ(WallTimeText(results),
+            "Wall time 12 s (this invocation; the 3 finished runs' own wall times sum to 350 s)");
+  results.clear_run();
+  EXPECT_EQ(WallTimeText(results), "Wall time 12 s");
+}
+
 TEST(RenderDiagnosticsTest, ListsFailedRunsWithTheirLogs) {
   SuiteResults results = TwoMethods();
   FailedRun* failed = results.add_failed();
