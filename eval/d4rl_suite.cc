@@ -485,8 +485,8 @@ int Main(int argc, char** argv) {
       "Per run (imagined-data error: the model buffer replayed in the simulator, 0 = exact)"
       "\n\n%s\n",
       RenderDiagnostics(*results).c_str());
-  std::printf("Wall time %.0f s. Report: %s/%sresults.{md,csv,json}, curves.csv, curves_*.png\n",
-              results->wall_seconds(), options.out_dir.c_str(),
+  std::printf("%s. Report: %s/%sresults.{md,csv,json}, curves.csv, curves_*.png\n",
+              WallTimeText(*results).c_str(), options.out_dir.c_str(),
               plan ? absl::StrCat(ExperimentReportName(plan->experiment), ", ").c_str() : "");
   for (const FailedRun& failed : results->failed()) {
     std::fprintf(stderr, "failed run: %s (log: %s)\n", failed.error().c_str(),
