@@ -153,8 +153,9 @@ comparison() {
 }
 
 # The critic's mean Q on the training batch (BCQ's q_mean, CQL's q_data) every 10 000 steps, one
-# markdown row per run and precision, read from the runs' logs under $VALIDATION. The runs of one
-# seed see the same batches in every precision, so a drift between their rows is the precision's.
+# markdown row per run and arm, read from the runs' logs under $VALIDATION. The runs of one seed
+# see the same batches in every arm, so their rows compare step by step; the fp32-2shards control
+# shows how far rounding alone, with no change of precision, moves them apart.
 q_table() {
   local precision log run
   echo "| task | method | seed | precision | Q at 10k | 20k | 30k | 40k | 50k | 60k | 70k | 80k | 90k | 100k |"
