@@ -25,8 +25,7 @@ torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed) {
 }
 
 absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
-                                                    const data::Transitions& transitions,
-                                                    int64_t max_rows, uint64_t seed) {
+                                                    const data::Transitions& transitions) {
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<envs::Env> env, envs::MakeEnv(task));
   const envs::EnvSpec& spec = env->Spec();
   const int64_t n = transitions.size();
@@ -36,16 +35,15 @@ absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
         task, n, n == 0 ? 0 : transitions.obs_dim(), n == 0 ? 0 : transitions.act_dim(),
         spec.obs_dim, spec.act_dim));
   }
-  const data::Transitions sample = transitions.Select(FidelityRows(n, max_rows, seed));
-  const torch::Tensor s = sample.observations.to(torch::kFloat).contiguous();
-  const torch::Tensor a = sample.actions.to(torch::kFloat).contiguous();
-  const torch::Tensor next = sample.next_observations.to(torch::kFloat).contiguous();
-  const torch::Tensor r = sample.rewards.to(torch::kFloat).contiguous();
+  const torch::Tensor s = transitions.observations.to(torch::kFloat).contiguous();
+  const torch::Tensor a = transitions.actions.to(torch::kFloat).contiguous();
+  const torch::Tensor next = transitions.next_observations.to(torch::kFloat).contiguous();
+  const torch::Tensor r = transitions.rewards.to(torch::kFloat).contiguous();
 
   int64_t replayed = 0, failed = 0;
   double squared_error = 0, squared_motion = 0, reward_error = 0;
   double table_reward = 0, simulator_reward = 0;
-  for (int64_t i = 0; i < sample.size(); ++i) {
+  for (int64_t i = 0; i < n; ++i) {
     const std::vector<double> start = Row(s, i);
     if (!env->SetStateFromObservation(start).ok()) {
       ++failed;

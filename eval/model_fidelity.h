@@ -19,22 +19,21 @@
 
 namespace romi::eval {
 
-// The rows of a table of `rows` that ReplayInSimulator(..., max_rows, seed) replays: all of them
-// (max_rows <= 0 or rows <= max_rows), else a uniform sample drawn with `seed`. Other checks of
-// the same table use it to look at the same rows.
+// The rows of a table of `rows` that a fidelity check looks at: all of them (max_rows <= 0 or
+// rows <= max_rows), else a uniform sample drawn with `seed`. The suite selects them once and
+// both replays them and values them with the critic.
 torch::Tensor FidelityRows(int64_t rows, int64_t max_rows, uint64_t seed);
 
-// Replays up to `max_rows` rows of `transitions` (a seeded uniform sample when there are more) in
-// task `task`. The result (eval/suite.proto) holds the rows replayed and those the simulator
-// could not start from (or diverged on); the next-state MSE (mean over rows and state dimensions
-// of (s'_table - s'_simulator)^2); the relative error, sum ||s'_table - s'_simulator||^2 /
-// sum ||s'_simulator - s||^2 (0 is exact, 1 is as wrong as predicting that nothing moves); the
-// reward MAE; and the table's and the simulator's mean reward (a model that misses rare rewards
-// shows a small error but a table mean below the simulator's). InvalidArgument when the table's
-// widths do not match the task's.
+// Replays every row of `transitions` in task `task` (select a sample first with FidelityRows). The
+// result (eval/suite.proto) holds the rows replayed and those the simulator could not start from
+// (or diverged on); the next-state MSE (mean over rows and state dimensions of (s'_table -
+// s'_simulator)^2); the relative error, sum ||s'_table - s'_simulator||^2 / sum ||s'_simulator -
+// s||^2 (0 is exact, 1 is as wrong as predicting that nothing moves); the reward MAE; and the
+// table's and the simulator's mean reward (a model that misses rare rewards shows a small error but
+// a table mean below the simulator's). InvalidArgument when the table's widths do not match the
+// task's.
 absl::StatusOr<ModelDataFidelity> ReplayInSimulator(const std::string& task,
-                                                    const data::Transitions& transitions,
-                                                    int64_t max_rows, uint64_t seed);
+                                                    const data::Transitions& transitions);
 
 }  // namespace romi::eval
 

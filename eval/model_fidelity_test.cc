@@ -43,7 +43,7 @@ data::Transitions RealTransitions(const std::string& task, int rows) {
 TEST(ModelFidelityTest, RealTransitionsReplayExactlyAndErrorsShow) {
   for (const std::string task : {"maze2d-umaze-v1", "hopper-random-v2"}) {
     const data::Transitions real = RealTransitions(task, 300);
-    absl::StatusOr<ModelDataFidelity> exact = ReplayInSimulator(task, real, 0, 0);
+    absl::StatusOr<ModelDataFidelity> exact = ReplayInSimulator(task, real);
     ASSERT_TRUE(exact.ok()) << exact.status();
     EXPECT_EQ(exact->rows() + exact->failed(), 300) << task;
     EXPECT_GE(exact->rows(), 290) << task;  // hopper rows at the velocity clip may not replay
@@ -55,21 +55,20 @@ TEST(ModelFidelityTest, RealTransitionsReplayExactlyAndErrorsShow) {
     // A known error in every next state: 0.1 in each dimension.
     data::Transitions wrong = real;
     wrong.next_observations = real.next_observations + 0.1;
-    const ModelDataFidelity off = ReplayInSimulator(task, wrong, 0, 0).value();
+    const ModelDataFidelity off = ReplayInSimulator(task, wrong).value();
     EXPECT_NEAR(off.next_state_mse(), 0.01, 1e-3) << task;
     EXPECT_GT(off.relative_error(), 100 * exact->relative_error()) << task;
 
     // A sample of rows.
-    EXPECT_EQ(ReplayInSimulator(task, real, 50, 3).value().rows() +
-                  ReplayInSimulator(task, real, 50, 3).value().failed(),
-              50);
+    const ModelDataFidelity sample =
+        ReplayInSimulator(task, real.Select(FidelityRows(real.size(), 50, 3))).value();
+    EXPECT_EQ(sample.rows() + sample.failed(), 50);
   }
 }
 
 TEST(ModelFidelityTest, RejectsATableOfAnotherTask) {
   const data::Transitions maze = RealTransitions("maze2d-umaze-v1", 10);
-  const absl::StatusOr<ModelDataFidelity> result =
-      ReplayInSimulator("hopper-random-v2", maze, 0, 0);
+  const absl::StatusOr<ModelDataFidelity> result = ReplayInSimulator("hopper-random-v2", maze);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find("hopper-random-v2"), std::string::npos);
 }

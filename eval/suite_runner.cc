@@ -330,8 +330,7 @@ class RunContext {
                                              const std::string& what, learners::Learner& learner) {
     constexpr int64_t kRows = 10000;
     const data::Transitions sample = table.Select(FidelityRows(table.size(), kRows, seed_));
-    ROMI_ASSIGN_OR_RETURN(ModelDataFidelity out,
-                          ReplayInSimulator(task_, sample, /*max_rows=*/0, seed_));
+    ROMI_ASSIGN_OR_RETURN(ModelDataFidelity out, ReplayInSimulator(task_, sample));
     Log("fidelity",
         absl::StrFormat("%d %s transitions replayed in the simulator: next-state MSE %.4g, "
                         "relative error %.4g, reward MAE %.4g, mean reward %.4g (simulator %.4g)",
