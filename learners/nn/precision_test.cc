@@ -84,8 +84,11 @@ data::Batch RandomBatch(int64_t rows, int64_t obs, int64_t act, uint64_t seed) {
   return {s, a, r, 0.9 * s + 0.1 * a.sum(1, true), torch::zeros({rows})};
 }
 
-// Each metric's mean over `steps` updates on the same batches, from the same initial weights.
-Metrics MeanMetrics(const std::string& algorithm, Precision precision, int steps) {
+// A BCQ or CQL learner with 64-64 networks for obs 6 / act 2 (CQL cloning behaviour for its first
+// `warm_start_steps`), seeded alike in every precision: the same initial weights.
+absl::StatusOr<std::unique_ptr<Learner>> SmallLearner(const std::string& algorithm,
+                                                      Precision precision,
+                                                      int warm_start_steps = 0) {
   LearnerOptions options;
   options.obs_dim = 6;
   options.act_dim = 2;
@@ -98,10 +101,15 @@ Metrics MeanMetrics(const std::string& algorithm, Precision precision, int steps
   } else {
     CqlConfig* cql = options.config.mutable_cql();
     for (int64_t w : {64, 64}) cql->add_policy_hidden(w), cql->add_critic_hidden(w);
-    cql->set_bc_warm_start_steps(steps / 2);
+    cql->set_bc_warm_start_steps(warm_start_steps);
   }
   options.seed = 3;
-  absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
+  return LearnerRegistry::Create(options);
+}
+
+// Each metric's mean over `steps` updates on the same batches, from the same initial weights.
+Metrics MeanMetrics(const std::string& algorithm, Precision precision, int steps) {
+  absl::StatusOr<std::unique_ptr<Learner>> learner = SmallLearner(algorithm, precision, steps / 2);
   EXPECT_TRUE(learner.ok()) << learner.status();
   Metrics sums;
   if (!learner.ok()) return sums;
@@ -129,22 +137,13 @@ bool CpuMultipliesBf16Natively() {
 
 // A learner's values under BF16_POLICY are its float32 values: the same weights, the same Q.
 TEST_P(PrecisionLearnerTest, Bf16PolicyValuesAreFloat32Values) {
-  std::unique_ptr<Learner> learners[2];
-  const Precision precisions[2] = {FP32, BF16_POLICY};
-  for (int i = 0; i < 2; ++i) {
-    LearnerOptions options;
-    options.obs_dim = 6;
-    options.act_dim = 2;
-    options.config.set_algorithm(GetParam());
-    options.config.set_precision(precisions[i]);
-    options.seed = 5;  // the same initial weights
-    absl::StatusOr<std::unique_ptr<Learner>> learner = LearnerRegistry::Create(options);
-    ASSERT_TRUE(learner.ok()) << learner.status();
-    learners[i] = *std::move(learner);
-  }
+  absl::StatusOr<std::unique_ptr<Learner>> fp32 = SmallLearner(GetParam(), FP32);
+  absl::StatusOr<std::unique_ptr<Learner>> mixed = SmallLearner(GetParam(), BF16_POLICY);
+  ASSERT_TRUE(fp32.ok()) << fp32.status();
+  ASSERT_TRUE(mixed.ok()) << mixed.status();
   const data::Batch batch = RandomBatch(64, 6, 2, 7);
-  const torch::Tensor q32 = *learners[0]->Value(batch.observations, batch.actions);
-  EXPECT_TRUE(torch::equal(*learners[1]->Value(batch.observations, batch.actions), q32));
+  const torch::Tensor q32 = *(*fp32)->Value(batch.observations, batch.actions);
+  EXPECT_TRUE(torch::equal(*(*mixed)->Value(batch.observations, batch.actions), q32));
 }
 
 TEST_P(PrecisionLearnerTest, Bf16LossCurvesMatchFloat32) {
