@@ -463,8 +463,8 @@ int Main(int argc, char** argv) {
                               : "the final policy's D4RL normalized score",
                 RenderExperiment(*plan, *results, options.paper).c_str());
     if (model_error) {
-      std::printf("Wall time %.0f s. Report: %s/%s\n", results->wall_seconds(),
-                  options.out_dir.c_str(), ExperimentReportName(plan->experiment).c_str());
+      std::printf("%s. Report: %s/%s\n", WallTimeText(*results).c_str(), options.out_dir.c_str(),
+                  ExperimentReportName(plan->experiment).c_str());
       return 0;
     }
     if (results->run_size() == 0 && results->failed_size() == 0) {
