@@ -108,7 +108,6 @@ comparison() {
       last[key, p] = field("last_mean")
       if (!(key in seen)) { seen[key] = 1; sorted[++n] = key }
     }
-    function dash(value, present) { return present ? value : "—" }
     END {
       header = "| task | method | seed |"; rule = "|---|---|---:|"
       for (p = 1; p <= np; ++p) { header = header " final " name[p] " |"; rule = rule "---:|" }
@@ -117,9 +116,11 @@ comparison() {
       for (k = 1; k <= n; ++k) {
         split(sorted[k], part, SUBSEP)
         line = "| " part[1] " | " part[2] " | " part[3] " |"
-        for (p = 1; p <= np; ++p) line = line " " dash(final[sorted[k], p], (sorted[k], p) in final) " |"
+        # Presence is tested before any read: reading final[] or last[] would create the element.
+        for (p = 1; p <= np; ++p) has[p] = (sorted[k], p) in final
+        for (p = 1; p <= np; ++p) line = line " " (has[p] ? final[sorted[k], p] : "—") " |"
         for (p = 1; p <= np; ++p) {
-          line = line " " dash(sprintf("%.1f", last[sorted[k], p]), (sorted[k], p) in last) " |"
+          line = line " " (has[p] ? sprintf("%.1f", last[sorted[k], p]) : "—") " |"
         }
         print line
         # Seeds that fp32 and precision p both have, per cell.
