@@ -1,7 +1,7 @@
 // Learner throughput at the paper's settings: updates per second of BC, BCQ and CQL, and the
 // GFLOP/s they achieve next to this machine's measured fp32 matmul peak.
 //
-//   bazel run //learners:bench -- [--threads=0] [--device=cpu] [--seconds=10]
+//   bazel run //learners:bench -- [--threads=0] [--device=cpu] [--seconds=10] [--rounds=3]
 //       [--learners=bc,bcq,cql] [--precision=fp32,bf16,bf16-policy|both] [--profile=/tmp/trace]
 //
 // Settings (learners.proto defaults): BCQ batch 100, actor and critics 400-300, VAE 750-750, 10
@@ -11,9 +11,11 @@
 // random pool, so data movement is that of a real run. The peak is torch::mm on two 2048 x 2048
 // matrices with the same intra-op threads (best of several calls). FLOPs per update are analytic
 // (learners/update_flops.h: linear layers only, forward + backward). --precision lists the
-// precisions to time each learner in, interleaved in this one process ("both": fp32,bf16); with
-// bf16 or bf16-policy (learners/nn/precision.h) the bf16 matmul peak is shown too; "% fp32 peak"
-// stays relative to the fp32 peak.
+// precisions to time each learner in ("both": fp32,bf16); with bf16 or bf16-policy
+// (learners/nn/precision.h) the bf16 matmul peak is measured too. This host class is shared and
+// its speed drifts, so the bench runs --rounds interleaved rounds (peaks, then every learner and
+// precision once) and prints medians with their range; "% fp32 peak" and "% own peak" (fp32 or
+// bf16; none for bf16-policy, which mixes both) set each rate against its own round's peaks.
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/blas_tuning.h"
 #include "learners/learner.h"
@@ -39,7 +42,11 @@
 
 ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
 ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
-ABSL_FLAG(double, seconds, 10, "Timed seconds per learner (after a short warm-up).");
+ABSL_FLAG(double, seconds, 10,
+          "Timed seconds per learner and precision in each round (after a short warm-up).");
+ABSL_FLAG(int, rounds, 3,
+          "Interleaved rounds: each times every learner and precision once, after measuring the "
+          "matmul peaks; rows show the median over rounds and the range.");
 ABSL_FLAG(std::string, learners, "bc,bcq,cql", "Comma-separated registered learner names.");
 ABSL_FLAG(std::string, precision, "fp32",
           "Comma-separated matmul precisions of the learners: fp32, bf16, bf16-policy; both: "
@@ -91,7 +98,7 @@ struct Result {
 };
 
 absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
-                             const torch::Device& device, double seconds) {
+                             const torch::Device& device, double seconds, bool may_profile) {
   LearnerOptions options;
   options.obs_dim = absl::GetFlag(FLAGS_obs_dim);
   options.act_dim = absl::GetFlag(FLAGS_act_dim);
@@ -127,7 +134,7 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   }
   Synchronize(device);
   const double elapsed = Seconds(start);
-  if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
+  if (const std::string profile = absl::GetFlag(FLAGS_profile); may_profile && !profile.empty()) {
     torch::autograd::profiler::RecordProfile record(
         absl::StrCat(profile, ".", algorithm, ".", Precision_Name(precision), ".json"));
     for (int i = 0; i < 10; ++i) update();
@@ -136,6 +143,24 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   result.updates_per_second = updates / elapsed;
   result.gflops = result.updates_per_second * *flops / 1e9;
   return result;
+}
+
+// The median of `values` (not empty).
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// "median [min-max]" of `values`, or the one value alone.
+std::string MedianAndRange(const std::vector<double>& values, const char* format) {
+  std::string text = absl::StrFormat(format, Median(values));
+  if (values.size() > 1) {
+    const auto [low, high] = std::minmax_element(values.begin(), values.end());
+    absl::StrAppend(&text, " [", absl::StrFormat(format, *low), "-", absl::StrFormat(format, *high),
+                    "]");
+  }
+  return text;
 }
 
 int Run() {
@@ -160,35 +185,74 @@ int Run() {
     std::fprintf(stderr, "error: --precision names no precision\n");
     return 1;
   }
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  if (rounds < 1) {
+    std::fprintf(stderr, "error: --rounds must be at least 1, not %d\n", rounds);
+    return 1;
+  }
+  const bool any_bf16 = std::any_of(precisions.begin(), precisions.end(),
+                                    [](Precision precision) { return precision != FP32; });
+  const std::vector<std::string> algorithms =
+      absl::StrSplit(absl::GetFlag(FLAGS_learners), ',', absl::SkipEmpty());
   const int threads = SetIntraOpThreads(absl::GetFlag(FLAGS_threads));
-  const double peak = MeasureMatmulPeakGflops(*device, torch::kFloat);
   const std::string core = OpenBlasCoreName();
   const char* core_source =
       std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
   std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n", device->str().c_str(),
               threads, core.empty() ? "(not loaded)" : core.c_str(), core_source);
-  std::printf("fp32 matmul peak %.1f GFLOP/s", peak);
-  if (std::any_of(precisions.begin(), precisions.end(),
-                  [](Precision precision) { return precision != FP32; })) {
-    std::printf(", bf16 %.1f GFLOP/s", MeasureMatmulPeakGflops(*device, torch::kBFloat16));
-  }
-  std::printf("\n\n%-8s %-11s %6s %12s %14s %10s %12s\n", "learner", "precision", "batch",
-              "updates/s", "GFLOP/update", "GFLOP/s", "% fp32 peak");
-  const std::vector<std::string> algorithms =
-      absl::StrSplit(absl::GetFlag(FLAGS_learners), ',', absl::SkipEmpty());
-  for (const std::string& algorithm : algorithms) {
-    for (const Precision precision : precisions) {
-      const absl::StatusOr<Result> result =
-          Bench(algorithm, precision, *device, absl::GetFlag(FLAGS_seconds));
-      if (!result.ok()) {
-        std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
-        return 1;
+  std::printf("%d interleaved round(s) of %.0f s per learner and precision, each round with its "
+              "own matmul peaks; medians over rounds, [min-max]\n",
+              rounds, absl::GetFlag(FLAGS_seconds));
+  std::fflush(stdout);
+
+  // Every round measures the peaks, then times each (learner, precision) once, so a host whose
+  // speed drifts (shared machines) shifts all rows alike; each rate is set against the peaks of
+  // its own round.
+  struct Row {
+    std::vector<double> updates_per_second, gflop_per_update, fp32_share, own_share;
+  };
+  std::vector<Row> rows(algorithms.size() * precisions.size());
+  std::vector<double> fp32_peaks, bf16_peaks;
+  for (int round = 0; round < rounds; ++round) {
+    fp32_peaks.push_back(MeasureMatmulPeakGflops(*device, torch::kFloat));
+    if (any_bf16) bf16_peaks.push_back(MeasureMatmulPeakGflops(*device, torch::kBFloat16));
+    for (size_t a = 0; a < algorithms.size(); ++a) {
+      for (size_t p = 0; p < precisions.size(); ++p) {
+        const absl::StatusOr<Result> result = Bench(algorithms[a], precisions[p], *device,
+                                                    absl::GetFlag(FLAGS_seconds), round == 0);
+        if (!result.ok()) {
+          std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
+          return 1;
+        }
+        Row& row = rows[a * precisions.size() + p];
+        row.updates_per_second.push_back(result->updates_per_second);
+        row.gflop_per_update.push_back(result->gflops / result->updates_per_second);
+        row.fp32_share.push_back(100.0 * result->gflops / fp32_peaks.back());
+        // bf16-policy mixes fp32 critics with bf16 networks: neither peak is its own.
+        if (precisions[p] != BF16_POLICY) {
+          const double own_peak = precisions[p] == FP32 ? fp32_peaks.back() : bf16_peaks.back();
+          row.own_share.push_back(100.0 * result->gflops / own_peak);
+        }
       }
-      std::printf("%-8s %-11s %6lld %12.1f %14.3f %10.1f %11.1f%%\n", algorithm.c_str(),
-                  PrecisionFlagName(precision).c_str(), static_cast<long long>(BatchFor(algorithm)),
-                  result->updates_per_second, result->gflops / result->updates_per_second,
-                  result->gflops, 100.0 * result->gflops / peak);
-      std::fflush(stdout);
+    }
+  }
+
+  std::printf("fp32 matmul peak %s GFLOP/s", MedianAndRange(fp32_peaks, "%.1f").c_str());
+  if (any_bf16) std::printf(", bf16 %s GFLOP/s", MedianAndRange(bf16_peaks, "%.1f").c_str());
+  std::printf("\n\n%-8s %-11s %6s %-22s %13s %9s %-22s %s\n", "learner", "precision", "batch",
+              "updates/s", "GFLOP/update", "GFLOP/s", "% fp32 peak", "% own peak");
+  for (size_t a = 0; a < algorithms.size(); ++a) {
+    for (size_t p = 0; p < precisions.size(); ++p) {
+      const Row& row = rows[a * precisions.size() + p];
+      const double gflop = Median(row.gflop_per_update);
+      std::printf("%-8s %-11s %6lld %-22s %13.3f %9.1f %-22s %s\n", algorithms[a].c_str(),
+                  PrecisionFlagName(precisions[p]).c_str(),
+                  static_cast<long long>(BatchFor(algorithms[a])),
+                  MedianAndRange(row.updates_per_second, "%.1f").c_str(), gflop,
+                  Median(row.updates_per_second) * gflop,
+                  MedianAndRange(row.fp32_share, "%.1f%%").c_str(),
+                  row.own_share.empty() ? "-"
+                                        : MedianAndRange(row.own_share, "%.1f%%").c_str());
     }
   }
   return 0;
@@ -201,7 +265,7 @@ int main(int argc, char** argv) {
   romi::UseBestOpenBlasKernels(argv);
   absl::SetProgramUsageMessage(
       "Usage: bench [--threads=N] [--device=cpu] [--seconds=S] "
-      "[--learners=bc,bcq,cql] [--precision=fp32|bf16|both]");
+      "[--learners=bc,bcq,cql] [--precision=fp32,bf16,bf16-policy|both] [--rounds=3]");
   absl::ParseCommandLine(argc, argv);
   return romi::learners::Run();
 }
