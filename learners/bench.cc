@@ -200,9 +200,10 @@ int Run() {
       std::getenv("OPENBLAS_CORETYPE") != nullptr ? " (OPENBLAS_CORETYPE)" : "";
   std::printf("device %s, %d intra-op threads, OpenBLAS %s kernels%s\n", device->str().c_str(),
               threads, core.empty() ? "(not loaded)" : core.c_str(), core_source);
-  std::printf("%d interleaved round(s) of %.0f s per learner and precision, each round with its "
-              "own matmul peaks; medians over rounds, [min-max]\n",
-              rounds, absl::GetFlag(FLAGS_seconds));
+  std::printf(
+      "%d interleaved round(s) of %.0f s per learner and precision, each round with its "
+      "own matmul peaks; medians over rounds, [min-max]\n",
+      rounds, absl::GetFlag(FLAGS_seconds));
   std::fflush(stdout);
 
   // Every round measures the peaks, then times each (learner, precision) once, so a host whose
@@ -218,8 +219,8 @@ int Run() {
     if (any_bf16) bf16_peaks.push_back(MeasureMatmulPeakGflops(*device, torch::kBFloat16));
     for (size_t a = 0; a < algorithms.size(); ++a) {
       for (size_t p = 0; p < precisions.size(); ++p) {
-        const absl::StatusOr<Result> result = Bench(algorithms[a], precisions[p], *device,
-                                                    absl::GetFlag(FLAGS_seconds), round == 0);
+        const absl::StatusOr<Result> result =
+            Bench(algorithms[a], precisions[p], *device, absl::GetFlag(FLAGS_seconds), round == 0);
         if (!result.ok()) {
           std::fprintf(stderr, "error: %s\n", std::string(result.status().message()).c_str());
           return 1;
@@ -245,14 +246,12 @@ int Run() {
     for (size_t p = 0; p < precisions.size(); ++p) {
       const Row& row = rows[a * precisions.size() + p];
       const double gflop = Median(row.gflop_per_update);
-      std::printf("%-8s %-11s %6lld %-22s %13.3f %9.1f %-22s %s\n", algorithms[a].c_str(),
-                  PrecisionFlagName(precisions[p]).c_str(),
-                  static_cast<long long>(BatchFor(algorithms[a])),
-                  MedianAndRange(row.updates_per_second, "%.1f").c_str(), gflop,
-                  Median(row.updates_per_second) * gflop,
-                  MedianAndRange(row.fp32_share, "%.1f%%").c_str(),
-                  row.own_share.empty() ? "-"
-                                        : MedianAndRange(row.own_share, "%.1f%%").c_str());
+      std::printf(
+          "%-8s %-11s %6lld %-22s %13.3f %9.1f %-22s %s\n", algorithms[a].c_str(),
+          PrecisionFlagName(precisions[p]).c_str(), static_cast<long long>(BatchFor(algorithms[a])),
+          MedianAndRange(row.updates_per_second, "%.1f").c_str(), gflop,
+          Median(row.updates_per_second) * gflop, MedianAndRange(row.fp32_share, "%.1f%%").c_str(),
+          row.own_share.empty() ? "-" : MedianAndRange(row.own_share, "%.1f%%").c_str());
     }
   }
   return 0;
