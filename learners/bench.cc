@@ -38,7 +38,6 @@
 #include "learners/nn/runtime.h"
 #include "learners/precision_name.h"
 #include "learners/update_flops.h"
-#include "torch/csrc/autograd/profiler_legacy.h"
 
 ABSL_FLAG(int, threads, 0, "Intra-op threads (0: one per core).");
 ABSL_FLAG(std::string, device, "cpu", "cpu, cuda or cuda:N.");
@@ -58,8 +57,9 @@ ABSL_FLAG(int, shards, 0,
           "Shards each batch is split into, one core each (learners/data_parallel.h); 0: one per "
           "thread.");
 ABSL_FLAG(std::string, profile, "",
-          "If set, also writes a Chrome trace (torch's op profiler) of 10 updates of each learner "
-          "to <profile>.<learner>.json.");
+          "If set, profiles 10 updates of each learner and precision in the first round: prints "
+          "where their time goes, op by op, and writes the Chrome trace to "
+          "<profile>.<learner>.<PRECISION>.json.");
 
 namespace romi::learners {
 namespace {
@@ -135,14 +135,15 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   Synchronize(device);
   const double elapsed = Seconds(start);
   if (const std::string profile = absl::GetFlag(FLAGS_profile); may_profile && !profile.empty()) {
-    // Recorded twice, the second pass kept: the first trace a process records pays the
-    // profiler's start-up inside its ops (measured: casts 3x, views 20x their later cost).
     const std::string path =
         absl::StrCat(profile, ".", algorithm, ".", Precision_Name(precision), ".json");
-    for (int pass = 0; pass < 2; ++pass) {
-      torch::autograd::profiler::RecordProfile record(path);
-      for (int i = 0; i < 10; ++i) update();
-    }
+    constexpr int kProfiledUpdates = 10;
+    absl::StatusOr<std::string> table = ProfileOps(path, kProfiledUpdates, 15, [&] {
+      for (int i = 0; i < kProfiledUpdates; ++i) update();
+    });
+    if (!table.ok()) return table.status();
+    std::printf("op profile of %s %s, per update (trace: %s):\n%s\n", algorithm.c_str(),
+                PrecisionFlagName(precision).c_str(), path.c_str(), table->c_str());
   }
   Result result;
   result.updates_per_second = updates / elapsed;

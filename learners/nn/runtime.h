@@ -8,11 +8,14 @@
 //                                           every Learner calls it when created
 //   MeasureMatmulPeakGflops(device, dtype)  this machine's matmul GFLOP/s, the yardstick of the
 //                                           benches (//learners:bench, //romi:bench)
+//   ProfileOps(trace_path, units, top, work)  where `work`'s time goes, op by op (the benches'
+//                                           --profile)
 #ifndef ROMI_LEARNERS_NN_RUNTIME_H_
 #define ROMI_LEARNERS_NN_RUNTIME_H_
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,6 +37,14 @@ void KeepFreedMemory();
 // GFLOP/s of torch::mm on two 2048 x 2048 matrices of `dtype` with the intra-op threads now in
 // effect: the best of repeated products over about a second (after a warm-up call).
 double MeasureMatmulPeakGflops(const torch::Device& device, torch::ScalarType dtype);
+
+// Runs `work` twice under torch's op profiler and keeps the second pass (the first a process
+// records pays the profiler's start-up inside its ops). Writes that pass as a Chrome trace to
+// `trace_path` and returns a text table of its `top` ops by self time (an op's time minus the
+// time of the ops it called, summed over threads), with calls and milliseconds divided by `units`
+// (e.g. the updates `work` runs): where the time goes, op by op. Errors name the trace file.
+absl::StatusOr<std::string> ProfileOps(const std::string& trace_path, int units, int top,
+                                       const std::function<void()>& work);
 
 }  // namespace romi::learners
 
