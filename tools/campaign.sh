@@ -10,7 +10,9 @@
 #   tools/campaign.sh stop      stop it (start resumes it from the runs' checkpoints)
 #   tools/campaign.sh status    what runs, each run's last logged learner step and evaluation
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
-#                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
+#                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/,
+#                               with each finished stage's record (milestones/<steps>/, runs too)
+#   tools/campaign.sh snapshot N  redo stage N's milestone record (a stage makes it when it ends)
 #   tools/campaign.sh restore   on a machine that lost $CAMPAIGN: put the committed finished runs
 #                               (docs/results/maze2d-umaze-long/runs/*/*/*/result.textproto) back
 #                               into $CAMPAIGN/out so that their stage is not trained again. They
@@ -67,21 +69,54 @@ supersede_restored() {
   done
 }
 
-# Copies the committed finished runs into $CAMPAIGN/out where that run has no directory yet.
+# Copies the committed finished runs into $CAMPAIGN/out where that run has no directory yet: each
+# run's current record (runs/), else its record at the latest milestone that has it (a run being
+# retrained from step 0 has no current result, but its finished stage is in milestones/).
 restore_committed() {
-  local result committed run target
-  for result in "${RESULTS_DIR}"/runs/*/*/*/result.textproto; do
-    [[ -e "${result}" ]] || continue
-    committed="$(dirname "${result}")"
-    run="${committed#"${RESULTS_DIR}/runs/"}"
-    target="${CAMPAIGN}/out/runs/${run}"
-    if [[ -e "${target}" ]]; then echo "${run}: already in ${CAMPAIGN}/out, kept"; continue; fi
-    mkdir -p "${target}"
-    for file in curve.textproto result.textproto log.txt config.textproto; do
-      [[ -e "${committed}/${file}" ]] && cp "${committed}/${file}" "${target}/"
+  local result committed run target source
+  local sources=("${RESULTS_DIR}/runs")
+  while read -r source; do sources+=("${source}"); done < <(
+    ls -d "${RESULTS_DIR}"/milestones/*/runs 2>/dev/null | sort -V -r)
+  for source in "${sources[@]}"; do
+    for result in "${source}"/*/*/*/result.textproto; do
+      [[ -e "${result}" ]] || continue
+      committed="$(dirname "${result}")"
+      run="${committed#"${source}/"}"
+      target="${CAMPAIGN}/out/runs/${run}"
+      if [[ -e "${target}" ]]; then echo "${run}: already in ${CAMPAIGN}/out, kept"; continue; fi
+      mkdir -p "${target}"
+      for file in curve.textproto result.textproto log.txt config.textproto; do
+        [[ -e "${committed}/${file}" ]] && cp "${committed}/${file}" "${target}/"
+      done
+      echo "restored from commit $(git rev-parse --short HEAD) (${source})" >"${target}/restored"
+      echo "${run}: restored at step $(result_step "${result}") from ${source}"
     done
-    echo "restored from commit $(git rev-parse --short HEAD) (${RESULTS_DIR})" >"${target}/restored"
-    echo "${run}: restored at step $(result_step "${result}")"
+  done
+}
+
+# The suite's report and every run's small files (curve, result, config, log) as they stand at the
+# end of stage $1, in $CAMPAIGN/milestones/$1: a later stage retrains runs that have no checkpoint
+# from step 0 (supersede_restored), and `collect` then shows their current state, so a stage's own
+# per-run record lives here. Runs already moved aside by a later stage are taken from superseded/.
+snapshot_milestone() {
+  local steps="$1" milestone="${CAMPAIGN}/milestones/$1" dir run file source step
+  mkdir -p "${milestone}"
+  cp "${CAMPAIGN}/out"/results.{md,csv,json} "${CAMPAIGN}/out"/curves.csv "${milestone}/"
+  for dir in "${CAMPAIGN}"/out/runs/*/*/*/ "${CAMPAIGN}"/superseded/*/*/*/; do
+    [[ -d "${dir}" ]] || continue
+    run="${dir#"${CAMPAIGN}/out/runs/"}"; run="${run#"${CAMPAIGN}/superseded/"}"
+    source="${dir}"
+    # A run moved aside keeps the record of the stage it finished; its out/ directory retrains.
+    if [[ "${dir}" == "${CAMPAIGN}/out/runs/"* && -d "${CAMPAIGN}/superseded/${run}" ]]; then
+      continue
+    fi
+    [[ -e "${source}result.textproto" ]] || continue
+    step="$(result_step "${source}result.textproto")"
+    [[ -n "${step}" ]] && (( step >= steps )) || continue
+    mkdir -p "${milestone}/runs/${run}"
+    for file in curve.textproto result.textproto log.txt config.textproto; do
+      [[ -e "${source}${file}" ]] && cp "${source}${file}" "${milestone}/runs/${run}"
+    done
   done
 }
 
@@ -95,9 +130,7 @@ run_stages() {
       echo "$(date -u '+%F %T') stage ${steps}: some runs failed; see ${CAMPAIGN}/out/results.md"
       exit 1
     fi
-    mkdir -p "${CAMPAIGN}/milestones/${steps}"
-    cp "${CAMPAIGN}/out"/results.{md,csv,json} "${CAMPAIGN}/out"/curves.csv \
-      "${CAMPAIGN}/milestones/${steps}/"
+    snapshot_milestone "${steps}"
     echo "$(date -u '+%F %T') stage ${steps} steps: done"
   done
 }
@@ -153,7 +186,10 @@ case "${1:-}" in
   restore)
     restore_committed
     ;;
+  snapshot)  # stage steps: redo that stage's milestone record (run-stages makes it when a stage ends)
+    snapshot_milestone "${2:?usage: $0 snapshot STEPS}"
+    ;;
   *)
-    echo "usage: $0 start|status|collect|restore" >&2; exit 2
+    echo "usage: $0 start|status|collect|restore|snapshot STEPS" >&2; exit 2
     ;;
 esac
