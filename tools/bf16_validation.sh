@@ -38,7 +38,8 @@ readonly TASKS=maze2d-umaze-v1,hopper-medium-v2
 readonly METHODS=bcq,cql
 readonly SEEDS=0,1
 readonly RESULTS_DIR="docs/results/bf16-validation"
-readonly CAMPAIGN_RESULTS="docs/results/maze2d-umaze-long/runs/maze2d-umaze-v1"
+# The 1e5 stage's record: the campaign retrains these runs from step 0 in its 3e5 stage.
+readonly CAMPAIGN_RESULTS="docs/results/maze2d-umaze-long/milestones/100000/runs/maze2d-umaze-v1"
 # The arms compared, fp32 (the reference) first: the precisions, then the control.
 readonly PRECISIONS=(fp32 bf16 bf16-policy fp32-2shards)
 # task method seed precision, in the order they train (pairs of the same seed together).

@@ -14,7 +14,8 @@
 #                               with each finished stage's record (milestones/<steps>/, runs too)
 #   tools/campaign.sh snapshot N  redo stage N's milestone record (a stage makes it when it ends)
 #   tools/campaign.sh restore   on a machine that lost $CAMPAIGN: put the committed finished runs
-#                               (docs/results/maze2d-umaze-long/runs/*/*/*/result.textproto) back
+#                               (docs/results/maze2d-umaze-long/runs/*/*/*/result.textproto, else
+#                               the latest milestones/<steps>/runs/ record of that run) back
 #                               into $CAMPAIGN/out so that their stage is not trained again. They
 #                               have no checkpoints, so before a later stage the campaign moves
 #                               them to $CAMPAIGN/superseded/ and trains them from step 0 (the
