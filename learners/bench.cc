@@ -151,13 +151,6 @@ absl::StatusOr<Result> Bench(const std::string& algorithm, Precision precision,
   return result;
 }
 
-// The median of `values` (not empty).
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t middle = values.size() / 2;
-  return values.size() % 2 == 1 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
-}
-
 // "median [min-max]" of `values`, or the one value alone.
 std::string MedianAndRange(const std::vector<double>& values, const char* format) {
   std::string text = absl::StrFormat(format, Median(values));
@@ -216,7 +209,8 @@ int Run() {
   // speed drifts (shared machines) shifts all rows alike; each rate is set against the peaks of
   // its own round.
   struct Row {
-    std::vector<double> updates_per_second, gflop_per_update, fp32_share, own_share;
+    double gflop_per_update = 0;  // analytic: the same in every round
+    std::vector<double> updates_per_second, fp32_share, own_share;
   };
   std::vector<Row> rows(algorithms.size() * precisions.size());
   std::vector<double> fp32_peaks, bf16_peaks;
@@ -233,7 +227,7 @@ int Run() {
         }
         Row& row = rows[a * precisions.size() + p];
         row.updates_per_second.push_back(result->updates_per_second);
-        row.gflop_per_update.push_back(result->gflops / result->updates_per_second);
+        row.gflop_per_update = result->gflops / result->updates_per_second;
         row.fp32_share.push_back(100.0 * result->gflops / fp32_peaks.back());
         // bf16-policy mixes fp32 critics with bf16 networks: neither peak is its own.
         if (precisions[p] != BF16_POLICY) {
@@ -251,13 +245,13 @@ int Run() {
   for (size_t a = 0; a < algorithms.size(); ++a) {
     for (size_t p = 0; p < precisions.size(); ++p) {
       const Row& row = rows[a * precisions.size() + p];
-      const double gflop = Median(row.gflop_per_update);
-      std::printf(
-          "%-8s %-11s %6lld %-22s %13.3f %9.1f %-22s %s\n", algorithms[a].c_str(),
-          PrecisionFlagName(precisions[p]).c_str(), static_cast<long long>(BatchFor(algorithms[a])),
-          MedianAndRange(row.updates_per_second, "%.1f").c_str(), gflop,
-          Median(row.updates_per_second) * gflop, MedianAndRange(row.fp32_share, "%.1f%%").c_str(),
-          row.own_share.empty() ? "-" : MedianAndRange(row.own_share, "%.1f%%").c_str());
+      std::printf("%-8s %-11s %6lld %-22s %13.3f %9.1f %-22s %s\n", algorithms[a].c_str(),
+                  PrecisionFlagName(precisions[p]).c_str(),
+                  static_cast<long long>(BatchFor(algorithms[a])),
+                  MedianAndRange(row.updates_per_second, "%.1f").c_str(), row.gflop_per_update,
+                  Median(row.updates_per_second) * row.gflop_per_update,
+                  MedianAndRange(row.fp32_share, "%.1f%%").c_str(),
+                  row.own_share.empty() ? "-" : MedianAndRange(row.own_share, "%.1f%%").c_str());
     }
   }
   return 0;

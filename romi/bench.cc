@@ -78,12 +78,6 @@ data::Transitions RandomTransitions(int64_t rows, int64_t obs_dim, int64_t act_d
           torch::zeros({rows})};
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
   return 1;
@@ -125,7 +119,7 @@ int Run() {
       DynamicsEnsemble::Train(data, config, /*seed=*/1, options);
   if (!model.ok()) return Fail(model.status());
   const double step_flops = DynamicsStepFlops(config, obs_dim, act_dim);
-  const double seconds = Median(epoch_seconds);
+  const double seconds = learners::Median(epoch_seconds);
   const double steps_per_second = steps_per_epoch / seconds;
   const double gflops = steps_per_second * step_flops / 1e9;
   std::printf("%-12s %10s %10s %12s %14s %10s %12s\n", "stage", "rows", "s/epoch", "steps/s",

@@ -52,6 +52,18 @@ result_step() {
   awk '/^final \{/ {in_final = 1} in_final && /^  step:/ {print $2; exit}' "$1"
 }
 
+# A run's small files (never checkpoints or buffers): what collect, snapshot and restore copy.
+readonly RUN_FILES=(curve.textproto result.textproto log.txt config.textproto)
+
+# Copies the RUN_FILES that directory $1 has into directory $2.
+copy_run_files() {
+  local file
+  for file in "${RUN_FILES[@]}"; do
+    [[ -e "$1/${file}" ]] && cp "$1/${file}" "$2/"
+  done
+  return 0
+}
+
 # Restored runs finished at fewer than $1 steps have no checkpoint to extend: move them aside so
 # that the stage trains them from step 0.
 supersede_restored() {
@@ -86,9 +98,7 @@ restore_committed() {
       target="${CAMPAIGN}/out/runs/${run}"
       if [[ -e "${target}" ]]; then echo "${run}: already in ${CAMPAIGN}/out, kept"; continue; fi
       mkdir -p "${target}"
-      for file in curve.textproto result.textproto log.txt config.textproto; do
-        [[ -e "${committed}/${file}" ]] && cp "${committed}/${file}" "${target}/"
-      done
+      copy_run_files "${committed}" "${target}"
       echo "restored from commit $(git rev-parse --short HEAD) (${source})" >"${target}/restored"
       echo "${run}: restored at step $(result_step "${result}") from ${source}"
     done
@@ -100,24 +110,21 @@ restore_committed() {
 # from step 0 (supersede_restored), and `collect` then shows their current state, so a stage's own
 # per-run record lives here. Runs already moved aside by a later stage are taken from superseded/.
 snapshot_milestone() {
-  local steps="$1" milestone="${CAMPAIGN}/milestones/$1" dir run file source step
+  local steps="$1" milestone="${CAMPAIGN}/milestones/$1" dir run step
   mkdir -p "${milestone}"
   cp "${CAMPAIGN}/out"/results.{md,csv,json} "${CAMPAIGN}/out"/curves.csv "${milestone}/"
   for dir in "${CAMPAIGN}"/out/runs/*/*/*/ "${CAMPAIGN}"/superseded/*/*/*/; do
     [[ -d "${dir}" ]] || continue
     run="${dir#"${CAMPAIGN}/out/runs/"}"; run="${run#"${CAMPAIGN}/superseded/"}"
-    source="${dir}"
     # A run moved aside keeps the record of the stage it finished; its out/ directory retrains.
     if [[ "${dir}" == "${CAMPAIGN}/out/runs/"* && -d "${CAMPAIGN}/superseded/${run}" ]]; then
       continue
     fi
-    [[ -e "${source}result.textproto" ]] || continue
-    step="$(result_step "${source}result.textproto")"
+    [[ -e "${dir}result.textproto" ]] || continue
+    step="$(result_step "${dir}result.textproto")"
     [[ -n "${step}" ]] && (( step >= steps )) || continue
     mkdir -p "${milestone}/runs/${run}"
-    for file in curve.textproto result.textproto log.txt config.textproto; do
-      [[ -e "${source}${file}" ]] && cp "${source}${file}" "${milestone}/runs/${run}"
-    done
+    copy_run_files "${dir}" "${milestone}/runs/${run}"
   done
 }
 
@@ -172,13 +179,12 @@ case "${1:-}" in
     for dir in "${CAMPAIGN}"/out/runs/*/*/*/; do
       run="${dir#"${CAMPAIGN}/out/runs/"}"
       mkdir -p "${RESULTS_DIR}/runs/${run}"
-      for file in curve.textproto result.textproto log.txt config.textproto; do
-        if [[ -e "${dir}${file}" ]]; then
-          cp "${dir}${file}" "${RESULTS_DIR}/runs/${run}"
-        else  # a retrained run: its earlier result is in git's history, not current
-          rm -f "${RESULTS_DIR}/runs/${run}${file}"
-        fi
+      # A run retraining from step 0 has no result yet: its committed one goes; the stage it
+      # finished keeps it in milestones/.
+      for file in "${RUN_FILES[@]}"; do
+        [[ -e "${dir}${file}" ]] || rm -f "${RESULTS_DIR}/runs/${run}${file}"
       done
+      copy_run_files "${dir}" "${RESULTS_DIR}/runs/${run}"
     done
     [[ -d "${CAMPAIGN}/milestones" ]] && cp -r "${CAMPAIGN}/milestones" "${RESULTS_DIR}/"
     cp "${CAMPAIGN}/campaign.log" "${RESULTS_DIR}/" 2>/dev/null || true

@@ -77,6 +77,12 @@ double MeasureMatmulPeakGflops(const torch::Device& device, torch::ScalarType dt
   return best;
 }
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
 absl::StatusOr<std::string> ProfileOps(const std::string& trace_path, int units, int top,
                                        const std::function<void()>& work) {
   namespace profiler = torch::autograd::profiler;

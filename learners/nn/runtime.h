@@ -10,6 +10,7 @@
 //                                           benches (//learners:bench, //romi:bench)
 //   ProfileOps(trace_path, units, top, work)  where `work`'s time goes, op by op (the benches'
 //                                           --profile)
+//   Median(values)                          the benches' summary of repeated timings
 #ifndef ROMI_LEARNERS_NN_RUNTIME_H_
 #define ROMI_LEARNERS_NN_RUNTIME_H_
 
@@ -17,6 +18,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -45,6 +47,9 @@ double MeasureMatmulPeakGflops(const torch::Device& device, torch::ScalarType dt
 // (e.g. the updates `work` runs): where the time goes, op by op. Errors name the trace file.
 absl::StatusOr<std::string> ProfileOps(const std::string& trace_path, int units, int top,
                                        const std::function<void()>& work);
+
+// The median of `values` (not empty): the mean of the middle two when their count is even.
+double Median(std::vector<double> values);
 
 }  // namespace romi::learners
 

@@ -56,5 +56,11 @@ TEST(ProfileOpsTest, BadArgumentsAndUnwritableTracesAreErrors) {
             std::string::npos);
 }
 
+TEST(MedianTest, MiddleValueOrMeanOfTheMiddleTwo) {
+  EXPECT_DOUBLE_EQ(Median({3.0}), 3.0);
+  EXPECT_DOUBLE_EQ(Median({5.0, 1.0, 4.0}), 4.0);
+  EXPECT_DOUBLE_EQ(Median({4.0, 1.0, 3.0, 2.0}), 2.5);
+}
+
 }  // namespace
 }  // namespace romi::learners
