@@ -400,7 +400,10 @@ absl::StatusOr<SuiteResults> RunExperiment(const ExperimentPlan& plan, SuiteOpti
   // What a report without suite runs starts from.
   SuiteResults results;
   results.set_budget(options.budget.name());
-  if (!options.budget.note().empty()) results.set_budget_note(options.budget.note());
+  const std::string& note = plan.experiment.kind() == Experiment::MODEL_ERROR
+                                ? options.budget.model_error_note()
+                                : options.budget.note();
+  if (!note.empty()) results.set_budget_note(note);
   if (plan.tasks.empty() || plan.methods.empty()) {
     ROMI_RETURN_IF_ERROR(CreateDirectories(out_dir));
     ROMI_RETURN_IF_ERROR(write(results));

@@ -19,6 +19,7 @@ namespace romi::eval {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Experiments Presets() {
   absl::StatusOr<Experiments> experiments = LoadExperiments("eval/experiments.textproto");
@@ -225,6 +226,30 @@ TEST(ExperimentTest, TheReportFileNamesTheBudgetAndTheOmittedBaselines) {
   EXPECT_THAT(text, HasSubstr("A quick budget."));
   EXPECT_THAT(text, HasSubstr("BEAR, BRAC-p"));
   EXPECT_EQ(Cells(text).size(), 2u + 24u);
+}
+
+// Table 5 trains no policy, so the budget's note about learner steps and scores would mislead
+// there: its report carries the budget's model-error note instead, and every other report the
+// policy note.
+TEST(ExperimentTest, AModelErrorReportCarriesTheBudgetsModelErrorNote) {
+  SuiteOptions options;
+  options.paper = *LoadPaperScores("eval/paper_scores.textproto");
+  options.budget.set_name("quick");
+  options.budget.set_note("Scores sit within noise.");
+  options.budget.set_model_error_note("Models stop after 8 epochs.");
+  for (const auto& [name, said, not_said] :
+       {std::tuple<std::string, std::string, std::string>{"table5", "Models stop after 8 epochs.",
+                                                           "Scores sit within noise."},
+        {"table4", "Scores sit within noise.", "Models stop after 8 epochs."}}) {
+    ExperimentPlan plan = *PlanExperiment(*FindExperiment(Presets(), name), {}, {});
+    plan.tasks.clear();  // nothing to train: the report alone
+    options.out_dir = ::testing::TempDir() + "/note_" + name;
+    ASSERT_TRUE(RunExperiment(plan, options).ok()) << name;
+    std::ifstream in(options.out_dir + "/experiment_" + name + ".md");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(text, HasSubstr(said)) << name;
+    EXPECT_THAT(text, Not(HasSubstr(not_said))) << name;
+  }
 }
 
 TEST(ModelErrorBarsTest, PerDimensionMeansOverSeedsForBothDirections) {
