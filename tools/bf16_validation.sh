@@ -29,7 +29,10 @@
 # cheap, informative pairs first: BCQ (~40-65 min a run on one core) before CQL (fp32 ~5 h).
 # $VALIDATION defaults to ~/romi-bf16; $VALIDATION_THREADS (1) torch threads per run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# This script by its absolute path: `start` relaunches it after the cd below, and `stop` finds the
+# driver by it, whatever directory and path form the user called it with.
+readonly SELF="$(realpath "$0")"
+cd "$(dirname "${SELF}")/.."
 
 readonly VALIDATION="${VALIDATION:-${HOME}/romi-bf16}"
 readonly THREADS="${VALIDATION_THREADS:-1}"
@@ -203,19 +206,20 @@ finished_runs_csv() {
 
 case "${1:-}" in
   start)
-    if pgrep -f "${VALIDATION}/bin/d4rl_suite" >/dev/null; then
+    if pgrep -f "${SELF} run-all" >/dev/null || pgrep -f "${VALIDATION}/bin/d4rl_suite" >/dev/null
+    then
       echo "the validation is already running"; exit 0
     fi
     tools/install_suite.sh "${VALIDATION}"
     seed_from_campaign
-    nohup nice -n 19 "$0" run-all >>"${VALIDATION}/validation.log" 2>&1 &
+    nohup nice -n 19 "${SELF}" run-all >>"${VALIDATION}/validation.log" 2>&1 &
     echo "started (pid $!); log: ${VALIDATION}/validation.log"
     ;;
   run-all)
     run_all
     ;;
   stop)
-    pkill -f "$0 run-all" || true
+    pkill -f "${SELF} run-all" || true
     pkill -f "${VALIDATION}/bin/d4rl_suite" || echo "no run was training"
     ;;
   status)
@@ -223,7 +227,8 @@ case "${1:-}" in
       read -r task method seed precision <<<"${run}"
       log="${VALIDATION}/${precision}/runs/${task}/${method}/seed${seed}/log.txt"
       line="not started"
-      [[ -e "${log}" ]] && line="$(grep -E '\[(learner|evaluation)\]' "${log}" | tail -n 1)"
+      # `|| true`: a log with no such line yet must not end the loop under `set -e`.
+      [[ -e "${log}" ]] && line="$(grep -E '\[(learner|evaluation)\]' "${log}" | tail -n 1 || true)"
       echo "${task} ${method} seed ${seed} ${precision}: ${line}"
     done
     ;;

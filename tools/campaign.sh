@@ -6,7 +6,9 @@
 #   tools/campaign.sh start     build HEAD's suite into $CAMPAIGN/bin (first time only) and run
 #                               the campaign under nohup: every run to 1e5 steps, then all to 3e5,
 #                               6e5 and 1e6 (each stage extends the same runs; the result equals
-#                               one uninterrupted run). Resumes wherever it stopped.
+#                               one uninterrupted run). Resumes wherever it stopped; a
+#                               finished stage is marked (milestones/<steps>/stage.done) and
+#                               never replayed.
 #   tools/campaign.sh stop      stop it (start resumes it from the runs' checkpoints)
 #   tools/campaign.sh status    what runs, each run's last logged learner step and evaluation
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
@@ -32,7 +34,10 @@
 # their checkpoints, but a binary that computes differently makes a different experiment, so say so
 # in the notes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# This script by its absolute path: `start` relaunches it after the cd below, and `stop` finds the
+# driver by it, whatever directory and path form the user called it with.
+readonly SELF="$(realpath "$0")"
+cd "$(dirname "${SELF}")/.."
 
 readonly CAMPAIGN="${CAMPAIGN:-${HOME}/romi-campaign}"
 readonly JOBS="${CAMPAIGN_JOBS:-2}"
@@ -86,7 +91,14 @@ supersede_restored() {
 # run's current record (runs/), else its record at the latest milestone that has it (a run being
 # retrained from step 0 has no current result, but its finished stage is in milestones/).
 restore_committed() {
-  local result committed run target source
+  local result committed run target source marker
+  # Which stages were finished, so that run_stages does not replay them (stage_done_marker).
+  for marker in "${RESULTS_DIR}"/milestones/*/stage.done; do
+    [[ -e "${marker}" ]] || continue
+    target="${CAMPAIGN}/milestones/$(basename "$(dirname "${marker}")")"
+    mkdir -p "${target}"
+    [[ -e "${target}/stage.done" ]] || cp "${marker}" "${target}/"
+  done
   local sources=("${RESULTS_DIR}/runs")
   while read -r source; do sources+=("${source}"); done < <(
     ls -d "${RESULTS_DIR}"/milestones/*/runs 2>/dev/null | sort -V -r)
@@ -108,30 +120,36 @@ restore_committed() {
 # The suite's report and every run's small files (curve, result, config, log) as they stand at the
 # end of stage $1, in $CAMPAIGN/milestones/$1: a later stage retrains runs that have no checkpoint
 # from step 0 (supersede_restored), and `collect` then shows their current state, so a stage's own
-# per-run record lives here. Runs already moved aside by a later stage are taken from superseded/.
+# per-run record lives here. A run's record is the one finished at exactly $1 steps: its out/
+# directory's, else (a run moved aside and retraining) the one in superseded/. Records of other
+# runs already in the milestone are kept, so redoing a milestone after a later stage loses nothing.
 snapshot_milestone() {
   local steps="$1" milestone="${CAMPAIGN}/milestones/$1" dir run step
+  local -A recorded=()
   mkdir -p "${milestone}"
   cp "${CAMPAIGN}/out"/results.{md,csv,json} "${CAMPAIGN}/out"/curves.csv "${milestone}/"
   for dir in "${CAMPAIGN}"/out/runs/*/*/*/ "${CAMPAIGN}"/superseded/*/*/*/; do
     [[ -d "${dir}" ]] || continue
     run="${dir#"${CAMPAIGN}/out/runs/"}"; run="${run#"${CAMPAIGN}/superseded/"}"
-    # A run moved aside keeps the record of the stage it finished; its out/ directory retrains.
-    if [[ "${dir}" == "${CAMPAIGN}/out/runs/"* && -d "${CAMPAIGN}/superseded/${run}" ]]; then
-      continue
-    fi
-    [[ -e "${dir}result.textproto" ]] || continue
+    [[ -z "${recorded[${run}]:-}" && -e "${dir}result.textproto" ]] || continue
     step="$(result_step "${dir}result.textproto")"
-    [[ -n "${step}" ]] && (( step >= steps )) || continue
+    [[ "${step}" == "${steps}" ]] || continue
     mkdir -p "${milestone}/runs/${run}"
     copy_run_files "${dir}" "${milestone}/runs/${run}"
+    recorded[${run}]=1
   done
 }
 
-# One stage after another; a stage whose runs are all finished returns at once.
+# A finished stage leaves this marker; run_stages skips it from then on. Replaying a finished stage
+# is not harmless: a run already trained past it is an error for the suite (it cannot report fewer
+# steps than it trained), and a run retraining from step 0 would be stopped at that stage again.
+stage_done_marker() { echo "${CAMPAIGN}/milestones/$1/stage.done"; }
+
+# One stage after another, skipping those finished before.
 run_stages() {
   cd "${CAMPAIGN}/bin/d4rl_suite.runfiles/romi"  # where eval/configs and datagen/policies are
   for steps in "${STAGES[@]}"; do
+    [[ -e "$(stage_done_marker "${steps}")" ]] && continue
     echo "$(date -u '+%F %T') stage ${steps} steps: start"
     supersede_restored "${steps}"
     if ! "${CAMPAIGN}/bin/d4rl_suite" "${SUITE_FLAGS[@]}" --steps="${steps}"; then
@@ -139,18 +157,21 @@ run_stages() {
       exit 1
     fi
     snapshot_milestone "${steps}"
+    date -u '+%F %T' >"$(stage_done_marker "${steps}")"
     echo "$(date -u '+%F %T') stage ${steps} steps: done"
   done
 }
 
 case "${1:-}" in
   start)
-    if pgrep -f "${CAMPAIGN}/bin/d4rl_suite" >/dev/null; then
+    # The driver too: between stages (moving runs aside, snapshotting) no suite runs.
+    if pgrep -f "${SELF} run-stages" >/dev/null || pgrep -f "${CAMPAIGN}/bin/d4rl_suite" >/dev/null
+    then
       echo "the campaign is already running"; exit 0
     fi
     install_binary
     mkdir -p "${CAMPAIGN}"
-    nohup nice -n 19 "$0" run-stages >>"${CAMPAIGN}/campaign.log" 2>&1 &
+    nohup nice -n 19 "${SELF}" run-stages >>"${CAMPAIGN}/campaign.log" 2>&1 &
     echo "started (pid $!); log: ${CAMPAIGN}/campaign.log"
     ;;
   run-stages)
@@ -159,7 +180,7 @@ case "${1:-}" in
   stop)
     # Every run checkpoints as it goes (learner every 5 000 steps, dynamics every epoch), so a
     # stop loses at most that much; `start` resumes.
-    pkill -f "$0 run-stages" || true
+    pkill -f "${SELF} run-stages" || true
     pkill -f "${CAMPAIGN}/bin/d4rl_suite" || echo "no run was training"
     ;;
   status)

@@ -90,6 +90,11 @@ for target in "${targets[@]}"; do
   fi
   labels+=("${label}")
 done
+# A failed query above leaves no labels: fuzzing nothing must not pass.
+if [[ ${#labels[@]} -eq 0 ]]; then
+  log "error: no fuzz target selected (did the bazel query fail?)" >&2
+  exit 1
+fi
 
 log "building ${#labels[@]} target(s) with clang 14 + libFuzzer + ASan + UBSan"
 fuzz_bazel build --config=fuzz --noshow_progress "${labels[@]}"
