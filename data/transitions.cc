@@ -13,6 +13,12 @@ Transitions Transitions::Select(const torch::Tensor& indices) const {
           terminals.index_select(0, indices)};
 }
 
+Transitions Transitions::NonTerminal() const {
+  const torch::Tensor keep = torch::nonzero(terminals == 0).squeeze(1);
+  if (keep.size(0) == size()) return *this;
+  return Select(keep);
+}
+
 void Transitions::SelectInto(const torch::Tensor& indices, Transitions* out, int64_t offset) const {
   const int64_t rows = indices.size(0);
   // Rows [offset, offset + rows) of a contiguous column are themselves contiguous, so

@@ -30,6 +30,8 @@ struct Transitions {
   void SelectInto(const torch::Tensor& indices, Transitions* out, int64_t offset) const;
   // Rows [start, start + length) as views (no copy).
   Transitions Slice(int64_t start, int64_t length) const;
+  // The rows whose s' is not terminal, in order; the table itself (no copy) when it has none.
+  Transitions NonTerminal() const;
 };
 
 // A training batch is a small transition table.

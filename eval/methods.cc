@@ -104,7 +104,8 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
     config.mutable_dynamics()->set_direction(method->direction);
     config.mutable_rollout_policy()->set_name(
         method->rollout_policy != nullptr ? method->rollout_policy : task.rollout_policy());
-    config.mutable_rollout_policy()->set_skip_terminals(!task.rollout_policy_uses_terminals());
+    config.mutable_rollout_policy()->set_skip_terminals(!task.models_use_terminals());
+    config.mutable_dynamics()->set_skip_terminals(!task.models_use_terminals());
     config.mutable_imagination()->set_rollout_length(task.rollout_length());
     config.mutable_imagination()->set_return_priority(task.return_priority());
     config.set_model_fraction(task.model_fraction());

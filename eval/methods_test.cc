@@ -44,7 +44,15 @@ TEST(TaskConfigTest, EveryPaperTaskHasTheTable7Settings) {
     absl::StatusOr<TaskConfig> config = LoadTaskConfig("eval/configs", task);
     ASSERT_TRUE(config.ok()) << config.status();
     const bool maze2d = task.rfind("maze2d", 0) == 0;
+    const bool antmaze = task.rfind("antmaze", 0) == 0;
+    const bool hopper = task.rfind("hopper", 0) == 0;
     EXPECT_EQ(config->return_priority(), !maze2d) << task;
+    // Table 7, one row per robot: h = 5 and the uniform policy for maze2d and hopper; h = 5 and
+    // the CVAE for antmaze; h = 1 and the CVAE for walker2d and halfcheetah.
+    EXPECT_EQ(config->rollout_length(), maze2d || antmaze || hopper ? 5 : 1) << task;
+    EXPECT_EQ(config->rollout_policy(), maze2d || hopper ? "uniform" : "cvae") << task;
+    // ROMI_SPEC.md: terminal rows train the models in antmaze only.
+    EXPECT_EQ(config->models_use_terminals(), antmaze) << task;
     EXPECT_GT(config->model_fraction(), 0) << task;
     EXPECT_LT(config->model_fraction(), 1) << task;
     EXPECT_GE(config->rollout_length(), 1) << task;
@@ -115,6 +123,14 @@ TEST(MethodRunConfigTest, BuildsThePapersRuns) {
 
   EXPECT_EQ(MethodRunConfig("romi-sac", task, paper, 3).status().code(),
             absl::StatusCode::kNotFound);
+
+  // Both models skip terminal rows but in antmaze (the task config's models_use_terminals).
+  EXPECT_TRUE(romi.dynamics().skip_terminals());
+  EXPECT_TRUE(romi.rollout_policy().skip_terminals());
+  const TaskConfig antmaze = *LoadTaskConfig("eval/configs", "antmaze-umaze-v0");
+  const RunConfig romi_antmaze = *MethodRunConfig("romi-bcq", antmaze, paper, 3);
+  EXPECT_FALSE(romi_antmaze.dynamics().skip_terminals());
+  EXPECT_FALSE(romi_antmaze.rollout_policy().skip_terminals());
 }
 
 TEST(MethodRunConfigTest, AblationsChangeOneSettingOfTheirMethod) {

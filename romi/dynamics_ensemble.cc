@@ -48,9 +48,15 @@ absl::Status ValidateConfig(const DynamicsConfig& config, int64_t rows) {
         absl::StrCat("dynamics: weight_decay lists ", config.weight_decay_size(), " values, need ",
                      config.hidden_layers() + 1, " (one per hidden layer and one for the heads)"));
   }
+  if (config.patience() < 1 || config.max_epochs() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dynamics: need patience >= 1 and max_epochs >= 0 (0: until early stopping), got ",
+        config.patience(), " and ", config.max_epochs()));
+  }
   if (rows < 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dynamics: need at least 2 transitions to train, got ", rows));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dynamics: need at least 2 transitions to train", config.skip_terminals() ?
+        " (terminal ones skipped)" : "", ", got ", rows));
   }
   return absl::OkStatus();
 }
@@ -329,8 +335,9 @@ class DynamicsTrainer {
 };
 
 absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> DynamicsEnsemble::Train(
-    const data::Transitions& data, const DynamicsConfig& config, uint64_t seed,
+    const data::Transitions& all_rows, const DynamicsConfig& config, uint64_t seed,
     const DynamicsTrainingOptions& options) {
+  const data::Transitions data = config.skip_terminals() ? all_rows.NonTerminal() : all_rows;
   ROMI_RETURN_IF_ERROR(ValidateConfig(config, data.size()));
   const auto start_time = std::chrono::steady_clock::now();
   const auto elapsed = [&] {

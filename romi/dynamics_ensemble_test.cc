@@ -226,6 +226,41 @@ TEST(DynamicsEnsembleTest, RejectsBadConfigurations) {
   config.add_weight_decay(1e-4);  // 1 value for 3 layers
   EXPECT_EQ(DynamicsEnsemble::Train(LinearSystem(100, 1.0, 0), config, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // Either would end training before its first epoch, returning random networks as the model.
+  config = SmallConfig(REVERSE);
+  config.set_patience(0);
+  EXPECT_EQ(DynamicsEnsemble::Train(LinearSystem(100, 1.0, 0), config, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  config = SmallConfig(REVERSE);
+  config.set_max_epochs(-1);
+  EXPECT_EQ(DynamicsEnsemble::Train(LinearSystem(100, 1.0, 0), config, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// The authors train the model on non-terminal rows only (outside antmaze): rows ending in a
+// terminal s' must not change the model at all, however wild they are, unless asked for.
+TEST(DynamicsEnsembleTest, TerminalRowsAreSkippedUnlessAsked) {
+  const data::Transitions clean = LinearSystem(400, 1.0, 0);
+  data::Transitions wild = LinearSystem(100, 50.0, 1);
+  wild.terminals = torch::ones({100});
+  const data::Transitions mixed{
+      torch::cat({clean.observations, wild.observations}), torch::cat({clean.actions, wild.actions}),
+      torch::cat({clean.rewards, wild.rewards}),
+      torch::cat({clean.next_observations, wild.next_observations}),
+      torch::cat({clean.terminals, wild.terminals})};
+  DynamicsConfig config = SmallConfig(REVERSE);
+  config.set_max_epochs(3);
+  const data::Transitions probe = LinearSystem(50, 1.0, 7);
+  auto trained_mse = [&](const data::Transitions& data, bool skip_terminals) {
+    config.set_skip_terminals(skip_terminals);
+    absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> model =
+        DynamicsEnsemble::Train(data, config, 5);
+    EXPECT_TRUE(model.ok()) << model.status();
+    return model.ok() ? (*model)->EvaluateMse(probe) : torch::Tensor();
+  };
+  const torch::Tensor reference = trained_mse(clean, true);
+  EXPECT_TRUE(torch::equal(trained_mse(mixed, true), reference));
+  EXPECT_FALSE(torch::equal(trained_mse(mixed, false), reference));
 }
 
 TEST(DynamicsTargetsTest, DirectionsSwapKnownAndPredictedStates) {

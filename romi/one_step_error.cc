@@ -32,11 +32,13 @@ absl::StatusOr<OneStepError> MeasureOneStepError(const TrainTestSplit& split,
   ROMI_ASSIGN_OR_RETURN(std::unique_ptr<DynamicsEnsemble> model,
                         DynamicsEnsemble::Train(split.train, config, seed, options));
   const torch::Tensor elites = torch::tensor(model->elites(), torch::kInt64);
+  // Tested on the kind of rows it was trained on (DynamicsConfig.skip_terminals).
+  const data::Transitions test = config.skip_terminals() ? split.test.NonTerminal() : split.test;
   OneStepError error;
   {
     torch::NoGradGuard no_grad;
-    error.test_mse = model->EvaluateMse(split.test).index_select(0, elites).mean().item<double>();
-    const torch::Tensor per_dimension = model->EvaluateMsePerDimension(split.test)
+    error.test_mse = model->EvaluateMse(test).index_select(0, elites).mean().item<double>();
+    const torch::Tensor per_dimension = model->EvaluateMsePerDimension(test)
                                             .index_select(0, elites)
                                             .mean(0)
                                             .to(torch::kFloat64)

@@ -91,13 +91,9 @@ absl::Status TrainOnStateActionPairs(const data::Transitions& data,
                                      const StateActionLoss& loss, torch::Generator& generator,
                                      const RolloutPolicy::ProgressCallback& progress) {
   const RolloutPolicyConfig& config = options.config;
-  torch::Tensor states = KnownStates(data, options.direction);
-  torch::Tensor actions = data.actions;
-  if (config.skip_terminals()) {
-    const torch::Tensor keep = data.terminals == 0;
-    states = states.index({keep});
-    actions = actions.index({keep});
-  }
+  const data::Transitions rows_used = config.skip_terminals() ? data.NonTerminal() : data;
+  const torch::Tensor states = KnownStates(rows_used, options.direction);
+  const torch::Tensor& actions = rows_used.actions;
   const int64_t rows = states.size(0);
   if (rows == 0) {
     return absl::InvalidArgumentError(
