@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,21 @@ absl::StatusOr<torch::Tensor> TerminalFlags(const envs::TerminationFn& terminati
   return done;
 }
 
+absl::StatusOr<data::IndexDistribution> ReverseStartDistribution(
+    const data::IndexDistribution& rows, const torch::Tensor& terminals) {
+  const torch::Tensor non_terminal = terminals == 0;
+  if (non_terminal.all().item<bool>()) return rows;
+  absl::StatusOr<data::IndexDistribution> starts =
+      data::IndexDistribution::Weighted(rows.Probabilities() * non_terminal.to(torch::kFloat64));
+  if (!starts.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "imagination: every start row with weight ends in a terminal state (",
+        non_terminal.logical_not().sum().item<int64_t>(), " of ", terminals.size(0),
+        " rows are terminal); no state to start a reverse rollout from"));
+  }
+  return starts;
+}
+
 absl::StatusOr<data::Transitions> Imagine(
     const DynamicsEnsemble& model, RolloutPolicy& policy, const data::Transitions& starts,
     const data::IndexDistribution& start_distribution, const envs::TerminationFn& termination,
@@ -47,6 +63,12 @@ absl::StatusOr<data::Transitions> Imagine(
   const auto start_time = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;
   const bool reverse = model.direction() == REVERSE;
+  std::optional<data::IndexDistribution> reverse_starts;
+  if (reverse) {
+    ROMI_ASSIGN_OR_RETURN(reverse_starts,
+                          ReverseStartDistribution(start_distribution, starts.terminals));
+  }
+  const data::IndexDistribution& start_rows = reverse ? *reverse_starts : start_distribution;
   const int64_t capacity = config.buffer_size();
   data::Transitions buffer = data::Transitions::Zeros(capacity, model.obs_dim(), model.act_dim());
   ImaginationSummary local;
@@ -70,7 +92,7 @@ absl::StatusOr<data::Transitions> Imagine(
   bool room = true;
   while (room) {
     ++local.rounds;
-    const torch::Tensor index = start_distribution.Sample(config.starts_per_round(), generator);
+    const torch::Tensor index = start_rows.Sample(config.starts_per_round(), generator);
     torch::Tensor known =
         (reverse ? starts.next_observations : starts.observations).index_select(0, index);
     for (int step = 0; step < config.rollout_length() && room && known.size(0) > 0; ++step) {

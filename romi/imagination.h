@@ -41,7 +41,8 @@ struct ImaginationSummary {
 };
 
 // Fills a buffer of config.buffer_size() transitions. Start states come from `starts` (its
-// next_observations for REVERSE models, observations for FORWARD) drawn with `start_distribution`.
+// next_observations for REVERSE models, observations for FORWARD) drawn with `start_distribution`;
+// reverse rollouts never start from a row whose s' is terminal (ReverseStartDistribution).
 absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
                                           const data::Transitions& starts,
                                           const data::IndexDistribution& start_distribution,
@@ -49,6 +50,13 @@ absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, Rollout
                                           const ImaginationConfig& config,
                                           torch::Generator& generator,
                                           ImaginationSummary* summary = nullptr);
+
+// `rows` restricted to the rows whose s' is not terminal (`terminals`, [N]), each keeping its
+// weight; `rows` itself when none is terminal. Reverse rollouts start from a row's s'; the authors
+// start from its s, the same states but for one kind: a terminal s' (a hopper that fell, an ant
+// at its goal) is never an s. InvalidArgument when every row with weight is terminal.
+absl::StatusOr<data::IndexDistribution> ReverseStartDistribution(
+    const data::IndexDistribution& rows, const torch::Tensor& terminals);
 
 // The rows of `buffer` (filled by Imagine with `config`) of each of the first `count` rollouts of
 // its first round, in the order imagined: a rollout's first row touches the data. Imagine stores a

@@ -100,6 +100,42 @@ TEST(ImaginationTest, ReverseRolloutsStartInDataAndChainBackwardsInForwardOrder)
   EXPECT_EQ(buffer->terminals.sum().item<float>(), 0.0f);
 }
 
+// Rows whose s' is terminal (a fallen hopper) are no starts of reverse rollouts: the authors
+// start from a row's s, which is never terminal.
+TEST(ImaginationTest, ReverseRolloutsNeverStartFromATerminalState) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  data::Transitions data = Data();
+  data.terminals = (data.next_observations.select(1, 0) > 0).to(torch::kFloat32);
+  const torch::Tensor terminal = data.terminals == 1;
+  ASSERT_GT(terminal.sum().item<int64_t>(), 100);
+  torch::Generator generator = Seeded(1);
+  absl::StatusOr<data::Transitions> buffer =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()), Never(),
+              Config(300, 900), generator);
+  ASSERT_TRUE(buffer.ok()) << buffer.status();
+  const data::Transitions step0 = buffer->Slice(0, 300);
+  EXPECT_TRUE(AllRowsIn(step0.next_observations,
+                        data.next_observations.index({terminal.logical_not()})));
+  EXPECT_FALSE(AllRowsIn(data.next_observations.index({terminal}).narrow(0, 0, 1),
+                         step0.next_observations));
+}
+
+TEST(ReverseStartDistributionTest, DropsTerminalRowsAndKeepsTheOthersWeights) {
+  const data::IndexDistribution weighted =
+      *data::IndexDistribution::Weighted(torch::tensor({1.0, 2.0, 3.0, 4.0}, torch::kFloat64));
+  const torch::Tensor terminals = torch::tensor({0.f, 1.f, 0.f, 0.f});
+  absl::StatusOr<data::IndexDistribution> starts = ReverseStartDistribution(weighted, terminals);
+  ASSERT_TRUE(starts.ok()) << starts.status();
+  EXPECT_TRUE(torch::allclose(starts->Probabilities(),
+                              torch::tensor({1.0, 0.0, 3.0, 4.0}, torch::kFloat64) / 8.0));
+  // Without terminal rows: the distribution itself, uniform included (same draws as before).
+  EXPECT_TRUE(ReverseStartDistribution(data::IndexDistribution::Uniform(4), torch::zeros({4}))
+                  ->uniform());
+  EXPECT_EQ(ReverseStartDistribution(weighted, torch::ones({4})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ImaginationTest, DoneRowsStopTheirRollout) {
   const auto model = Model(REVERSE);
   auto policy = Uniform();
