@@ -200,8 +200,8 @@ std::string RenderExperiment(const ExperimentPlan& plan, const SuiteResults& res
     if (experiment.has_delta()) {
       const std::string& minuend = experiment.delta().minuend();
       const std::string& subtrahend = experiment.delta().subtrahend();
-      const PaperScore* paper_minuend = FindPaperScore(paper, task, minuend);
-      const PaperScore* paper_subtrahend = FindPaperScore(paper, task, subtrahend);
+      const PaperScore* paper_minuend = PaperNumber(experiment, paper, task, minuend);
+      const PaperScore* paper_subtrahend = PaperNumber(experiment, paper, task, subtrahend);
       const std::string paper_delta =
           paper_minuend != nullptr && paper_subtrahend != nullptr
               ? absl::StrFormat("%+.1f", paper_minuend->mean() - paper_subtrahend->mean())
@@ -249,20 +249,27 @@ std::string RenderExperiment(const ExperimentPlan& plan, const SuiteResults& res
   return table;
 }
 
-std::string PaperCellText(const Experiment& experiment, const PaperScores& paper,
-                          const std::string& task, const std::string& method) {
+const PaperScore* PaperNumber(const Experiment& experiment, const PaperScores& paper,
+                              const std::string& task, const std::string& method) {
   for (const PaperScore& score : experiment.paper()) {
-    if (score.task() == task && score.method() == method) {
-      return PaperScoreText(&score, experiment.kind() == Experiment::TRAJECTORY_DISCREPANCY
-                                        ? kDiscrepancyDecimals
-                                        : kMseDecimals);
-    }
+    if (score.task() == task && score.method() == method) return &score;
   }
   // Normalized scores are the paper's numbers only for a table of scores.
-  if (experiment.kind() != Experiment::SCORES) {
-    return experiment.has_paper_figure() ? experiment.paper_figure() : "n/a";
+  return experiment.kind() == Experiment::SCORES ? FindPaperScore(paper, task, method) : nullptr;
+}
+
+std::string PaperCellText(const Experiment& experiment, const PaperScores& paper,
+                          const std::string& task, const std::string& method) {
+  const PaperScore* number = PaperNumber(experiment, paper, task, method);
+  if (number == nullptr && experiment.has_paper_figure()) return experiment.paper_figure();
+  switch (experiment.kind()) {
+    case Experiment::MODEL_ERROR:
+      return PaperScoreText(number, kMseDecimals);
+    case Experiment::TRAJECTORY_DISCREPANCY:
+      return PaperScoreText(number, kDiscrepancyDecimals);
+    default:
+      return PaperScoreText(number);
   }
-  return PaperScoreText(FindPaperScore(paper, task, method));
 }
 
 std::string ExperimentReportName(const Experiment& experiment) {

@@ -51,6 +51,11 @@ std::string RenderExperiment(const ExperimentPlan& plan, const SuiteResults& res
 
 // The paper's number for a cell as the table prints it: the experiment's own paper numbers first
 // (Table 5's MSEs, 4 decimals), then `paper`'s scores (1 decimal); "n/a" where neither has one.
+// The paper's number for a cell: the experiment's own `paper` entry (a table whose number differs
+// from eval/paper_scores.textproto's, or that is not a score), else for a table of scores the
+// shared one; nullptr where the paper gives none.
+const PaperScore* PaperNumber(const Experiment& experiment, const PaperScores& paper,
+                              const std::string& task, const std::string& method);
 std::string PaperCellText(const Experiment& experiment, const PaperScores& paper,
                           const std::string& task, const std::string& method);
 
