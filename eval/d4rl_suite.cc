@@ -1,7 +1,7 @@
 // The main job: ROMI and its baselines on D4RL tasks, scored in the native simulators, beside the
 // paper's numbers.
 //
-//   bazel run //eval:d4rl_suite                      # the default: about 15 minutes on 2 cores
+//   bazel run //eval:d4rl_suite                      # the default: about 17 minutes on 2 cores
 //   bazel run //eval:d4rl_suite -- --tasks=maze2d-umaze-v1,maze2d-medium-v1 --seeds=0,1,2
 //   bazel run //eval:d4rl_suite -- --budget=paper --methods=romi-bcq,bcq
 //   bazel run //eval:d4rl_suite -- --dataset_dir=/data/d4rl      # D4RL's own .hdf5 files
@@ -57,8 +57,9 @@ ABSL_FLAG(std::string, experiment, "",
 ABSL_FLAG(std::string, experiments, "eval/experiments.textproto", "The experiment presets.");
 ABSL_FLAG(std::string, seeds, "0", "Comma-separated seeds.");
 ABSL_FLAG(std::string, budget, "quick",
-          "quick (minutes), paper (the paper's settings; days on a CPU), smoke (seconds, for "
-          "tests), or a path to a Budget textproto.");
+          "quick (minutes), long (the paper's settings written out, for a campaign; "
+          "eval/configs/budget_long.textproto), paper (the paper's settings; days on a CPU), smoke "
+          "(seconds, for tests), or a path to a Budget textproto.");
 ABSL_FLAG(int64_t, steps, 0, "Learner steps for every method (0: the budget's).");
 ABSL_FLAG(std::string, out, "",
           "Output directory (default: runs/d4rl_suite-<budget> under the directory bazel was run "
@@ -475,7 +476,8 @@ int Main(int argc, char** argv) {
   } else {
     std::printf(
         "\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
-        "seeds; paper: its Tables 1-3, 8, 9, mean ± std over 3 seeds)\n\n%s\n",
+        "seeds; paper: mean ± std over 3 seeds, from the table eval/paper_scores.textproto names per "
+        "cell)\n\n%s\n",
         options.budget.name().c_str(),
         RenderTable(*results, options.paper, options.methods).c_str());
   }

@@ -188,8 +188,9 @@ absl::Status PlotCurves(const SuiteResults& results, const std::vector<std::stri
 
 const char kCellsExplained[] =
     "Per cell, each over seeds (mean ± std): final = the last policy on the final evaluation's "
-    "episodes; last-10 mean = the mean of the last 10 checkpoint evaluations (10 episodes each, "
-    "the same start states at every checkpoint and in every method); best = the best checkpoint "
+    "episodes; last-10 mean = the mean of the last 10 checkpoint evaluations (all of them where a "
+    "run has fewer: 4 under the quick budget), each on the budget's evaluation episodes, with "
+    "the same start states at every checkpoint and in every method; best = the best checkpoint "
     "evaluation (optimistic: the maximum of noisy points). Episode spread = the final "
     "evaluation's std over its episodes, averaged over seeds: the noise of one run's score, not "
     "a difference between seeds. The paper does not say which of these its numbers are.";
