@@ -106,6 +106,7 @@ absl::StatusOr<RunConfig> MethodRunConfig(const std::string& method_name, const 
         method->rollout_policy != nullptr ? method->rollout_policy : task.rollout_policy());
     config.mutable_rollout_policy()->set_skip_terminals(!task.models_use_terminals());
     config.mutable_dynamics()->set_skip_terminals(!task.models_use_terminals());
+    config.mutable_imagination()->set_skip_terminal_starts(!task.models_use_terminals());
     config.mutable_imagination()->set_rollout_length(task.rollout_length());
     config.mutable_imagination()->set_return_priority(task.return_priority());
     config.set_model_fraction(task.model_fraction());

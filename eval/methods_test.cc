@@ -131,6 +131,8 @@ TEST(MethodRunConfigTest, BuildsThePapersRuns) {
   const RunConfig romi_antmaze = *MethodRunConfig("romi-bcq", antmaze, paper, 3);
   EXPECT_FALSE(romi_antmaze.dynamics().skip_terminals());
   EXPECT_FALSE(romi_antmaze.rollout_policy().skip_terminals());
+  EXPECT_TRUE(romi.imagination().skip_terminal_starts());
+  EXPECT_FALSE(romi_antmaze.imagination().skip_terminal_starts());
 }
 
 TEST(MethodRunConfigTest, AblationsChangeOneSettingOfTheirMethod) {

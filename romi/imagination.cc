@@ -64,11 +64,12 @@ absl::StatusOr<data::Transitions> Imagine(
   torch::NoGradGuard no_grad;
   const bool reverse = model.direction() == REVERSE;
   std::optional<data::IndexDistribution> reverse_starts;
-  if (reverse) {
+  if (reverse && config.skip_terminal_starts()) {
     ROMI_ASSIGN_OR_RETURN(reverse_starts,
                           ReverseStartDistribution(start_distribution, starts.terminals));
   }
-  const data::IndexDistribution& start_rows = reverse ? *reverse_starts : start_distribution;
+  const data::IndexDistribution& start_rows =
+      reverse_starts.has_value() ? *reverse_starts : start_distribution;
   const int64_t capacity = config.buffer_size();
   data::Transitions buffer = data::Transitions::Zeros(capacity, model.obs_dim(), model.act_dim());
   ImaginationSummary local;

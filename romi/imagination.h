@@ -42,7 +42,8 @@ struct ImaginationSummary {
 
 // Fills a buffer of config.buffer_size() transitions. Start states come from `starts` (its
 // next_observations for REVERSE models, observations for FORWARD) drawn with `start_distribution`;
-// reverse rollouts never start from a row whose s' is terminal (ReverseStartDistribution).
+// with config.skip_terminal_starts, reverse rollouts never start from a row whose s' is terminal
+// (ReverseStartDistribution).
 absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, RolloutPolicy& policy,
                                           const data::Transitions& starts,
                                           const data::IndexDistribution& start_distribution,
@@ -52,9 +53,8 @@ absl::StatusOr<data::Transitions> Imagine(const DynamicsEnsemble& model, Rollout
                                           ImaginationSummary* summary = nullptr);
 
 // `rows` restricted to the rows whose s' is not terminal (`terminals`, [N]), each keeping its
-// weight; `rows` itself when none is terminal. Reverse rollouts start from a row's s'; the authors
-// start from its s, the same states but for one kind: a terminal s' (a hopper that fell, an ant
-// at its goal) is never an s. InvalidArgument when every row with weight is terminal.
+// weight; `rows` itself when none is terminal (ImaginationConfig.skip_terminal_starts says why).
+// InvalidArgument when every row with weight is terminal.
 absl::StatusOr<data::IndexDistribution> ReverseStartDistribution(
     const data::IndexDistribution& rows, const torch::Tensor& terminals);
 
