@@ -316,9 +316,17 @@ class Pipeline {
     const int64_t total = config_.learner_steps();
     const int64_t every = config_.checkpoint_every();
     torch::Generator generator;
+    const int64_t first = learner->step();
+    if (first % every != 0) {
+      // A run that ended between two boundaries (its total was no multiple of `every`) and is now
+      // extended: replay the draws since the last boundary, so the batches go on as in one run.
+      generator = Generator(StageSeed(config_.seed(), kLearnerStage,
+                                      static_cast<uint64_t>(first - first % every)));
+      for (int64_t skipped = 0; skipped < first % every; ++skipped) sampler->Next(generator);
+    }
     const int64_t progress_every = std::max<int64_t>(1, total / 200);
-    Progress("learner", learner->step(), total);
-    for (int64_t step = learner->step(); step < total; ++step) {
+    Progress("learner", first, total);
+    for (int64_t step = first; step < total; ++step) {
       // Reseeding at each checkpoint boundary makes the batches after a resume the same as those
       // of an uninterrupted run, without checkpointing the sampler.
       if (step % every == 0) {

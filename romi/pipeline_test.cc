@@ -212,6 +212,15 @@ TEST(PipelineTest, ExtendingAFinishedRunGivesTheLongerRun) {
   std::ifstream in(fs::path(dir) / "config.textproto");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("learner_steps: 30"), std::string::npos) << text;
+
+  // A run that ended between two checkpoint boundaries (15 steps, every 10) extends the same way.
+  const std::string between = FreshTestDir("extended_between_boundaries", /*create=*/false);
+  shorter.set_learner_steps(15);
+  ASSERT_TRUE(RunPipeline(PointMass(), Never(), 1.0, shorter, between).ok());
+  absl::StatusOr<std::unique_ptr<learners::Learner>> extended_between =
+      RunPipeline(PointMass(), Never(), 1.0, config, between);
+  ASSERT_TRUE(extended_between.ok()) << extended_between.status();
+  ExpectSameParameters(**reference, **extended_between);
 }
 
 TEST(PipelineTest, AFailingCheckpointHookStopsTheRunBeforeThatCheckpoint) {
