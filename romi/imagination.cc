@@ -108,6 +108,16 @@ absl::StatusOr<data::Transitions> Imagine(
       known = predicted.states.index({torch::logical_not(done)});
     }
   }
+  // A model that predicts inf or NaN would otherwise show up only later, as a learner diverging far
+  // from its cause (maze2d and halfcheetah never terminate, so no rule stops such a rollout).
+  const torch::Tensor finite = torch::isfinite(buffer.observations).all(1) &
+                               torch::isfinite(buffer.next_observations).all(1) &
+                               torch::isfinite(buffer.rewards);
+  if (const int64_t bad = finite.logical_not().sum().item<int64_t>(); bad > 0) {
+    return absl::InternalError(absl::StrCat(
+        "imagination: ", bad, " of ", filled, " imagined transitions hold inf or NaN (the ",
+        reverse ? "reverse" : "forward", " model's predictions); the model buffer is not kept"));
+  }
   local.rows = filled;
   local.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();

@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -126,6 +127,20 @@ TEST(ImaginationTest, ReverseRolloutsNeverStartFromATerminalState) {
   ASSERT_TRUE(buffer.ok()) << buffer.status();
   EXPECT_FALSE(AllRowsIn(buffer->Slice(0, 300).next_observations,
                          data.next_observations.index({terminal.logical_not()})));
+}
+
+TEST(ImaginationTest, NonFiniteTransitionsAreAnErrorNotABuffer) {
+  const auto model = Model(REVERSE);
+  auto policy = Uniform();
+  data::Transitions data = Data();
+  data.next_observations[3][0] = std::numeric_limits<float>::quiet_NaN();
+  torch::Generator generator = Seeded(1);
+  const absl::Status status =
+      Imagine(*model, *policy, data, data::IndexDistribution::Uniform(data.size()), Never(),
+              Config(400, 2000), generator)
+          .status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_NE(status.message().find("inf or NaN"), absl::string_view::npos) << status;
 }
 
 TEST(ReverseStartDistributionTest, DropsTerminalRowsAndKeepsTheOthersWeights) {

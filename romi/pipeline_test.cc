@@ -16,6 +16,7 @@
 #include "envs/termination.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "romi/dynamics_ensemble.h"
 
 namespace romi {
 namespace {
@@ -295,9 +296,14 @@ TEST(PipelineTest, ForwardImaginationTrainsAForwardModel) {
   RunConfig config = TinyConfig();
   config.mutable_dynamics()->set_direction(FORWARD);
   config.set_learner_steps(10);
+  const std::string dir = FreshTestDir("forward", /*create=*/false);
   absl::StatusOr<std::unique_ptr<learners::Learner>> learner =
-      RunPipeline(PointMass(), Never(), 1.0, config, FreshTestDir("forward", /*create=*/false));
+      RunPipeline(PointMass(), Never(), 1.0, config, dir);
   ASSERT_TRUE(learner.ok()) << learner.status();
+  absl::StatusOr<std::unique_ptr<DynamicsEnsemble>> model =
+      DynamicsEnsemble::Load((fs::path(dir) / "dynamics.pt").string());
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ((*model)->direction(), FORWARD);
 }
 
 std::string FileBytes(const std::string& path) {

@@ -47,8 +47,8 @@ if [[ ${#missing[@]} -eq 0 ]]; then
   log "all ${#PACKAGES[@]} packages already installed"
 else
   log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update -qq
+  # Through env: sudo's env_reset would drop an exported DEBIAN_FRONTEND, and debconf could prompt.
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   for pkg in "${missing[@]}"; do
     if ! apt-cache show "${pkg}" >/dev/null 2>&1; then
       log "error: package '${pkg}' is not available from the configured apt sources" >&2
@@ -56,7 +56,8 @@ else
       exit 1
     fi
   done
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
   log "installed ${#missing[@]} package(s)"
 fi
 

@@ -36,7 +36,8 @@ install_packages() {
   done
   if [[ ${#missing[@]} -gt 0 ]]; then
     log "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
+    # Through env: sudo's env_reset would drop a DEBIAN_FRONTEND set before it.
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}"
   fi
 }
