@@ -59,22 +59,32 @@ TEST(ExperimentTest, ThePresetsAreThePapersTables) {
 TEST(ExperimentTest, EachReportShowsItsOwnTablesNumbers) {
   const PaperScores paper = *LoadPaperScores("eval/paper_scores.textproto");
   const Experiments presets = Presets();
-  auto cell = [&](const std::string& name, const std::string& task, const std::string& method) {
-    return PaperCellText(*FindExperiment(presets, name), paper, task, method);
+  struct Cell {
+    const char* experiment;
+    const char* task;
+    const char* method;
+    const char* paper;
   };
-  EXPECT_EQ(cell("table3", "maze2d-umaze-v1", "bcq"), "41.1 ± 7.6");
-  EXPECT_EQ(cell("table8", "maze2d-umaze-v1", "bcq"), "49.1");
-  EXPECT_EQ(cell("table3", "antmaze-umaze-diverse-v0", "bcq"), "49.3 ± 9.9");
-  EXPECT_EQ(cell("table8", "antmaze-umaze-diverse-v0", "bcq"), "48.0");
-  EXPECT_EQ(cell("table2", "walker2d-random-v2", "bc"), "0.0");
-  EXPECT_EQ(cell("table8", "walker2d-random-v2", "bc"), "36.0");
-  EXPECT_EQ(cell("table2", "hopper-medium-replay-v2", "romi-cql"), "98.1 ± 2.6");
-  EXPECT_EQ(cell("table8", "hopper-medium-replay-v2", "romi-cql"), "98.1 ± 2.0");
-  EXPECT_EQ(cell("table9", "hopper-medium-v2", "fomi-cql"), "1.9 ± 0.1");
-  EXPECT_EQ(cell("table4", "antmaze-umaze-v0", "romi-rbc-bcq"), "62.2 ± 5.6");
-  EXPECT_EQ(cell("table10", "maze2d-umaze-v1", "romi-bcq@h1"), "82.0 ± 31.5");
-  EXPECT_EQ(cell("table1", "maze2d-umaze-v1", "romi-bcq"), "139.5 ± 3.6");
-  EXPECT_EQ(cell("table5", "maze2d-umaze-v1", "reverse-model"), "0.0061 ± 0.0019");
+  for (const Cell& cell : std::vector<Cell>{
+           {"table3", "maze2d-umaze-v1", "bcq", "41.1 ± 7.6"},
+           {"table8", "maze2d-umaze-v1", "bcq", "49.1"},
+           {"table3", "antmaze-umaze-diverse-v0", "bcq", "49.3 ± 9.9"},
+           {"table8", "antmaze-umaze-diverse-v0", "bcq", "48.0"},
+           {"table2", "walker2d-random-v2", "bc", "0.0"},
+           {"table8", "walker2d-random-v2", "bc", "36.0"},
+           {"table2", "hopper-medium-replay-v2", "romi-cql", "98.1 ± 2.6"},
+           {"table8", "hopper-medium-replay-v2", "romi-cql", "98.1 ± 2.0"},
+           {"table9", "hopper-medium-v2", "fomi-cql", "1.9 ± 0.1"},
+           {"table4", "antmaze-umaze-v0", "romi-rbc-bcq", "62.2 ± 5.6"},
+           {"table10", "maze2d-umaze-v1", "romi-bcq@h1", "82.0 ± 31.5"},
+           {"table1", "maze2d-umaze-v1", "romi-bcq", "139.5 ± 3.6"},
+           {"table5", "maze2d-umaze-v1", "reverse-model", "0.0061 ± 0.0019"},
+       }) {
+    EXPECT_EQ(PaperCellText(*FindExperiment(presets, cell.experiment), paper, cell.task,
+                            cell.method),
+              cell.paper)
+        << cell.experiment << " " << cell.task << " " << cell.method;
+  }
 }
 
 // Every row has the paper's settings and every cell the paper's number.
