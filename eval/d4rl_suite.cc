@@ -476,7 +476,8 @@ int Main(int argc, char** argv) {
   } else {
     std::printf(
         "\nD4RL normalized score of the final policy, budget '%s' (ours: mean ± std over "
-        "seeds; paper: mean ± std over 3 seeds, from the table eval/paper_scores.textproto names per "
+        "seeds; paper: mean ± std over 3 seeds, from the table eval/paper_scores.textproto names "
+        "per "
         "cell)\n\n%s\n",
         options.budget.name().c_str(),
         RenderTable(*results, options.paper, options.methods).c_str());

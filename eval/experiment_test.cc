@@ -80,9 +80,9 @@ TEST(ExperimentTest, EachReportShowsItsOwnTablesNumbers) {
            {"table1", "maze2d-umaze-v1", "romi-bcq", "139.5 ± 3.6"},
            {"table5", "maze2d-umaze-v1", "reverse-model", "0.0061 ± 0.0019"},
        }) {
-    EXPECT_EQ(PaperCellText(*FindExperiment(presets, cell.experiment), paper, cell.task,
-                            cell.method),
-              cell.paper)
+    EXPECT_EQ(
+        PaperCellText(*FindExperiment(presets, cell.experiment), paper, cell.task, cell.method),
+        cell.paper)
         << cell.experiment << " " << cell.task << " " << cell.method;
   }
 }
@@ -273,7 +273,7 @@ TEST(ExperimentTest, AModelErrorReportCarriesTheBudgetsModelErrorNote) {
   options.budget.set_model_error_note("Models stop after 8 epochs.");
   for (const auto& [name, said, not_said] :
        {std::tuple<std::string, std::string, std::string>{"table5", "Models stop after 8 epochs.",
-                                                           "Scores sit within noise."},
+                                                          "Scores sit within noise."},
         {"table4", "Scores sit within noise.", "Models stop after 8 epochs."}}) {
     ExperimentPlan plan = *PlanExperiment(*FindExperiment(Presets(), name), {}, {});
     plan.tasks.clear();  // nothing to train: the report alone

@@ -54,9 +54,9 @@ absl::Status ValidateConfig(const DynamicsConfig& config, int64_t rows) {
         config.patience(), " and ", config.max_epochs()));
   }
   if (rows < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dynamics: need at least 2 transitions to train", config.skip_terminals() ?
-        " (terminal ones skipped)" : "", ", got ", rows));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dynamics: need at least 2 transitions to train",
+                     config.skip_terminals() ? " (terminal ones skipped)" : "", ", got ", rows));
   }
   return absl::OkStatus();
 }

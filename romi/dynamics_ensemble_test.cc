@@ -243,11 +243,11 @@ TEST(DynamicsEnsembleTest, TerminalRowsAreSkippedUnlessAsked) {
   const data::Transitions clean = LinearSystem(400, 1.0, 0);
   data::Transitions wild = LinearSystem(100, 50.0, 1);
   wild.terminals = torch::ones({100});
-  const data::Transitions mixed{
-      torch::cat({clean.observations, wild.observations}), torch::cat({clean.actions, wild.actions}),
-      torch::cat({clean.rewards, wild.rewards}),
-      torch::cat({clean.next_observations, wild.next_observations}),
-      torch::cat({clean.terminals, wild.terminals})};
+  const data::Transitions mixed{torch::cat({clean.observations, wild.observations}),
+                                torch::cat({clean.actions, wild.actions}),
+                                torch::cat({clean.rewards, wild.rewards}),
+                                torch::cat({clean.next_observations, wild.next_observations}),
+                                torch::cat({clean.terminals, wild.terminals})};
   DynamicsConfig config = SmallConfig(REVERSE);
   config.set_max_epochs(3);
   const data::Transitions probe = LinearSystem(50, 1.0, 7);

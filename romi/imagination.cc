@@ -34,10 +34,10 @@ absl::StatusOr<data::IndexDistribution> ReverseStartDistribution(
   absl::StatusOr<data::IndexDistribution> starts =
       data::IndexDistribution::Weighted(rows.Probabilities() * non_terminal.to(torch::kFloat64));
   if (!starts.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "imagination: every start row with weight ends in a terminal state (",
-        non_terminal.logical_not().sum().item<int64_t>(), " of ", terminals.size(0),
-        " rows are terminal); no state to start a reverse rollout from"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("imagination: every start row with weight ends in a terminal state (",
+                     non_terminal.logical_not().sum().item<int64_t>(), " of ", terminals.size(0),
+                     " rows are terminal); no state to start a reverse rollout from"));
   }
   return starts;
 }

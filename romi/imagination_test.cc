@@ -116,8 +116,8 @@ TEST(ImaginationTest, ReverseRolloutsNeverStartFromATerminalState) {
               Config(300, 900), generator);
   ASSERT_TRUE(buffer.ok()) << buffer.status();
   const data::Transitions step0 = buffer->Slice(0, 300);
-  EXPECT_TRUE(AllRowsIn(step0.next_observations,
-                        data.next_observations.index({terminal.logical_not()})));
+  EXPECT_TRUE(
+      AllRowsIn(step0.next_observations, data.next_observations.index({terminal.logical_not()})));
   // antmaze's setting: terminal rows (an ant at its goal) stay starts.
   ImaginationConfig keep = Config(300, 900);
   keep.set_skip_terminal_starts(false);
@@ -152,8 +152,8 @@ TEST(ReverseStartDistributionTest, DropsTerminalRowsAndKeepsTheOthersWeights) {
   EXPECT_TRUE(torch::allclose(starts->Probabilities(),
                               torch::tensor({1.0, 0.0, 3.0, 4.0}, torch::kFloat64) / 8.0));
   // Without terminal rows: the distribution itself, uniform included (same draws as before).
-  EXPECT_TRUE(ReverseStartDistribution(data::IndexDistribution::Uniform(4), torch::zeros({4}))
-                  ->uniform());
+  EXPECT_TRUE(
+      ReverseStartDistribution(data::IndexDistribution::Uniform(4), torch::zeros({4}))->uniform());
   EXPECT_EQ(ReverseStartDistribution(weighted, torch::ones({4})).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -320,8 +320,8 @@ class Pipeline {
     if (first % every != 0) {
       // A run that ended between two boundaries (its total was no multiple of `every`) and is now
       // extended: replay the draws since the last boundary, so the batches go on as in one run.
-      generator = Generator(StageSeed(config_.seed(), kLearnerStage,
-                                      static_cast<uint64_t>(first - first % every)));
+      generator = Generator(
+          StageSeed(config_.seed(), kLearnerStage, static_cast<uint64_t>(first - first % every)));
       for (int64_t skipped = 0; skipped < first % every; ++skipped) sampler->Next(generator);
     }
     const int64_t progress_every = std::max<int64_t>(1, total / 200);
