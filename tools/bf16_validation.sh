@@ -144,6 +144,8 @@ comparison() {
         }
       }
       print ""
+      print "Final: mean ± std over the seeds both precisions finished (population std, as in results.md)."
+      print ""
       print "| task, method | precision | seeds with both | final fp32 | final precision | last-10 fp32 | last-10 precision |"
       print "|---|---|---:|---:|---:|---:|---:|"
       for (j = 1; j <= ncells; ++j) {
@@ -151,7 +153,8 @@ comparison() {
         c = pairs[cell, p]
         for (q = 1; q <= 2; ++q) {
           m[q] = sum[cell, p, q] / c
-          s[q] = c > 1 ? sqrt(max0((sumsq[cell, p, q] - c * m[q] ^ 2) / (c - 1))) : 0
+          # Population std over seeds, as every suite report gives it.
+          s[q] = sqrt(max0((sumsq[cell, p, q] - c * m[q] ^ 2) / c))
         }
         printf "| %s | %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.1f | %.1f |\n", cell, name[p], c,
                m[1], s[1], m[2], s[2], lsum[cell, p, 1] / c, lsum[cell, p, 2] / c
