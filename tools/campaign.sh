@@ -12,8 +12,10 @@
 #   tools/campaign.sh stop      stop it (start resumes it from the runs' checkpoints)
 #   tools/campaign.sh status    what runs, each run's last logged learner step and evaluation
 #   tools/campaign.sh collect   copy the small outputs (report, curves, per-run curve/result/log;
-#                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/,
-#                               with each finished stage's record (milestones/<steps>/, runs too)
+#                               never checkpoints or buffers) into docs/results/maze2d-umaze-long/
+#                               ($CAMPAIGN_RESULTS_DIR): at its top the latest finished stage's
+#                               report, in current/ the live one, each finished stage's record in
+#                               milestones/<steps>/ (runs too), each run's latest files in runs/
 #   tools/campaign.sh snapshot N  redo stage N's milestone record (a stage makes it when it ends)
 #   tools/campaign.sh restore   on a machine that lost $CAMPAIGN: put the committed finished runs
 #                               (docs/results/maze2d-umaze-long/runs/*/*/*/result.textproto, else
@@ -48,7 +50,9 @@ readonly SUITE_FLAGS=(--tasks=maze2d-umaze-v1 --methods=romi-bcq,fomi-bcq,bcq --
                       --out="${CAMPAIGN}/out" --shared_stages=none)
 # --shared_stages=none: the campaign's runs share no model stage (reverse, forward, model-free), and
 # runs begun before shared stages existed keep their training checkpoints in their own directory.
-readonly RESULTS_DIR="docs/results/maze2d-umaze-long"
+readonly RESULTS_DIR="${CAMPAIGN_RESULTS_DIR:-docs/results/maze2d-umaze-long}"
+# The suite's report files; a milestone keeps them as they were when its stage ended.
+readonly REPORT_FILES=(results.md results.csv results.json curves.csv curves_maze2d-umaze-v1.png)
 
 install_binary() { tools/install_suite.sh "${CAMPAIGN}"; }
 
@@ -127,7 +131,10 @@ snapshot_milestone() {
   local steps="$1" milestone="${CAMPAIGN}/milestones/$1" dir run step
   local -A recorded=()
   mkdir -p "${milestone}"
-  cp "${CAMPAIGN}/out"/results.{md,csv,json} "${CAMPAIGN}/out"/curves.csv "${milestone}/"
+  local file
+  for file in "${REPORT_FILES[@]}"; do
+    [[ -e "${CAMPAIGN}/out/${file}" ]] && cp "${CAMPAIGN}/out/${file}" "${milestone}/"
+  done
   for dir in "${CAMPAIGN}"/out/runs/*/*/*/ "${CAMPAIGN}"/superseded/*/*/*/; do
     [[ -d "${dir}" ]] || continue
     run="${dir#"${CAMPAIGN}/out/runs/"}"; run="${run#"${CAMPAIGN}/superseded/"}"
@@ -193,10 +200,19 @@ case "${1:-}" in
     done
     ;;
   collect)
-    mkdir -p "${RESULTS_DIR}"
-    for file in results.md results.csv results.json curves.csv curves_maze2d-umaze-v1.png; do
-      [[ -e "${CAMPAIGN}/out/${file}" ]] && cp "${CAMPAIGN}/out/${file}" "${RESULTS_DIR}/"
+    # The top level shows the latest finished stage (every run at the same step, the table
+    # docs/RESULTS.md quotes); current/ the report of the stage under way, in which runs that
+    # retrain from step 0 have no result yet.
+    mkdir -p "${RESULTS_DIR}/current"
+    for file in "${REPORT_FILES[@]}"; do
+      [[ -e "${CAMPAIGN}/out/${file}" ]] && cp "${CAMPAIGN}/out/${file}" "${RESULTS_DIR}/current/"
     done
+    latest="$(ls -d "${CAMPAIGN}"/milestones/*/stage.done 2>/dev/null | sort -V | tail -n 1)"
+    if [[ -n "${latest}" ]]; then
+      for file in "${REPORT_FILES[@]}"; do
+        [[ -e "$(dirname "${latest}")/${file}" ]] && cp "$(dirname "${latest}")/${file}" "${RESULTS_DIR}/"
+      done
+    fi
     for dir in "${CAMPAIGN}"/out/runs/*/*/*/; do
       run="${dir#"${CAMPAIGN}/out/runs/"}"
       mkdir -p "${RESULTS_DIR}/runs/${run}"

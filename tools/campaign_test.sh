@@ -57,6 +57,15 @@ done
   fail "milestone 600000 records a run that never reached it"
 [[ ! -e "${CAMPAIGN}/milestones/100000/runs" ]] || fail "the finished stage 1e5 was replayed"
 
+# collect: the top level shows the latest finished stage's report, current/ the live one.
+echo "live" >"${CAMPAIGN}/out/results.md"
+export CAMPAIGN_RESULTS_DIR="${CAMPAIGN}/collected"
+"${campaign_sh}" collect >>"${CAMPAIGN}/log" 2>&1
+[[ "$(cat "${CAMPAIGN_RESULTS_DIR}/results.md")" == 1000000 ]] || fail "top level is not 1e6's"
+[[ "$(cat "${CAMPAIGN_RESULTS_DIR}/current/results.md")" == live ]] || fail "current/ not live"
+[[ "$(step_of "${CAMPAIGN_RESULTS_DIR}/milestones/300000/runs/t/m/seed2/result.textproto")" == \
+   300000 ]] || fail "collect lost a milestone's record"
+
 # A second start finds every stage finished and calls no suite.
 rm "${CAMPAIGN}/suite_calls"
 "${campaign_sh}" run-stages >>"${CAMPAIGN}/log" 2>&1
