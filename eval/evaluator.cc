@@ -1,5 +1,6 @@
 #include "eval/evaluator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -60,6 +61,29 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
   run.episodes = options.episodes;
   run.threads = options.threads;
   run.record_states = options.record_states;
+  EvaluationReport report;
+  envs::EpisodeHooks hooks;
+  std::vector<double> weight;  // discount^t of each episode's next step; outlives the hooks' use
+  if (options.discount > 0) {
+    // Each episode's slots are written by the one worker stepping it: no two threads share one.
+    report.discounted_returns.assign(options.episodes, 0.0);
+    report.first_observations = torch::zeros({options.episodes, spec.obs_dim});
+    report.first_actions = torch::zeros({options.episodes, spec.act_dim});
+    weight.assign(options.episodes, 1.0);
+    float* const first_obs = report.first_observations.data_ptr<float>();
+    float* const first_act = report.first_actions.data_ptr<float>();
+    hooks.before_step = [&, first_obs, first_act](const envs::EpisodeStep& step) {
+      if (step.t != 0) return;
+      std::copy(step.observation.begin(), step.observation.end(),
+                first_obs + step.episode * spec.obs_dim);
+      std::copy(step.action.begin(), step.action.end(), first_act + step.episode * spec.act_dim);
+    };
+    hooks.after_step = [&](const envs::EpisodeStep& step) -> absl::StatusOr<envs::AfterStep> {
+      report.discounted_returns[step.episode] += weight[step.episode] * step.result->reward;
+      weight[step.episode] *= options.discount;
+      return envs::AfterStep::kContinue;
+    };
+  }
   ROMI_ASSIGN_OR_RETURN(std::vector<envs::EpisodeSummary> episodes,
                         envs::RunEpisodes(
                             lanes,
@@ -67,9 +91,8 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
                               return seeds::EvaluationEpisode(options.seed,
                                                               static_cast<uint64_t>(episode));
                             },
-                            act, run));
+                            act, run, hooks));
 
-  EvaluationReport report;
   for (envs::EpisodeSummary& episode : episodes) {
     report.returns.push_back(episode.return_sum);
     report.scores.push_back(envs::NormalizedScore(spec, episode.return_sum));

@@ -29,6 +29,9 @@ struct EvaluationOptions {
   uint64_t seed = 0;
   int threads = 1;             // workers stepping the envs
   bool record_states = false;  // keep every visited state (for the trajectory discrepancy)
+  // > 0: also each episode's return discounted by this factor and its first (s, a), to compare
+  // with what a critic predicts for them (eval/q_calibration.cc).
+  double discount = 0;
 };
 
 struct EvaluationReport {
@@ -37,6 +40,10 @@ struct EvaluationReport {
   std::vector<int> lengths;     // steps per episode
   // With record_states: episode i's visited states s_0 .. s_T as float32 [T + 1, obs_dim].
   std::vector<torch::Tensor> trajectories;
+  // With discount > 0: per episode, sum over t of discount^t r_t, and s_0, a_0 as float32 rows.
+  std::vector<double> discounted_returns;
+  torch::Tensor first_observations;  // [episodes, obs_dim]
+  torch::Tensor first_actions;       // [episodes, act_dim]
   double seconds = 0;
 
   double ReturnMean() const;

@@ -48,6 +48,30 @@ TEST(EvaluatorTest, TerminatingEpisodesEndEarlyAndStatesAreRecorded) {
   }
 }
 
+TEST(EvaluatorTest, DiscountedReturnsAndFirstStepsPerEpisode) {
+  EvaluationOptions options;
+  options.episodes = 3;
+  options.record_states = true;
+  options.threads = 2;
+  options.discount = 1.0;  // undiscounted: the plain return, summed in the same order
+  absl::StatusOr<EvaluationReport> plain = Evaluate("hopper-random-v2", Constant(3, 0.5f), options);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  options.discount = 0.9;
+  absl::StatusOr<EvaluationReport> discounted =
+      Evaluate("hopper-random-v2", Constant(3, 0.5f), options);
+  ASSERT_TRUE(discounted.ok()) << discounted.status();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(plain->discounted_returns[i], plain->returns[i]);
+    // hopper's rewards per step are about 1 while it stands: sum 0.9^t r_t is below the return
+    // and at most 1 / (1 - 0.9) times the largest reward.
+    EXPECT_LT(discounted->discounted_returns[i], discounted->returns[i]);
+    EXPECT_GT(discounted->discounted_returns[i], 0.0);
+    EXPECT_TRUE(torch::equal(discounted->first_observations[i],
+                             discounted->trajectories[i][0].to(torch::kFloat32)));
+  }
+  EXPECT_TRUE(torch::equal(discounted->first_actions, torch::full({3, 3}, 0.5f)));
+}
+
 TEST(EvaluatorTest, SameSeedSameResultWhateverTheThreadCount) {
   torch::manual_seed(0);
   const torch::Tensor w = torch::randn({17, 6}) * 0.3;
