@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/file_lock.h"
 #include "base/subprocess.h"
@@ -172,6 +173,41 @@ TEST(D4rlSuiteTest, TrainsOnAMinariDatasetWrittenByMakeDataset) {
 
 // --precision=bf16 reaches every run's learner, names the budget, and a suite in one precision
 // never resumes runs of the other.
+// q_calibration replays a finished run's final evaluation with its saved learner: the same
+// score, and the critic's Q(s0, a0) beside the discounted return.
+TEST(D4rlSuiteTest, QCalibrationReplaysARunsFinalEvaluation) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_q_calibration";
+  fs::remove_all(root);
+  const absl::StatusOr<CommandOutput> suite =
+      RunCommand({"eval/d4rl_suite", "--budget=smoke", "--methods=bcq", "--tasks=maze2d-umaze-v1",
+                  "--jobs=1", "--threads=1", "--progress=false", "--search_user_datasets=false",
+                  absl::StrCat("--cache_dir=", (root / "cache").string()),
+                  absl::StrCat("--out=", (root / "suite").string())});
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  ASSERT_TRUE(suite->finished.ok) << suite->output;
+  SuiteResults results;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Read(root / "suite/results.json"), &results)
+          .ok());
+  ASSERT_EQ(results.run_size(), 1);
+  const RunResult& run = results.run(0);
+  const absl::StatusOr<CommandOutput> calibration =
+      RunCommand({"eval/q_calibration", absl::StrCat("--run_dir=", run.run_dir()),
+                  absl::StrCat("--episodes=", run.final().episodes())});
+  ASSERT_TRUE(calibration.ok()) << calibration.status();
+  ASSERT_TRUE(calibration->finished.ok) << calibration->output;
+  EXPECT_NE(calibration->output.find("Q(s0,a0)"), std::string::npos) << calibration->output;
+  EXPECT_NE(calibration->output.find(absl::StrFormat("score %.1f\n", run.final().score_mean())),
+            std::string::npos)
+      << calibration->output;
+  // A directory without a run is an error naming the file, not a crash.
+  const absl::StatusOr<CommandOutput> missing =
+      RunCommand({"eval/q_calibration", absl::StrCat("--run_dir=", (root / "none").string())});
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->finished.ok);
+  EXPECT_NE(missing->output.find("config.textproto"), std::string::npos) << missing->output;
+}
+
 TEST(D4rlSuiteTest, APrecisionFlagTrainsInThatPrecisionAndNeverMixesTheTwo) {
   const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_precision";
   fs::remove_all(root);
