@@ -22,9 +22,10 @@
 #                               the latest milestones/<steps>/runs/ record of that run) back
 #                               into $CAMPAIGN/out so that their stage is not trained again. They
 #                               have no checkpoints, so before a later stage the campaign moves
-#                               them to $CAMPAIGN/superseded/ and trains them from step 0 (the
-#                               result equals an uninterrupted run, so the earlier stage's numbers
-#                               are reproduced on the way).
+#                               them to $CAMPAIGN/superseded/ and trains them from step 0. On
+#                               the host and BLAS kernels that made them this reproduces the
+#                               earlier stage's numbers on the way; on another host (other
+#                               rounding) it is a new run of the same configuration.
 #
 # Every stage resumes where it was interrupted: the learner checkpoints every 5 000 steps, a
 # dynamics model's training after every epoch.
