@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <utility>
 
@@ -63,13 +64,11 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
   run.record_states = options.record_states;
   EvaluationReport report;
   envs::EpisodeHooks hooks;
-  std::vector<double> weight;  // discount^t of each episode's next step; outlives the hooks' use
   if (options.discount > 0) {
     // Each episode's slots are written by the one worker stepping it: no two threads share one.
     report.discounted_returns.assign(options.episodes, 0.0);
     report.first_observations = torch::zeros({options.episodes, spec.obs_dim});
     report.first_actions = torch::zeros({options.episodes, spec.act_dim});
-    weight.assign(options.episodes, 1.0);
     float* const first_obs = report.first_observations.data_ptr<float>();
     float* const first_act = report.first_actions.data_ptr<float>();
     hooks.before_step = [&, first_obs, first_act](const envs::EpisodeStep& step) {
@@ -79,8 +78,8 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
       std::copy(step.action.begin(), step.action.end(), first_act + step.episode * spec.act_dim);
     };
     hooks.after_step = [&](const envs::EpisodeStep& step) -> absl::StatusOr<envs::AfterStep> {
-      report.discounted_returns[step.episode] += weight[step.episode] * step.result->reward;
-      weight[step.episode] *= options.discount;
+      report.discounted_returns[step.episode] +=
+          std::pow(options.discount, step.t) * step.result->reward;
       return envs::AfterStep::kContinue;
     };
   }
