@@ -2,8 +2,16 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 
 namespace romi::data {
 namespace {
@@ -33,6 +41,8 @@ uint64_t MixTensor(uint64_t hash, const torch::Tensor& tensor) {
              values.numel() * sizeof(float));
 }
 
+constexpr char kSourcePrefix[] = "# data: ";
+
 }  // namespace
 
 std::string FingerprintArrays(const D4rlFile& file) {
@@ -46,6 +56,47 @@ std::string FingerprintArrays(const D4rlFile& file) {
     hash = MixTensor(hash, tensor);
   }
   return absl::StrFormat("%016x", hash);
+}
+
+std::string FingerprintTransitions(const Transitions& table) {
+  uint64_t hash = kOffset;
+  for (const torch::Tensor* column : {&table.observations, &table.actions, &table.rewards,
+                                      &table.next_observations, &table.terminals}) {
+    hash = MixTensor(hash, *column);
+  }
+  return absl::StrFormat("rows %d %016x", table.size(), hash);
+}
+
+absl::Status CheckFingerprint(const std::string& fingerprint, const std::string& source,
+                              const std::string& path) {
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  std::ifstream file(path);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  if (!file) return absl::DataLossError(absl::StrCat(path, ": cannot be read"));
+  std::string recorded, recorded_source = "unknown source";
+  for (const absl::string_view line : absl::StrSplit(contents.str(), '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, kSourcePrefix)) {
+      recorded_source = std::string(line.substr(sizeof(kSourcePrefix) - 1));
+    } else if (recorded.empty()) {
+      recorded = std::string(line);
+    }
+  }
+  if (recorded != fingerprint) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": this run was started on other data (", recorded_source, ": ",
+                     recorded, ") than it is resumed with (", source, ": ", fingerprint,
+                     "); use another output directory, or remove the run to start it again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteOrCheckFingerprint(const Transitions& table, const std::string& source,
+                                     const std::string& path) {
+  const std::string fingerprint = FingerprintTransitions(table);
+  ROMI_RETURN_IF_ERROR(CheckFingerprint(fingerprint, source, path));
+  if (std::filesystem::exists(path)) return absl::OkStatus();
+  return WriteStringAtomically(path, absl::StrCat(kSourcePrefix, source, "\n", fingerprint, "\n"));
 }
 
 }  // namespace romi::data

@@ -1,18 +1,43 @@
-// A fingerprint of a D4RL file's arrays, stored in generated files (metadata/romi_fingerprint) so
-// that a cached file whose contents changed on disk (a flipped bit, a partial copy that still
-// parses) is detected instead of silently used.
+// Fingerprints of data, so that changed data is detected instead of silently used:
+// - of a D4RL file's arrays, stored in generated files (metadata/romi_fingerprint): a cached file
+//   whose contents changed on disk (a flipped bit, a partial copy that still parses);
+// - of a transition table, recorded in a run directory: a run resumed on other data than it was
+//   started on (a user's D4RL file replacing generated data, another generator version), whose
+//   model, buffer or learner would otherwise continue on rows it never saw.
 #ifndef ROMI_DATA_FINGERPRINT_H_
 #define ROMI_DATA_FINGERPRINT_H_
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "data/d4rl_file.h"
+#include "data/transitions.h"
 
 namespace romi::data {
 
 // 16 hex digits: a 64-bit FNV-1a hash over the shapes and float32 bytes of observations, actions,
 // rewards, terminals, timeouts, next_observations and infos/* (in key order); metadata excluded.
 std::string FingerprintArrays(const D4rlFile& file);
+
+// "rows N <16 hex digits>": the same hash over the shapes and float32 bytes of the table's five
+// columns. The same on every host and thread count (one sequential pass); any changed value, row
+// order or shape changes it.
+std::string FingerprintTransitions(const Transitions& table);
+
+// The name of the fingerprint file in a run directory (or another directory of outputs computed
+// from one table).
+inline constexpr char kFingerprintFile[] = "data.fingerprint";
+
+// OK when `path` does not exist or records `fingerprint` (of the data from `source`, e.g. the
+// dataset's file); FailedPrecondition naming the file, both sources and both fingerprints when it
+// records another; DataLoss when it cannot be read.
+absl::Status CheckFingerprint(const std::string& fingerprint, const std::string& source,
+                              const std::string& path);
+
+// CheckFingerprint of `table`'s fingerprint, then, when `path` does not exist, writes it there
+// (atomically) with `source` beside it.
+absl::Status WriteOrCheckFingerprint(const Transitions& table, const std::string& source,
+                                     const std::string& path);
 
 }  // namespace romi::data
 

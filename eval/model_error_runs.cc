@@ -11,6 +11,7 @@
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
+#include "data/fingerprint.h"
 #include "eval/methods.h"
 #include "google/protobuf/text_format.h"
 #include "romi/one_step_error.h"
@@ -27,12 +28,15 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
       absl::StrCat(options.out_dir, "/model_error/", task, "/",
                    model == kForwardModel ? "forward" : "reverse", "/seed", seed);
   const std::string result_path = dir + "/result.textproto";
+  ROMI_RETURN_IF_ERROR(CreateDirectories(dir));
+  // A finished result or a training checkpoint is reused only for the data it was computed from.
+  ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
+      data.dataset.transitions(), data.source, absl::StrCat(dir, "/", data::kFingerprintFile)));
   if (std::filesystem::exists(result_path)) {
     ModelErrorResult finished;
     ROMI_RETURN_IF_ERROR(ReadTextProto(result_path, &finished, absl::StatusCode::kDataLoss));
     return finished;
   }
-  ROMI_RETURN_IF_ERROR(CreateDirectories(dir));
   // The settings romi-bcq trains its model with on this task under this budget; only the
   // direction differs between the two columns.
   ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config, LoadTaskConfig(options.configs_dir, task));

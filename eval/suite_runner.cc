@@ -23,6 +23,7 @@
 #include "base/status_macros.h"
 #include "base/subprocess.h"
 #include "base/text_proto.h"
+#include "data/fingerprint.h"
 #include "envs/registry.h"
 #include "eval/evaluation_protocol.h"
 #include "eval/evaluator.h"
@@ -132,6 +133,10 @@ class RunContext {
     // A result made with other settings (another budget or precision in this --out) is no answer
     // to this run: the error names the file and the settings it was made with.
     ROMI_RETURN_IF_ERROR(CheckRunConfig(config, run_dir_));
+    // Nor is a result computed from other data (the pipeline checks the same when it resumes).
+    ROMI_RETURN_IF_ERROR(
+        data::WriteOrCheckFingerprint(data_.dataset.transitions(), data_.source,
+                                      absl::StrCat(run_dir_, "/", data::kFingerprintFile)));
     ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path_));
     if (finished.final().step() == total_steps_) return finished;
     if (finished.final().step() > total_steps_) {
@@ -702,14 +707,23 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
 // The run's result when it has finished at the asked learner steps with the asked settings; nothing
 // when it has not (not started, interrupted, finished at other steps or with other settings, or
 // unreadable: the run itself then decides).
+// `fingerprint`: the task's data (data/fingerprint.h), or nullptr where the data is not loaded
+// (then a result computed from other data counts as finished; the run itself refuses it).
 absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions& options,
                                                               const std::string& task,
                                                               const std::string& method,
-                                                              uint64_t seed) {
+                                                              uint64_t seed,
+                                                              const std::string* fingerprint) {
   ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
-  const std::string path = RunDirectory(options.out_dir, task, method, seed) + "/result.textproto";
+  const std::string run_dir = RunDirectory(options.out_dir, task, method, seed);
+  const std::string path = run_dir + "/result.textproto";
   if (!fs::exists(path)) return std::nullopt;
-  if (!CheckRunConfig(config, RunDirectory(options.out_dir, task, method, seed)).ok()) {
+  // Not finished for these settings or this data: the run is started, and it says why it refuses.
+  if (!CheckRunConfig(config, run_dir).ok()) return std::nullopt;
+  if (fingerprint != nullptr &&
+      !data::CheckFingerprint(*fingerprint, task,
+                              absl::StrCat(run_dir, "/", data::kFingerprintFile))
+           .ok()) {
     return std::nullopt;
   }
   absl::StatusOr<RunResult> finished = ReadFinishedRun(path);
@@ -721,13 +735,16 @@ absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions
 // start (with jobs > 1, mid-suite reports would otherwise show only the runs reached so far), and
 // no worker is started for them.
 // Returns how many.
-absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options, SuiteProgress& progress) {
+// `fingerprints`: each task's data.
+absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options,
+                                       const std::map<std::string, std::string>& fingerprints,
+                                       SuiteProgress& progress) {
   std::vector<PlannedRun>& runs = progress.runs();
   int count = 0;
   for (size_t i = 0; i < runs.size(); ++i) {
-    ROMI_ASSIGN_OR_RETURN(
-        std::optional<RunResult> finished,
-        FinishedAtAskedSteps(options, runs[i].task, runs[i].method, runs[i].seed));
+    ROMI_ASSIGN_OR_RETURN(std::optional<RunResult> finished,
+                          FinishedAtAskedSteps(options, runs[i].task, runs[i].method, runs[i].seed,
+                                               &fingerprints.at(runs[i].task)));
     if (!finished.has_value()) continue;
     progress.Record(i, *std::move(finished), runs[i].run_dir + "/log.txt");
     ++count;
@@ -744,7 +761,7 @@ absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& opti
     for (const std::string& method : options.methods) {
       for (const uint64_t seed : options.seeds) {
         ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished,
-                              FinishedAtAskedSteps(options, task, method, seed));
+                              FinishedAtAskedSteps(options, task, method, seed, nullptr));
         if (!finished.has_value()) unfinished.push_back(RunKey(task, method, seed));
       }
     }
@@ -788,9 +805,11 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   }
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.
   std::map<std::string, TaskData> data;
+  std::map<std::string, std::string> fingerprints;
   for (const std::string& task : options.tasks) {
     ROMI_ASSIGN_OR_RETURN(TaskData task_data,
                           options.datasets(task, options.budget.dataset_rows()));
+    fingerprints[task] = data::FingerprintTransitions(task_data.dataset.transitions());
     if (options.progress) {
       std::fprintf(stderr, "%s: %lld transitions from %s\n", task.c_str(),
                    static_cast<long long>(task_data.dataset.size()), task_data.source.c_str());
@@ -798,7 +817,7 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
     // Workers load their own copy; keep the parent's memory for them.
     if (options.jobs <= 1) data.emplace(task, std::move(task_data));
   }
-  ROMI_ASSIGN_OR_RETURN(const int finished, RecordFinishedRuns(options, progress));
+  ROMI_ASSIGN_OR_RETURN(const int finished, RecordFinishedRuns(options, fingerprints, progress));
   if (finished > 0) ROMI_RETURN_IF_ERROR(progress.WriteReports());
   if (options.jobs > 1) {
     ROMI_RETURN_IF_ERROR(RunInWorkers(options, progress));

@@ -90,7 +90,8 @@ absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string&
                                  const std::string& method, uint64_t seed);
 
 // The suite's runs (as RunKey) without a result at the asked learner steps, in the suite's order:
-// what a resubmitted cluster job still has to run.
+// what a resubmitted cluster job still has to run. The datasets are not read here (a submission
+// may precede their generation), so a result computed from other data counts as finished.
 absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& options);
 
 // <out_dir>/runs/<task>/<method>/seed<k>: a run's directory.

@@ -14,6 +14,7 @@
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "data/batch_sampler.h"
+#include "data/fingerprint.h"
 #include "data/index_distribution.h"
 #include "data/return_priority.h"
 #include "learners/learner_registry.h"
@@ -53,19 +54,6 @@ absl::Status WriteOrCheckRunConfig(const RunConfig& resolved, const std::string&
                             ComparableRunConfig);
 }
 
-// What a model stage's output depends on in the data: its shape and content (float64 sums and sums
-// of squares of every column).
-std::string DataFingerprint(const data::Transitions& table) {
-  std::string fingerprint = absl::StrCat("rows ", table.observations.size(0));
-  for (const torch::Tensor* column : {&table.observations, &table.actions, &table.rewards,
-                                      &table.next_observations, &table.terminals}) {
-    const torch::Tensor values = column->to(torch::kFloat64);
-    absl::StrAppendFormat(&fingerprint, "|%s %.17g %.17g", c10::str(column->sizes()),
-                          values.sum().item<double>(), values.square().sum().item<double>());
-  }
-  return fingerprint;
-}
-
 struct Stopper {
   const PipelineFaults& faults;
   absl::Status After(const std::string& stage) const {
@@ -97,6 +85,10 @@ class Pipeline {
     }
     ROMI_RETURN_IF_ERROR(CreateDirectories(run_dir_));
     ROMI_RETURN_IF_ERROR(WriteOrCheckRunConfig(config_, run_dir_));
+    // Every output in the directory was computed from the data: resuming on other data is an error.
+    // (A directory from before this check gets its fingerprint at its first resume.)
+    ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
+        dataset_.transitions(), dataset_.summary().source, Path(data::kFingerprintFile)));
     const Stopper stop{faults_};
 
     data::Transitions model_buffer;
@@ -116,10 +108,11 @@ class Pipeline {
   // What each model stage's output is computed from, for the shared stage directory; each stage's
   // identity includes the ones before it.
   void SetStageIdentities() {
-    const std::string common = absl::StrCat(
-        "|seed ", config_.seed(), "|threads ", torch::get_num_threads(), "|obs ",
-        dataset_.obs_dim(), "|act ", dataset_.act_dim(), "|max_action ",
-        absl::StrFormat("%.17g", max_action_), "|data ", DataFingerprint(dataset_.transitions()));
+    const std::string common =
+        absl::StrCat("|seed ", config_.seed(), "|threads ", torch::get_num_threads(), "|obs ",
+                     dataset_.obs_dim(), "|act ", dataset_.act_dim(), "|max_action ",
+                     absl::StrFormat("%.17g", max_action_), "|data ",
+                     data::FingerprintTransitions(dataset_.transitions()));
     dynamics_identity_ =
         absl::StrCat("dynamics v1|", config_.dynamics().ShortDebugString(), common);
     rollout_policy_identity_ =

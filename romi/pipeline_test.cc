@@ -400,6 +400,29 @@ TEST(PipelineTest, RefusesADirectoryOfAnotherRunAndBadConfigs) {
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_NE(status.message().find("config.textproto"), absl::string_view::npos) << status;
 
+  // The same config on other data (another draw of the same generator): refused before any stage
+  // loads an output computed from the first data, with every stage finished or half-done.
+  const data::Dataset other_data = *data::Dataset::FromD4rlFile(
+      data::MakePointMassDataset(600, 50, 4), data::DatasetOptions(), "other point mass");
+  config.set_seed(5);
+  config.set_learner_steps(20);
+  for (const std::string stage : {"dynamics", "learner"}) {
+    const std::string partial = FreshTestDir(absl::StrCat("other_data_", stage), false);
+    PipelineFaults faults;
+    if (stage == "learner") {
+      faults.stop_after_learner_step = 10;
+    } else {
+      faults.stop_after_stage = stage;
+    }
+    ASSERT_EQ(RunPipeline(PointMass(), Never(), 1.0, config, partial, {}, faults).status().code(),
+              absl::StatusCode::kCancelled);
+    const absl::Status refused = RunPipeline(other_data, Never(), 1.0, config, partial).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+    EXPECT_NE(refused.message().find("data.fingerprint"), absl::string_view::npos) << refused;
+    EXPECT_NE(refused.message().find("other point mass"), absl::string_view::npos) << refused;
+    EXPECT_TRUE(RunPipeline(PointMass(), Never(), 1.0, config, partial).ok()) << stage;
+  }
+
   RunConfig bad = TinyConfig();
   bad.set_model_fraction(1.5);
   EXPECT_EQ(RunPipeline(PointMass(), Never(), 1.0, bad, FreshTestDir("bad", /*create=*/false))

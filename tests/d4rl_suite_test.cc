@@ -387,6 +387,26 @@ TEST(D4rlSuiteTest, AFailedRunIsListedAndTheOthersFinish) {
       std::string::npos);
 }
 
+// A finished run is not an answer for other data: the same suite on a dataset of another size
+// (another draw of the generator) lists the run as failed, naming the fingerprint file.
+TEST(D4rlSuiteTest, AFinishedRunOnOtherDataIsRefusedNotReported) {
+  const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_other_data";
+  fs::remove_all(root);
+  SuiteOptions options = SmokeSuite(root);
+  options.methods = {"bc"};
+  ASSERT_TRUE(RunSuite(options).ok());
+  const DatasetProvider same_data = options.datasets;
+  options.datasets = [same_data](const std::string& task, int64_t rows) {
+    return same_data(task, rows + 100);
+  };
+  absl::StatusOr<SuiteResults> results = RunSuite(options);
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(results->run_size(), 0);
+  ASSERT_EQ(results->failed_size(), 1);
+  EXPECT_NE(results->failed(0).error().find("data.fingerprint"), std::string::npos)
+      << results->failed(0).error();
+}
+
 // A finished suite asked for more steps extends its runs: the same as training that long at once.
 TEST(D4rlSuiteTest, MoreStepsExtendFinishedRunsToTheLongerRun) {
   const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_extend";
