@@ -4,6 +4,10 @@
 // compares, per episode, the critic's Q(s_0, a_0) with the discounted return the policy then
 // collects, sum_t gamma^t r_t, gamma the learner's own discount.
 //
+// Runs made by a suite that records the same means at every evaluation (Evaluation.q_start_mean
+// and discounted_return_mean, the "Q(s0,a0) − return" column of results.md) need the tool only for
+// the spread over episodes; it measures runs made before those fields existed.
+//
 // A return is cut where its episode ends. At a time limit the critic bootstraps on (timeouts are
 // not terminal), so the cut return misses up to gamma^T * max V: the tool prints that bound, the
 // same for every run of a task, so runs compare like with like even where it is not small.
@@ -40,25 +44,15 @@ ABSL_FLAG(int, episodes, 100, "Episodes per run (the final evaluation's starts: 
 namespace romi::eval {
 namespace {
 
-absl::StatusOr<double> Discount(const learners::LearnerConfig& config) {
-  switch (config.params_case()) {
-    case learners::LearnerConfig::kBcq:
-      return config.bcq().discount();
-    case learners::LearnerConfig::kCql:
-      return config.cql().discount();
-    case learners::LearnerConfig::kSac:
-      return config.sac().discount();
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("learner '", config.algorithm(), "' has no critic to calibrate"));
-  }
-}
-
 absl::Status Calibrate(const std::string& run_dir, int episodes) {
   RunConfig config;
   ROMI_RETURN_IF_ERROR(ReadTextProto(run_dir + "/config.textproto", &config));
   ROMI_ASSIGN_OR_RETURN(const envs::EnvSpec spec, envs::FindSpec(config.task()));
-  ROMI_ASSIGN_OR_RETURN(const double discount, Discount(config.learner()));
+  const std::optional<double> discount = learners::CriticDiscount(config.learner());
+  if (!discount.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("learner '", config.learner().algorithm(), "' has no critic to calibrate"));
+  }
   learners::LearnerOptions options;
   options.obs_dim = spec.obs_dim;
   options.act_dim = spec.act_dim;
@@ -72,7 +66,7 @@ absl::Status Calibrate(const std::string& run_dir, int episodes) {
   budget.set_final_eval_episodes(episodes);
   EvaluationOptions evaluation = FinalEvaluation(budget, config.seed(), /*threads=*/1);
   evaluation.record_states = false;
-  evaluation.discount = discount;
+  evaluation.discount = *discount;
   learner->ReseedActing(evaluation.seed);
   ROMI_ASSIGN_OR_RETURN(
       const EvaluationReport report,
@@ -94,9 +88,9 @@ absl::Status Calibrate(const std::string& run_dir, int episodes) {
       "%s (%s, step %lld, gamma %.3g): Q(s0,a0) %.2f +- %.2f, discounted return %.2f +- "
       "%.2f, Q - return %+.2f +- %.2f over %d episodes; cut at %d steps: return misses at "
       "most gamma^T * max V = %.3g * max V; score %.1f\n",
-      run_dir.c_str(), config.task().c_str(), static_cast<long long>(learner->step()), discount,
+      run_dir.c_str(), config.task().c_str(), static_cast<long long>(learner->step()), *discount,
       q_stats.mean, q_stats.std, g_stats.mean, g_stats.std, gap_stats.mean, gap_stats.std, episodes,
-      spec.max_episode_steps, std::pow(discount, spec.max_episode_steps), report.ScoreMean());
+      spec.max_episode_steps, std::pow(*discount, spec.max_episode_steps), report.ScoreMean());
   return absl::OkStatus();
 }
 

@@ -67,34 +67,44 @@ std::string QText(const ModelDataFidelity& table, const absl::FormatSpec<double>
   return table.has_q_mean() ? absl::StrFormat(format, table.q_mean()) : none;
 }
 
+// An evaluation's critic value of its start states and discounted return, "%.6g"-formatted for the
+// CSV files: two empty fields for learners without a critic and runs made before the fields.
+std::string StartValueCsv(const Evaluation& e) {
+  if (!e.has_q_start_mean()) return ",";
+  return absl::StrFormat("%.6g,%.6g", e.q_start_mean(), e.discounted_return_mean());
+}
+
 std::string ResultsCsv(const SuiteResults& results, const PaperScores& paper) {
   std::string csv =
       "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
       "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,last_"
       "count,"
-      "best_score,best_step,threads,q_real,q_imagined\n";
+      "best_score,best_step,threads,q_real,q_imagined,q_start,discounted_return\n";
   for (const RunResult& run : results.run()) {
     const PaperScore* p = FindPaperScore(paper, run.task(), run.method());
     absl::StrAppendFormat(
-        &csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d,%s,%s\n",
+        &csv, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.6g,%.1f,%s,%s,%s,%.4f,%d,%.4f,%d,%d,%s,%s,%s\n",
         run.task(), run.method(), run.seed(), run.final().score_mean(), run.final().score_std(),
         run.final().return_mean(), run.final().return_std(), run.final().episodes(),
         run.final().step(), run.final().trajectory_discrepancy(), run.wall_seconds(),
         p ? absl::StrFormat("%.2f", p->mean()) : "",
         p && p->has_std() ? absl::StrFormat("%.2f", p->std()) : "", CsvQuote(run.dataset_source()),
         run.last_mean(), run.last_count(), run.best().score_mean(), run.best().step(),
-        run.threads(), QText(run.real_data(), "%.6g", ""), QText(run.model_data(), "%.6g", ""));
+        run.threads(), QText(run.real_data(), "%.6g", ""), QText(run.model_data(), "%.6g", ""),
+        StartValueCsv(run.final()));
   }
   return csv;
 }
 
 std::string CurvesCsv(const SuiteResults& results) {
-  std::string csv = "task,method,seed,step,score_mean,score_std,return_mean,return_std\n";
+  std::string csv =
+      "task,method,seed,step,score_mean,score_std,return_mean,return_std,q_start,"
+      "discounted_return\n";
   for (const RunResult& run : results.run()) {
     for (const Evaluation& e : run.curve()) {
-      absl::StrAppendFormat(&csv, "%s,%s,%d,%d,%.4f,%.4f,%.4f,%.4f\n", run.task(), run.method(),
+      absl::StrAppendFormat(&csv, "%s,%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%s\n", run.task(), run.method(),
                             run.seed(), e.step(), e.score_mean(), e.score_std(), e.return_mean(),
-                            e.return_std());
+                            e.return_std(), StartValueCsv(e));
     }
   }
   return csv;
@@ -300,8 +310,8 @@ std::string RenderDiagnostics(const SuiteResults& results) {
   std::string table =
       "| task | method | seed | final | episodes | last-10 mean | best (step) | discrepancy | "
       "imagined-data error (relative) | imagined reward MAE | real-data reward MAE | Q real | "
-      "Q imagined | threads | wall s |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      "Q imagined | Q(s0,a0) − return | threads | wall s |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const RunResult& run : results.run()) {
     const std::string model =
         run.has_model_data() ? absl::StrFormat("%.3g", run.model_data().relative_error()) : "—";
@@ -311,12 +321,16 @@ std::string RenderDiagnostics(const SuiteResults& results) {
         run.has_real_data() ? absl::StrFormat("%.3g", run.real_data().reward_mae()) : "—";
     absl::StrAppendFormat(&table,
                           "| %s | %s | %d | %.1f ± %.1f | %d | %.1f | %.1f (%d) | %.3f | %s | %s | "
-                          "%s | %s | %s | %d | %.0f |\n",
+                          "%s | %s | %s | %s | %d | %.0f |\n",
                           run.task(), run.method(), run.seed(), run.final().score_mean(),
                           run.final().score_std(), run.final().episodes(), run.last_mean(),
                           run.best().score_mean(), run.best().step(),
                           run.final().trajectory_discrepancy(), model, reward, real,
                           QText(run.real_data(), "%.3g", "—"), QText(run.model_data(), "%.3g", "—"),
+                          run.final().has_q_start_mean()
+                              ? absl::StrFormat("%+.3g", run.final().q_start_mean() -
+                                                             run.final().discounted_return_mean())
+                              : "—",
                           run.threads(), run.wall_seconds());
   }
   for (const FailedRun& failed : results.failed()) {
@@ -363,7 +377,10 @@ absl::Status WriteReport(const SuiteResults& results, const PaperScores& paper,
       "checkpoint evaluations, the best checkpoint evaluation and its step, the final policy's "
       "trajectory discrepancy (paper Eq. 5) and, for model-based runs, the imagined transitions' "
       "error when replayed in the real simulator (0 = physically exact, 1 = as wrong as "
-      "predicting no motion).\n\n";
+      "predicting no motion). Q real / Q imagined: the final critic's mean value of dataset and "
+      "imagined transitions. Q(s0,a0) − return: the final critic's value of each final-evaluation "
+      "episode's first state and action minus the discounted return the policy then collected, "
+      "averaged over episodes (above 0: overestimation; the return is cut at the time limit).\n\n";
   markdown += RenderDiagnostics(results);
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/results.md", markdown));
   ROMI_RETURN_IF_ERROR(WriteStringAtomically(out_dir + "/curves.csv", CurvesCsv(results)));

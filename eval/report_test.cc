@@ -22,8 +22,16 @@ SuiteResults TwoMethods() {
           task: "maze2d-umaze-v1"
           method: "romi-bcq"
           seed: 0
-          final { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
-          curve { step: 10 score_mean: 20 }
+          final {
+            step: 20
+            score_mean: 50
+            score_std: 4
+            return_mean: 90
+            episodes: 2
+            q_start_mean: 30.5
+            discounted_return_mean: 12.25
+          }
+          curve { step: 10 score_mean: 20 q_start_mean: 8 discounted_return_mean: 9.5 }
           curve { step: 20 score_mean: 50 score_std: 4 return_mean: 90 episodes: 2 }
           real_data { rows: 10 q_mean: 41.25 }
           model_data { rows: 10 q_mean: 57.5 }
@@ -119,18 +127,25 @@ TEST(WriteReportTest, WritesEveryFileWithItsSchema) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "task,method,seed,score_mean,score_std,return_mean,return_std,episodes,steps,"
             "trajectory_discrepancy,wall_seconds,paper_mean,paper_std,dataset_source,last_mean,"
-            "last_count,best_score,best_step,threads,q_real,q_imagined");
+            "last_count,best_score,best_step,threads,q_real,q_imagined,q_start,discounted_return");
   EXPECT_NE(csv.find("maze2d-umaze-v1,bcq,0,10.0000,2.0000"), std::string::npos) << csv;
-  // The final critic's values of real and imagined rows; empty where a run has none.
-  EXPECT_NE(csv.find(",41.25,57.5\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find(",0,,\n"), std::string::npos) << csv;
-  EXPECT_NE(Read(dir / "results.md").find("| 41.2 | 57.5 |"), std::string::npos);
+  // The final critic's values of real and imagined rows and of the final evaluation's first
+  // steps beside their discounted return; empty where a run has none.
+  EXPECT_NE(csv.find(",41.25,57.5,30.5,12.25\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0,,,,\n"), std::string::npos) << csv;
+  EXPECT_NE(Read(dir / "results.md").find("| 41.2 | 57.5 | +18.2 |"), std::string::npos)
+      << Read(dir / "results.md");
   EXPECT_NE(csv.find(",139.50,3.60,"), std::string::npos) << csv;
   const std::string json = Read(dir / "results.json");
   EXPECT_NE(json.find("\"score_mean\": 50"), std::string::npos) << json;
   EXPECT_NE(Read(dir / "results.md").find("| maze2d-umaze-v1 | 60.0 ± 10.0"), std::string::npos);
   const std::string curves = Read(dir / "curves.csv");
-  EXPECT_NE(curves.find("maze2d-umaze-v1,romi-bcq,0,10,20.0000"), std::string::npos) << curves;
+  EXPECT_EQ(curves.substr(0, curves.find('\n')),
+            "task,method,seed,step,score_mean,score_std,return_mean,return_std,q_start,"
+            "discounted_return");
+  EXPECT_NE(curves.find("maze2d-umaze-v1,romi-bcq,0,10,20.0000,0.0000,0.0000,0.0000,8,9.5\n"),
+            std::string::npos)
+      << curves;
 }
 
 TEST(CurveBandsTest, MeanAndStdOverSeedsPerCheckpoint) {

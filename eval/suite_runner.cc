@@ -20,6 +20,7 @@
 #include "base/event_file.h"
 #include "base/file_lock.h"
 #include "base/progress_bar.h"
+#include "base/stats.h"
 #include "base/status_macros.h"
 #include "base/subprocess.h"
 #include "base/text_proto.h"
@@ -97,6 +98,7 @@ class RunContext {
     total_steps_ = config.learner_steps();
     forward_model_ = config.dynamics().direction() == FORWARD;
     imagination_ = config.imagination();
+    critic_discount_ = learners::CriticDiscount(config.learner()).value_or(0);
     curve_path_ = run_dir_ + "/curve.textproto";
     result_path_ = run_dir_ + "/result.textproto";
 
@@ -362,11 +364,13 @@ class RunContext {
                                         const EvaluationOptions& eval_options) {
     // The same acting noise at every evaluation, as the same start states.
     learner.ReseedActing(eval_options.seed);
+    EvaluationOptions options = eval_options;
+    options.discount = critic_discount_;
     ROMI_ASSIGN_OR_RETURN(
         const EvaluationReport report,
         Evaluate(
             task_, [&learner](const torch::Tensor& obs) { return learner.Act(obs, true); },
-            eval_options));
+            options));
     Evaluation evaluation;
     evaluation.set_step(step);
     evaluation.set_return_mean(report.ReturnMean());
@@ -374,6 +378,14 @@ class RunContext {
     evaluation.set_score_mean(report.ScoreMean());
     evaluation.set_score_std(report.ScoreStd());
     evaluation.set_episodes(static_cast<int>(report.returns.size()));
+    if (options.discount > 0) {
+      const std::optional<torch::Tensor> q =
+          learner.Value(report.first_observations, report.first_actions);
+      if (q.has_value()) {
+        evaluation.set_q_start_mean(q->to(torch::kCPU, torch::kDouble).mean().item<double>());
+        evaluation.set_discounted_return_mean(PopulationMeanStd(report.discounted_returns).mean);
+      }
+    }
     if (eval_options.record_states) {
       ROMI_ASSIGN_OR_RETURN(const double discrepancy,
                             AverageTrajectoryDiscrepancy(report.trajectories,
@@ -395,8 +407,9 @@ class RunContext {
   std::vector<torch::Tensor> final_trajectories_;  // the final evaluation's visited states
   std::string run_dir_;
   int64_t total_steps_ = 0;
-  std::string curve_path_;   // the result so far, rewritten at every evaluation
-  std::string result_path_;  // the finished run's result
+  std::string curve_path_;      // the result so far, rewritten at every evaluation
+  std::string result_path_;     // the finished run's result
+  double critic_discount_ = 0;  // the learner's critic's discount; 0 without a critic
   RunResult result_;
   std::unique_ptr<EventFile> events_;  // events.out.tfevents.* in the run directory
   std::chrono::steady_clock::time_point start_;

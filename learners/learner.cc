@@ -294,6 +294,15 @@ void FillDefaultWidths(LearnerConfig* config) {
   }
 }
 
+std::optional<double> CriticDiscount(const LearnerConfig& config) {
+  // By the algorithm's name, as FillDefaultWidths: its parameters may be unset (the defaults).
+  const std::string& algorithm = config.algorithm();
+  if (algorithm == "bcq") return config.bcq().discount();
+  if (algorithm == "cql") return config.cql().discount();
+  if (algorithm == "sac") return config.sac().discount();
+  return std::nullopt;
+}
+
 std::vector<int64_t> WidthsOf(const google::protobuf::RepeatedField<int64_t>& widths) {
   return std::vector<int64_t>(widths.begin(), widths.end());
 }

@@ -144,6 +144,10 @@ void HardUpdate(const torch::nn::Module& source, torch::nn::Module& target);
 void FillDefaultWidths(LearnerConfig* config);
 void FillDefaultWidths(SacConfig* config);
 
+// The discount of the critic that Learner::Value reports (bcq, cql, sac), or nothing for learners
+// without a critic (bc): what a discounted return must use to be compared with Q.
+std::optional<double> CriticDiscount(const LearnerConfig& config);
+
 // A width list as the network builders take it.
 std::vector<int64_t> WidthsOf(const google::protobuf::RepeatedField<int64_t>& widths);
 

@@ -60,6 +60,17 @@ std::vector<torch::Tensor> Snapshot(const Learner& learner) {
   return copies;
 }
 
+TEST(CriticDiscountTest, TheCriticsOwnDiscountByAlgorithmAndNothingForBc) {
+  LearnerConfig config;
+  config.set_algorithm("bcq");
+  EXPECT_EQ(CriticDiscount(config), 0.99);  // parameters unset: the default
+  config.set_algorithm("cql");
+  config.mutable_cql()->set_discount(0.9);
+  EXPECT_EQ(CriticDiscount(config), 0.9);
+  config.set_algorithm("bc");
+  EXPECT_EQ(CriticDiscount(config), std::nullopt);
+}
+
 TEST(FillDefaultWidthsTest, FillsEmptyWidthListsAndKeepsGivenOnes) {
   LearnerConfig config;
   config.set_algorithm("bcq");

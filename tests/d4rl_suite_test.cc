@@ -175,7 +175,7 @@ TEST(D4rlSuiteTest, TrainsOnAMinariDatasetWrittenByMakeDataset) {
 // never resumes runs of the other.
 // q_calibration replays a finished run's final evaluation with its saved learner: the same
 // score, and the critic's Q(s0, a0) beside the discounted return.
-TEST(D4rlSuiteTest, QCalibrationReplaysARunsFinalEvaluation) {
+TEST(D4rlSuiteTest, QCalibrationReplaysARunsFinalEvaluationAndTheValuesTheRunRecorded) {
   const fs::path root = fs::path(::testing::TempDir()) / "d4rl_suite_q_calibration";
   fs::remove_all(root);
   const absl::StatusOr<CommandOutput> suite =
@@ -198,6 +198,20 @@ TEST(D4rlSuiteTest, QCalibrationReplaysARunsFinalEvaluation) {
   ASSERT_TRUE(calibration->finished.ok) << calibration->output;
   EXPECT_NE(calibration->output.find("Q(s0,a0)"), std::string::npos) << calibration->output;
   EXPECT_NE(calibration->output.find(absl::StrFormat("score %.1f\n", run.final().score_mean())),
+            std::string::npos)
+      << calibration->output;
+  // The suite records the same comparison at every evaluation; the tool agrees with the final one.
+  for (const Evaluation& evaluation : run.curve()) {
+    EXPECT_TRUE(evaluation.has_q_start_mean()) << evaluation.step();
+    EXPECT_TRUE(evaluation.has_discounted_return_mean()) << evaluation.step();
+  }
+  ASSERT_TRUE(run.final().has_q_start_mean());
+  EXPECT_NE(
+      calibration->output.find(absl::StrFormat("Q(s0,a0) %.2f +- ", run.final().q_start_mean())),
+      std::string::npos)
+      << calibration->output;
+  EXPECT_NE(calibration->output.find(absl::StrFormat("discounted return %.2f +- ",
+                                                     run.final().discounted_return_mean())),
             std::string::npos)
       << calibration->output;
   // A directory without a run is an error naming the file, not a crash.
