@@ -67,36 +67,49 @@ std::string FingerprintTransitions(const Transitions& table) {
   return absl::StrFormat("rows %d %016x", table.size(), hash);
 }
 
-absl::Status CheckFingerprint(const std::string& fingerprint, const std::string& source,
-                              const std::string& path) {
-  if (!std::filesystem::exists(path)) return absl::OkStatus();
+DataFingerprint FingerprintOf(const Transitions& table, const std::string& source) {
+  return {FingerprintTransitions(table), source};
+}
+
+absl::StatusOr<std::optional<DataFingerprint>> ReadFingerprint(const std::string& path) {
+  if (!std::filesystem::exists(path)) return std::nullopt;
   std::ifstream file(path);
   std::stringstream contents;
   contents << file.rdbuf();
   if (!file) return absl::DataLossError(absl::StrCat(path, ": cannot be read"));
-  std::string recorded, recorded_source = "unknown source";
+  DataFingerprint recorded{"", "an unnamed source"};
   for (const absl::string_view line : absl::StrSplit(contents.str(), '\n', absl::SkipEmpty())) {
     if (absl::StartsWith(line, kSourcePrefix)) {
-      recorded_source = std::string(line.substr(sizeof(kSourcePrefix) - 1));
-    } else if (recorded.empty()) {
-      recorded = std::string(line);
+      recorded.source = std::string(line.substr(sizeof(kSourcePrefix) - 1));
+    } else if (recorded.value.empty()) {
+      recorded.value = std::string(line);
     }
   }
-  if (recorded != fingerprint) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, ": this run was started on other data (", recorded_source, ": ",
-                     recorded, ") than it is resumed with (", source, ": ", fingerprint,
-                     "); use another output directory, or remove the run to start it again"));
+  if (!absl::StartsWith(recorded.value, "rows ")) {
+    return absl::DataLossError(absl::StrCat(path, ": holds no data fingerprint"));
   }
-  return absl::OkStatus();
+  return recorded;
 }
 
-absl::Status WriteOrCheckFingerprint(const Transitions& table, const std::string& source,
-                                     const std::string& path) {
-  const std::string fingerprint = FingerprintTransitions(table);
-  ROMI_RETURN_IF_ERROR(CheckFingerprint(fingerprint, source, path));
+absl::Status WriteFingerprint(const DataFingerprint& data, const std::string& path) {
+  return WriteStringAtomically(path,
+                               absl::StrCat(kSourcePrefix, data.source, "\n", data.value, "\n"));
+}
+
+absl::Status CheckFingerprint(const DataFingerprint& asked, const std::string& path) {
+  ROMI_ASSIGN_OR_RETURN(const std::optional<DataFingerprint> recorded, ReadFingerprint(path));
+  if (!recorded.has_value() || recorded->value == asked.value) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      path, ": the outputs here were computed from other data (recorded: ", recorded->source, ", ",
+      recorded->value, ") than asked for (", asked.source, ", ", asked.value,
+      "); use another output directory, bring the recorded data back (--dataset_dir, "
+      "--search_user_datasets), or remove these outputs to compute them again"));
+}
+
+absl::Status WriteOrCheckFingerprint(const DataFingerprint& asked, const std::string& path) {
+  ROMI_RETURN_IF_ERROR(CheckFingerprint(asked, path));
   if (std::filesystem::exists(path)) return absl::OkStatus();
-  return WriteStringAtomically(path, absl::StrCat(kSourcePrefix, source, "\n", fingerprint, "\n"));
+  return WriteFingerprint(asked, path);
 }
 
 }  // namespace romi::data

@@ -7,9 +7,11 @@
 #ifndef ROMI_DATA_FINGERPRINT_H_
 #define ROMI_DATA_FINGERPRINT_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "data/d4rl_file.h"
 #include "data/transitions.h"
 
@@ -24,20 +26,31 @@ std::string FingerprintArrays(const D4rlFile& file);
 // order or shape changes it.
 std::string FingerprintTransitions(const Transitions& table);
 
+// A table's fingerprint and where the table came from (a dataset's file, for messages only).
+struct DataFingerprint {
+  std::string value;  // FingerprintTransitions
+  std::string source;
+};
+DataFingerprint FingerprintOf(const Transitions& table, const std::string& source);
+
 // The name of the fingerprint file in a run directory (or another directory of outputs computed
 // from one table).
 inline constexpr char kFingerprintFile[] = "data.fingerprint";
 
-// OK when `path` does not exist or records `fingerprint` (of the data from `source`, e.g. the
-// dataset's file); FailedPrecondition naming the file, both sources and both fingerprints when it
-// records another; DataLoss when it cannot be read.
-absl::Status CheckFingerprint(const std::string& fingerprint, const std::string& source,
-                              const std::string& path);
+// The fingerprint recorded in `path`; nothing when the file does not exist; DataLoss naming the
+// file when it cannot be read or holds none.
+absl::StatusOr<std::optional<DataFingerprint>> ReadFingerprint(const std::string& path);
 
-// CheckFingerprint of `table`'s fingerprint, then, when `path` does not exist, writes it there
-// (atomically) with `source` beside it.
-absl::Status WriteOrCheckFingerprint(const Transitions& table, const std::string& source,
-                                     const std::string& path);
+// Records `data` in `path` (atomically), replacing what it held.
+absl::Status WriteFingerprint(const DataFingerprint& data, const std::string& path);
+
+// OK when `path` does not exist or records the same fingerprint as `asked` (whatever the
+// sources); FailedPrecondition naming the file, both sources and both fingerprints when it records
+// another; DataLoss when it cannot be read.
+absl::Status CheckFingerprint(const DataFingerprint& asked, const std::string& path);
+
+// CheckFingerprint, then, when `path` does not exist, WriteFingerprint.
+absl::Status WriteOrCheckFingerprint(const DataFingerprint& asked, const std::string& path);
 
 }  // namespace romi::data
 

@@ -50,25 +50,40 @@ TEST(FingerprintTransitionsTest, NonContiguousColumnsHashTheirValuesNotTheirStor
   EXPECT_EQ(FingerprintTransitions(view), FingerprintTransitions(table));
 }
 
-TEST(FingerprintTransitionsTest, WritesOnceThenAcceptsTheSameDataAndNamesTheFileForOtherData) {
+TEST(FingerprintFileTest, WritesOnceThenAcceptsTheSameDataAndNamesTheFileForOtherData) {
   const std::string path = FreshTestDir("fingerprint") + "/data.fingerprint";
   const Transitions table = Table(8);
-  ASSERT_TRUE(WriteOrCheckFingerprint(table, "first.hdf5", path).ok());
-  std::ifstream file(path);
-  std::string comment;
-  std::getline(file, comment);
-  EXPECT_TRUE(absl::StrContains(comment, "first.hdf5")) << comment;
+  EXPECT_EQ(*ReadFingerprint(path), std::nullopt);
+  EXPECT_TRUE(CheckFingerprint(FingerprintOf(table, "first.hdf5"), path).ok());  // no record yet
+  ASSERT_TRUE(WriteOrCheckFingerprint(FingerprintOf(table, "first.hdf5"), path).ok());
+  const absl::StatusOr<std::optional<DataFingerprint>> recorded = ReadFingerprint(path);
+  ASSERT_TRUE(recorded.ok() && recorded->has_value()) << recorded.status();
+  EXPECT_EQ((*recorded)->source, "first.hdf5");
+  EXPECT_EQ((*recorded)->value, FingerprintTransitions(table));
 
-  // The same content from another source (a cached copy) is the same data.
-  EXPECT_TRUE(WriteOrCheckFingerprint(Copy(table), "cached copy", path).ok());
+  // The same content from another source (a cached copy) is the same data; the record stays.
+  EXPECT_TRUE(WriteOrCheckFingerprint(FingerprintOf(Copy(table), "cached copy"), path).ok());
+  EXPECT_EQ((**ReadFingerprint(path)).source, "first.hdf5");
 
   Transitions other = Copy(table);
   other.rewards[3] = -1.f;
-  const absl::Status status = WriteOrCheckFingerprint(other, "second.hdf5", path);
+  const absl::Status status = WriteOrCheckFingerprint(FingerprintOf(other, "second.hdf5"), path);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(status.message(), path)) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "first.hdf5")) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "second.hdf5")) << status;
+
+  // WriteFingerprint replaces the record.
+  ASSERT_TRUE(WriteFingerprint(FingerprintOf(other, "second.hdf5"), path).ok());
+  EXPECT_TRUE(CheckFingerprint(FingerprintOf(other, "x"), path).ok());
+}
+
+TEST(FingerprintFileTest, AFileWithoutAFingerprintIsDataLossNamingIt) {
+  const std::string path = FreshTestDir("fingerprint_bad") + "/data.fingerprint";
+  std::ofstream(path) << "# data: somewhere\n";
+  const absl::Status status = CheckFingerprint(FingerprintOf(Table(2), "x"), path);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(status.message(), path)) << status;
 }
 
 }  // namespace

@@ -420,13 +420,8 @@ int Main(int argc, char** argv) {
     return LaunchOnSlurm(options, plan, budget_path);
   }
   if (absl::GetFlag(FLAGS_prepare_datasets)) {
-    for (const std::string& task : options.tasks) {
-      const absl::StatusOr<TaskData> data = options.datasets(task, options.budget.dataset_rows());
-      if (!data.ok()) return Fail(data.status());
-      std::printf("%s: %lld transitions from %s\n", task.c_str(),
-                  static_cast<long long>(data->dataset.size()), data->source.c_str());
-    }
-    return 0;
+    const absl::Status prepared = PrepareDatasets(options);
+    return prepared.ok() ? 0 : Fail(prepared);
   }
 
   if (!absl::GetFlag(FLAGS_run).empty()) {

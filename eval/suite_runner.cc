@@ -135,10 +135,11 @@ class RunContext {
     // A result made with other settings (another budget or precision in this --out) is no answer
     // to this run: the error names the file and the settings it was made with.
     ROMI_RETURN_IF_ERROR(CheckRunConfig(config, run_dir_));
-    // Nor is a result computed from other data (the pipeline checks the same when it resumes).
+    // Nor is a result computed from other data (the pipeline checks the same, under the run's
+    // lock, when it resumes; only there is a run's fingerprint written).
     ROMI_RETURN_IF_ERROR(
-        data::WriteOrCheckFingerprint(data_.dataset.transitions(), data_.source,
-                                      absl::StrCat(run_dir_, "/", data::kFingerprintFile)));
+        data::CheckFingerprint(data::FingerprintOf(data_.dataset.transitions(), data_.source),
+                               absl::StrCat(run_dir_, "/", data::kFingerprintFile)));
     ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path_));
     if (finished.final().step() == total_steps_) return finished;
     if (finished.final().step() > total_steps_) {
@@ -449,6 +450,10 @@ std::string RunDirectory(const std::string& out_dir, const std::string& task,
   return (fs::path(out_dir) / "runs" / task / method / absl::StrCat("seed", seed)).string();
 }
 
+std::string TaskDataPath(const std::string& out_dir, const std::string& task) {
+  return (fs::path(out_dir) / "runs" / task / data::kFingerprintFile).string();
+}
+
 std::string RunKey(const std::string& task, const std::string& method, uint64_t seed) {
   return absl::StrCat(task, ",", method, ",", seed);
 }
@@ -467,6 +472,32 @@ absl::Status ParseRunKey(const std::string& key, std::string* task, std::string*
 }
 
 namespace {
+
+// The task's dataset, its fingerprint recorded as the data the suite's runs of the task are
+// asked on (TaskDataPath): the record that a report without the data (--collect, a resubmission)
+// checks the runs against.
+absl::StatusOr<TaskData> LoadTaskData(const SuiteOptions& options, const std::string& task) {
+  ROMI_ASSIGN_OR_RETURN(TaskData task_data, options.datasets(task, options.budget.dataset_rows()));
+  if (options.progress) {
+    std::fprintf(stderr, "%s: %lld transitions from %s\n", task.c_str(),
+                 static_cast<long long>(task_data.dataset.size()), task_data.source.c_str());
+  }
+  const std::string path = TaskDataPath(options.out_dir, task);
+  ROMI_RETURN_IF_ERROR(CreateDirectories(fs::path(path).parent_path().string()));
+  ROMI_RETURN_IF_ERROR(data::WriteFingerprint(
+      data::FingerprintOf(task_data.dataset.transitions(), task_data.source), path));
+  return task_data;
+}
+
+// OK unless the run directory records other data than the suite's last record for its task (no
+// record, either side: nothing to compare).
+absl::Status CheckRunData(const std::string& out_dir, const std::string& task,
+                          const std::string& run_dir) {
+  ROMI_ASSIGN_OR_RETURN(const std::optional<data::DataFingerprint> task_data,
+                        data::ReadFingerprint(TaskDataPath(out_dir, task)));
+  if (!task_data.has_value()) return absl::OkStatus();
+  return data::CheckFingerprint(*task_data, absl::StrCat(run_dir, "/", data::kFingerprintFile));
+}
 
 // Fails on a misspelt task or method, or a budget that cannot evaluate, before hours of training.
 absl::Status CheckSuite(const SuiteOptions& options) {
@@ -678,6 +709,11 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
           log);
       return absl::OkStatus();
     }
+    if (const absl::Status data = CheckRunData(options.out_dir, run.task, run.run_dir);
+        !data.ok()) {
+      progress.RecordMissing(i, std::string(data.message()), log);
+      return absl::OkStatus();
+    }
     absl::StatusOr<RunResult> finished = ReadFinishedRun(result_path);
     if (finished.ok() && finished->final().step() == asked) {
       progress.Record(i, *std::move(finished), log);
@@ -720,25 +756,17 @@ absl::Status CollectRun(const SuiteOptions& options, SuiteProgress& progress, si
 // The run's result when it has finished at the asked learner steps with the asked settings; nothing
 // when it has not (not started, interrupted, finished at other steps or with other settings, or
 // unreadable: the run itself then decides).
-// `fingerprint`: the task's data (data/fingerprint.h), or nullptr where the data is not loaded
-// (then a result computed from other data counts as finished; the run itself refuses it).
 absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions& options,
                                                               const std::string& task,
                                                               const std::string& method,
-                                                              uint64_t seed,
-                                                              const std::string* fingerprint) {
+                                                              uint64_t seed) {
   ROMI_ASSIGN_OR_RETURN(const RunConfig config, SuiteRunConfig(options, task, method, seed));
   const std::string run_dir = RunDirectory(options.out_dir, task, method, seed);
   const std::string path = run_dir + "/result.textproto";
   if (!fs::exists(path)) return std::nullopt;
   // Not finished for these settings or this data: the run is started, and it says why it refuses.
   if (!CheckRunConfig(config, run_dir).ok()) return std::nullopt;
-  if (fingerprint != nullptr &&
-      !data::CheckFingerprint(*fingerprint, task,
-                              absl::StrCat(run_dir, "/", data::kFingerprintFile))
-           .ok()) {
-    return std::nullopt;
-  }
+  if (!CheckRunData(options.out_dir, task, run_dir).ok()) return std::nullopt;
   absl::StatusOr<RunResult> finished = ReadFinishedRun(path);
   if (!finished.ok() || finished->final().step() != config.learner_steps()) return std::nullopt;
   return *std::move(finished);
@@ -748,17 +776,22 @@ absl::StatusOr<std::optional<RunResult>> FinishedAtAskedSteps(const SuiteOptions
 // start (with jobs > 1, mid-suite reports would otherwise show only the runs reached so far), and
 // no worker is started for them.
 // Returns how many.
-// `fingerprints`: each task's data.
-absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options,
-                                       const std::map<std::string, std::string>& fingerprints,
-                                       SuiteProgress& progress) {
+// A finished run made before runs recorded their data gets the task's data recorded now (the
+// same assumption as for a run resumed for the first time since: it was made from this data).
+absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options, SuiteProgress& progress) {
   std::vector<PlannedRun>& runs = progress.runs();
   int count = 0;
   for (size_t i = 0; i < runs.size(); ++i) {
-    ROMI_ASSIGN_OR_RETURN(std::optional<RunResult> finished,
-                          FinishedAtAskedSteps(options, runs[i].task, runs[i].method, runs[i].seed,
-                                               &fingerprints.at(runs[i].task)));
+    ROMI_ASSIGN_OR_RETURN(
+        std::optional<RunResult> finished,
+        FinishedAtAskedSteps(options, runs[i].task, runs[i].method, runs[i].seed));
     if (!finished.has_value()) continue;
+    ROMI_ASSIGN_OR_RETURN(const std::optional<data::DataFingerprint> task_data,
+                          data::ReadFingerprint(TaskDataPath(options.out_dir, runs[i].task)));
+    if (task_data.has_value()) {
+      ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
+          *task_data, absl::StrCat(runs[i].run_dir, "/", data::kFingerprintFile)));
+    }
     progress.Record(i, *std::move(finished), runs[i].run_dir + "/log.txt");
     ++count;
   }
@@ -774,12 +807,20 @@ absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& opti
     for (const std::string& method : options.methods) {
       for (const uint64_t seed : options.seeds) {
         ROMI_ASSIGN_OR_RETURN(const std::optional<RunResult> finished,
-                              FinishedAtAskedSteps(options, task, method, seed, nullptr));
+                              FinishedAtAskedSteps(options, task, method, seed));
         if (!finished.has_value()) unfinished.push_back(RunKey(task, method, seed));
       }
     }
   }
   return unfinished;
+}
+
+absl::Status PrepareDatasets(const SuiteOptions& options) {
+  ROMI_RETURN_IF_ERROR(CheckSuite(options));
+  for (const std::string& task : options.tasks) {
+    ROMI_RETURN_IF_ERROR(LoadTaskData(options, task).status());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string& task,
@@ -818,19 +859,12 @@ absl::StatusOr<SuiteResults> RunSuite(const SuiteOptions& options) {
   }
   // Datasets first, one task at a time: generated (and cached) once, never by two workers.
   std::map<std::string, TaskData> data;
-  std::map<std::string, std::string> fingerprints;
   for (const std::string& task : options.tasks) {
-    ROMI_ASSIGN_OR_RETURN(TaskData task_data,
-                          options.datasets(task, options.budget.dataset_rows()));
-    fingerprints[task] = data::FingerprintTransitions(task_data.dataset.transitions());
-    if (options.progress) {
-      std::fprintf(stderr, "%s: %lld transitions from %s\n", task.c_str(),
-                   static_cast<long long>(task_data.dataset.size()), task_data.source.c_str());
-    }
+    ROMI_ASSIGN_OR_RETURN(TaskData task_data, LoadTaskData(options, task));
     // Workers load their own copy; keep the parent's memory for them.
     if (options.jobs <= 1) data.emplace(task, std::move(task_data));
   }
-  ROMI_ASSIGN_OR_RETURN(const int finished, RecordFinishedRuns(options, fingerprints, progress));
+  ROMI_ASSIGN_OR_RETURN(const int finished, RecordFinishedRuns(options, progress));
   if (finished > 0) ROMI_RETURN_IF_ERROR(progress.WriteReports());
   if (options.jobs > 1) {
     ROMI_RETURN_IF_ERROR(RunInWorkers(options, progress));

@@ -91,8 +91,19 @@ absl::StatusOr<RunResult> RunOne(const SuiteOptions& options, const std::string&
 
 // The suite's runs (as RunKey) without a result at the asked learner steps, in the suite's order:
 // what a resubmitted cluster job still has to run. The datasets are not read here (a submission
-// may precede their generation), so a result computed from other data counts as finished.
+// may precede their generation): runs are checked against the last recorded data (TaskDataPath).
 absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& options);
+
+// <out_dir>/runs/<task>/data.fingerprint: the data the suite last loaded for the task, recorded
+// each time it does (RunSuite, PrepareDatasets). A run directory records the data it was made
+// from in its own data.fingerprint; a finished run whose record differs is not reported (it is
+// retrained, and refuses, naming the file), also where the data is not loaded (--collect,
+// UnfinishedRuns).
+std::string TaskDataPath(const std::string& out_dir, const std::string& task);
+
+// Loads (generating where needed) every task's dataset and records it (TaskDataPath): what a
+// cluster sweep does once before its runs start.
+absl::Status PrepareDatasets(const SuiteOptions& options);
 
 // <out_dir>/runs/<task>/<method>/seed<k>: a run's directory.
 std::string RunDirectory(const std::string& out_dir, const std::string& task,

@@ -88,7 +88,8 @@ class Pipeline {
     // Every output in the directory was computed from the data: resuming on other data is an error.
     // (A directory from before this check gets its fingerprint at its first resume.)
     ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
-        dataset_.transitions(), dataset_.summary().source, Path(data::kFingerprintFile)));
+        data::FingerprintOf(dataset_.transitions(), dataset_.summary().source),
+        Path(data::kFingerprintFile)));
     const Stopper stop{faults_};
 
     data::Transitions model_buffer;

@@ -419,6 +419,16 @@ TEST(D4rlSuiteTest, AFinishedRunOnOtherDataIsRefusedNotReported) {
   ASSERT_EQ(results->failed_size(), 1);
   EXPECT_NE(results->failed(0).error().find("data.fingerprint"), std::string::npos)
       << results->failed(0).error();
+  // A report without the data (--collect, as a cluster sweep's last job) does not list it either:
+  // the suite recorded the data it last loaded for the task.
+  options.collect_only = true;
+  results = RunSuite(options);
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(results->run_size(), 0);
+  ASSERT_EQ(results->missing_size(), 1);
+  EXPECT_NE(results->missing(0).state().find("data.fingerprint"), std::string::npos)
+      << results->missing(0).state();
+  EXPECT_EQ(*UnfinishedRuns(options), std::vector<std::string>{"maze2d-umaze-v1,bc,0"});
 }
 
 // A finished suite asked for more steps extends its runs: the same as training that long at once.
