@@ -484,6 +484,10 @@ absl::StatusOr<TaskData> LoadTaskData(const SuiteOptions& options, const std::st
   }
   const std::string path = TaskDataPath(options.out_dir, task);
   ROMI_RETURN_IF_ERROR(CreateDirectories(fs::path(path).parent_path().string()));
+  // Its writers hold the suite lock (RunSuite, PrepareDatasets), so a temporary here is a killed
+  // writer's.
+  RemoveStaleTemporaries(fs::path(path).parent_path().string(), /*recursive=*/false,
+                         data::kFingerprintFile);
   ROMI_RETURN_IF_ERROR(data::WriteFingerprint(
       data::FingerprintOf(task_data.dataset.transitions(), task_data.source), path));
   return task_data;
@@ -817,6 +821,10 @@ absl::StatusOr<std::vector<std::string>> UnfinishedRuns(const SuiteOptions& opti
 
 absl::Status PrepareDatasets(const SuiteOptions& options) {
   ROMI_RETURN_IF_ERROR(CheckSuite(options));
+  ROMI_RETURN_IF_ERROR(CreateDirectories(options.out_dir));
+  ROMI_ASSIGN_OR_RETURN(const std::unique_ptr<FileLock> lock,
+                        LockOrExplain((fs::path(options.out_dir) / "suite.lock").string(),
+                                      absl::StrCat("a suite is writing ", options.out_dir)));
   for (const std::string& task : options.tasks) {
     ROMI_RETURN_IF_ERROR(LoadTaskData(options, task).status());
   }
