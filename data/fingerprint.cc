@@ -67,6 +67,10 @@ std::string FingerprintTransitions(const Transitions& table) {
   return absl::StrFormat("rows %d %016x", table.size(), hash);
 }
 
+std::string FingerprintPath(const std::string& dir) {
+  return (std::filesystem::path(dir) / kFingerprintFile).string();
+}
+
 DataFingerprint FingerprintOf(const Transitions& table, const std::string& source) {
   return {FingerprintTransitions(table), source};
 }

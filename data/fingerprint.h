@@ -36,6 +36,8 @@ DataFingerprint FingerprintOf(const Transitions& table, const std::string& sourc
 // The name of the fingerprint file in a run directory (or another directory of outputs computed
 // from one table).
 inline constexpr char kFingerprintFile[] = "data.fingerprint";
+// <dir>/data.fingerprint.
+std::string FingerprintPath(const std::string& dir);
 
 // The fingerprint recorded in `path`; nothing when the file does not exist; DataLoss naming the
 // file when it cannot be read or holds none.

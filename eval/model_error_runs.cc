@@ -30,9 +30,8 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
   const std::string result_path = dir + "/result.textproto";
   ROMI_RETURN_IF_ERROR(CreateDirectories(dir));
   // A finished result or a training checkpoint is reused only for the data it was computed from.
-  ROMI_RETURN_IF_ERROR(
-      data::WriteOrCheckFingerprint(data::FingerprintOf(data.dataset.transitions(), data.source),
-                                    absl::StrCat(dir, "/", data::kFingerprintFile)));
+  ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
+      data::FingerprintOf(data.dataset.transitions(), data.source), data::FingerprintPath(dir)));
   if (std::filesystem::exists(result_path)) {
     ModelErrorResult finished;
     ROMI_RETURN_IF_ERROR(ReadTextProto(result_path, &finished, absl::StatusCode::kDataLoss));

@@ -139,7 +139,7 @@ class RunContext {
     // lock, when it resumes; only there is a run's fingerprint written).
     ROMI_RETURN_IF_ERROR(
         data::CheckFingerprint(data::FingerprintOf(data_.dataset.transitions(), data_.source),
-                               absl::StrCat(run_dir_, "/", data::kFingerprintFile)));
+                               data::FingerprintPath(run_dir_)));
     ROMI_ASSIGN_OR_RETURN(const RunResult finished, ReadFinishedRun(result_path_));
     if (finished.final().step() == total_steps_) return finished;
     if (finished.final().step() > total_steps_) {
@@ -451,7 +451,7 @@ std::string RunDirectory(const std::string& out_dir, const std::string& task,
 }
 
 std::string TaskDataPath(const std::string& out_dir, const std::string& task) {
-  return (fs::path(out_dir) / "runs" / task / data::kFingerprintFile).string();
+  return data::FingerprintPath((fs::path(out_dir) / "runs" / task).string());
 }
 
 std::string RunKey(const std::string& task, const std::string& method, uint64_t seed) {
@@ -500,7 +500,7 @@ absl::Status CheckRunData(const std::string& out_dir, const std::string& task,
   ROMI_ASSIGN_OR_RETURN(const std::optional<data::DataFingerprint> task_data,
                         data::ReadFingerprint(TaskDataPath(out_dir, task)));
   if (!task_data.has_value()) return absl::OkStatus();
-  return data::CheckFingerprint(*task_data, absl::StrCat(run_dir, "/", data::kFingerprintFile));
+  return data::CheckFingerprint(*task_data, data::FingerprintPath(run_dir));
 }
 
 // Fails on a misspelt task or method, or a budget that cannot evaluate, before hours of training.
@@ -793,8 +793,8 @@ absl::StatusOr<int> RecordFinishedRuns(const SuiteOptions& options, SuiteProgres
     ROMI_ASSIGN_OR_RETURN(const std::optional<data::DataFingerprint> task_data,
                           data::ReadFingerprint(TaskDataPath(options.out_dir, runs[i].task)));
     if (task_data.has_value()) {
-      ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
-          *task_data, absl::StrCat(runs[i].run_dir, "/", data::kFingerprintFile)));
+      ROMI_RETURN_IF_ERROR(
+          data::WriteOrCheckFingerprint(*task_data, data::FingerprintPath(runs[i].run_dir)));
     }
     progress.Record(i, *std::move(finished), runs[i].run_dir + "/log.txt");
     ++count;

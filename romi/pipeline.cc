@@ -89,7 +89,7 @@ class Pipeline {
     // (A directory from before this check gets its fingerprint at its first resume.)
     ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
         data::FingerprintOf(dataset_.transitions(), dataset_.summary().source),
-        Path(data::kFingerprintFile)));
+        data::FingerprintPath(run_dir_)));
     const Stopper stop{faults_};
 
     data::Transitions model_buffer;
