@@ -63,7 +63,9 @@ result_step() {
 }
 
 # A run's small files (never checkpoints or buffers): what collect, snapshot and restore copy.
-readonly RUN_FILES=(curve.textproto result.textproto log.txt config.textproto)
+# data.fingerprint names the rows the run was trained on: a restored run's result is then checked
+# against the data the suite loads, instead of being stamped with whatever it loads.
+readonly RUN_FILES=(curve.textproto result.textproto log.txt config.textproto data.fingerprint)
 
 # Copies the RUN_FILES that directory $1 has into directory $2.
 copy_run_files() {

@@ -19,6 +19,7 @@ echo "${steps}" >>"${CAMPAIGN}/suite_calls"
 for seed in 0 1; do
   mkdir -p "${out}/runs/t/m/seed${seed}"
   printf 'final {\n  step: %s\n}\n' "${steps}" >"${out}/runs/t/m/seed${seed}/result.textproto"
+  echo "fnv1a64:0123 generated" >"${out}/runs/t/m/seed${seed}/data.fingerprint"
 done
 mkdir -p "${out}/runs/t/m/seed2"
 echo "retraining" >"${out}/runs/t/m/seed2/log.txt"
@@ -65,6 +66,9 @@ export CAMPAIGN_RESULTS_DIR="${CAMPAIGN}/collected"
 [[ "$(cat "${CAMPAIGN_RESULTS_DIR}/current/results.md")" == live ]] || fail "current/ not live"
 [[ "$(step_of "${CAMPAIGN_RESULTS_DIR}/milestones/300000/runs/t/m/seed2/result.textproto")" == \
    300000 ]] || fail "collect lost a milestone's record"
+[[ -e "${CAMPAIGN_RESULTS_DIR}/runs/t/m/seed0/data.fingerprint" &&
+   -e "${CAMPAIGN}/milestones/300000/runs/t/m/seed0/data.fingerprint" ]] ||
+  fail "collect or the milestone dropped a run's data.fingerprint"
 
 # A second start finds every stage finished and calls no suite.
 rm "${CAMPAIGN}/suite_calls"
