@@ -105,4 +105,21 @@ absl::StatusOr<EvaluationReport> Evaluate(const std::string& task, const BatchPo
   return report;
 }
 
+std::optional<StartValueCalibration> CalibrateStartValues(const EvaluationReport& report,
+                                                          const ValueFunction& value) {
+  const std::optional<torch::Tensor> q = value(report.first_observations, report.first_actions);
+  if (!q.has_value()) return std::nullopt;
+  const torch::Tensor q64 = q->to(torch::kCPU, torch::kFloat64).contiguous();
+  StartValueCalibration calibration;
+  calibration.q_start.assign(q64.data_ptr<double>(), q64.data_ptr<double>() + q64.numel());
+  std::vector<double> gap;
+  for (size_t i = 0; i < calibration.q_start.size(); ++i) {
+    gap.push_back(calibration.q_start[i] - report.discounted_returns.at(i));
+  }
+  calibration.q = PopulationMeanStd(calibration.q_start);
+  calibration.discounted_return = PopulationMeanStd(report.discounted_returns);
+  calibration.gap = PopulationMeanStd(gap);
+  return calibration;
+}
+
 }  // namespace romi::eval

@@ -14,10 +14,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/stats.h"
 
 namespace romi::eval {
 
@@ -51,6 +53,25 @@ struct EvaluationReport {
   double ScoreMean() const;
   double ScoreStd() const;
 };
+
+// A critic: Q(s, a) for observations [B, obs_dim] and actions [B, act_dim] as [B], or nullopt
+// when the learner has none (learners::Learner::Value).
+using ValueFunction =
+    std::function<std::optional<torch::Tensor>(const torch::Tensor&, const torch::Tensor&)>;
+
+// How far a critic's value of each episode's start, Q(s_0, a_0), lies from the discounted return
+// the policy then collected (positive: overestimation). Per episode and as population mean ± std.
+struct StartValueCalibration {
+  std::vector<double> q_start;  // per episode
+  MeanStd q;
+  MeanStd discounted_return;
+  MeanStd gap;  // q_start - discounted return, per episode
+};
+
+// Of a report made with discount > 0; nullopt when `value` has no critic. The one computation
+// behind the suite's per-evaluation columns and //eval:q_calibration.
+std::optional<StartValueCalibration> CalibrateStartValues(const EvaluationReport& report,
+                                                          const ValueFunction& value);
 
 // InvalidArgument for episodes < 1 or a policy that returns the wrong shape; the env's error
 // (e.g. a diverged simulation or non-finite actions) with the task, episode and step otherwise.

@@ -1,6 +1,8 @@
 #include "eval/evaluator.h"
 
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "envs/registry.h"
@@ -70,6 +72,36 @@ TEST(EvaluatorTest, DiscountedReturnsAndFirstStepsPerEpisode) {
                              discounted->trajectories[i][0].to(torch::kFloat32)));
   }
   EXPECT_TRUE(torch::equal(discounted->first_actions, torch::full({3, 3}, 0.5f)));
+}
+
+TEST(EvaluatorTest, StartValuesAreComparedWithTheDiscountedReturnPerEpisode) {
+  EvaluationOptions options;
+  options.episodes = 3;
+  options.discount = 0.9;
+  absl::StatusOr<EvaluationReport> report =
+      Evaluate("hopper-random-v2", Constant(3, 0.5f), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  // A critic that overestimates every episode's start by 2 plus the episode's index, and reads
+  // the report's own first steps.
+  const ValueFunction overestimating = [&](const torch::Tensor& obs, const torch::Tensor& act) {
+    EXPECT_TRUE(torch::equal(obs, report->first_observations));
+    EXPECT_TRUE(torch::equal(act, report->first_actions));
+    std::vector<double> q;
+    for (int i = 0; i < 3; ++i) q.push_back(report->discounted_returns[i] + 2 + i);
+    return std::optional<torch::Tensor>(torch::tensor(q, torch::kFloat64).to(torch::kFloat32));
+  };
+  const std::optional<StartValueCalibration> calibration =
+      CalibrateStartValues(*report, overestimating);
+  ASSERT_TRUE(calibration.has_value());
+  ASSERT_EQ(calibration->q_start.size(), 3u);
+  EXPECT_NEAR(calibration->gap.mean, 3.0, 1e-4);                  // 2, 3, 4
+  EXPECT_NEAR(calibration->gap.std, std::sqrt(2.0 / 3.0), 1e-4);  // population std
+  EXPECT_NEAR(calibration->q.mean, calibration->discounted_return.mean + 3, 1e-4);
+
+  const ValueFunction no_critic = [](const torch::Tensor&, const torch::Tensor&) {
+    return std::optional<torch::Tensor>();
+  };
+  EXPECT_FALSE(CalibrateStartValues(*report, no_critic).has_value());
 }
 
 TEST(EvaluatorTest, SameSeedSameResultWhateverTheThreadCount) {

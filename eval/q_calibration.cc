@@ -26,7 +26,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "base/stats.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 #include "envs/registry.h"
@@ -73,23 +72,17 @@ absl::Status Calibrate(const std::string& run_dir, int episodes) {
       Evaluate(
           config.task(), [&](const torch::Tensor& obs) { return learner->Act(obs, true); },
           evaluation));
-  std::optional<torch::Tensor> q = learner->Value(report.first_observations, report.first_actions);
-  if (!q.has_value()) return absl::InvalidArgumentError("the learner has no critic");
-  const torch::Tensor q64 = q->to(torch::kFloat64).contiguous();
-  const std::vector<double> predicted(q64.data_ptr<double>(), q64.data_ptr<double>() + q64.numel());
-  std::vector<double> gap;
-  for (size_t i = 0; i < predicted.size(); ++i) {
-    gap.push_back(predicted[i] - report.discounted_returns[i]);
-  }
-  const MeanStd q_stats = PopulationMeanStd(predicted);
-  const MeanStd g_stats = PopulationMeanStd(report.discounted_returns);
-  const MeanStd gap_stats = PopulationMeanStd(gap);
+  const std::optional<StartValueCalibration> calibration = CalibrateStartValues(
+      report,
+      [&](const torch::Tensor& obs, const torch::Tensor& act) { return learner->Value(obs, act); });
+  if (!calibration.has_value()) return absl::InvalidArgumentError("the learner has no critic");
   std::printf(
       "%s (%s, step %lld, gamma %.3g): Q(s0,a0) %.2f +- %.2f, discounted return %.2f +- "
       "%.2f, Q - return %+.2f +- %.2f over %d episodes; cut at %d steps: return misses at "
       "most gamma^T * max V = %.3g * max V; score %.1f\n",
       run_dir.c_str(), config.task().c_str(), static_cast<long long>(learner->step()), *discount,
-      q_stats.mean, q_stats.std, g_stats.mean, g_stats.std, gap_stats.mean, gap_stats.std, episodes,
+      calibration->q.mean, calibration->q.std, calibration->discounted_return.mean,
+      calibration->discounted_return.std, calibration->gap.mean, calibration->gap.std, episodes,
       spec.max_episode_steps, std::pow(*discount, spec.max_episode_steps), report.ScoreMean());
   return absl::OkStatus();
 }

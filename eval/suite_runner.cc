@@ -380,11 +380,13 @@ class RunContext {
     evaluation.set_score_std(report.ScoreStd());
     evaluation.set_episodes(static_cast<int>(report.returns.size()));
     if (options.discount > 0) {
-      const std::optional<torch::Tensor> q =
-          learner.Value(report.first_observations, report.first_actions);
-      if (q.has_value()) {
-        evaluation.set_q_start_mean(q->to(torch::kCPU, torch::kDouble).mean().item<double>());
-        evaluation.set_discounted_return_mean(PopulationMeanStd(report.discounted_returns).mean);
+      const std::optional<StartValueCalibration> calibration = CalibrateStartValues(
+          report, [&learner](const torch::Tensor& obs, const torch::Tensor& act) {
+            return learner.Value(obs, act);
+          });
+      if (calibration.has_value()) {
+        evaluation.set_q_start_mean(calibration->q.mean);
+        evaluation.set_discounted_return_mean(calibration->discounted_return.mean);
       }
     }
     if (eval_options.record_states) {
