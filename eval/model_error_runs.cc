@@ -32,11 +32,6 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
   // A finished result or a training checkpoint is reused only for the data it was computed from.
   ROMI_RETURN_IF_ERROR(data::WriteOrCheckFingerprint(
       data::FingerprintOf(data.dataset.transitions(), data.source), data::FingerprintPath(dir)));
-  if (std::filesystem::exists(result_path)) {
-    ModelErrorResult finished;
-    ROMI_RETURN_IF_ERROR(ReadTextProto(result_path, &finished, absl::StatusCode::kDataLoss));
-    return finished;
-  }
   // The settings romi-bcq trains its model with on this task under this budget; only the
   // direction differs between the two columns.
   ROMI_ASSIGN_OR_RETURN(const TaskConfig task_config, LoadTaskConfig(options.configs_dir, task));
@@ -45,9 +40,16 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
   DynamicsConfig config = run.dynamics();
   config.set_direction(model == kForwardModel ? FORWARD : REVERSE);
   FillDefaults(&config);
+  // Checked before a finished result is read back: a result made under another budget in the
+  // same directory is an error, never reported as this budget's.
   ROMI_RETURN_IF_ERROR(
       WriteOrCheckConfig(config, dir + "/config.textproto",
                          [](google::protobuf::Message* message) { FillDefaults(message); }));
+  if (std::filesystem::exists(result_path)) {
+    ModelErrorResult finished;
+    ROMI_RETURN_IF_ERROR(ReadTextProto(result_path, &finished, absl::StatusCode::kDataLoss));
+    return finished;
+  }
 
   const auto start = std::chrono::steady_clock::now();
   // The split depends on the seed alone, so both directions test on the same rows.

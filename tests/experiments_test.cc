@@ -113,5 +113,35 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
   }
 }
 
+TEST(ExperimentsTest, AModelErrorResultIsReadBackOnlyUnderTheSettingsItWasMadeWith) {
+  const fs::path root = fs::path(::testing::TempDir()) / "model_error_settings";
+  fs::remove_all(root);
+  const Experiments experiments = *LoadExperiments("eval/experiments.textproto");
+  const Experiment* table5 = nullptr;
+  for (const Experiment& experiment : experiments.experiment()) {
+    if (experiment.name() == "table5") table5 = &experiment;
+  }
+  ASSERT_NE(table5, nullptr);
+  const ExperimentPlan plan = *PlanExperiment(*table5, {"maze2d-umaze-v1"}, {});
+  SuiteOptions options = SmokeSuite(root);
+  absl::StatusOr<SuiteResults> first = RunExperiment(plan, options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->model_error_size(), 2);
+
+  // The same settings: both results are read back, not retrained.
+  absl::StatusOr<SuiteResults> again = RunExperiment(plan, options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(again->model_error(i).test_mse(), first->model_error(i).test_mse());
+    EXPECT_EQ(again->model_error(i).wall_seconds(), first->model_error(i).wall_seconds());
+  }
+
+  // Another budget in the same directory: refused, naming the file, not reported as this one's.
+  options.budget.mutable_overrides()->mutable_dynamics()->set_max_epochs(3);
+  absl::StatusOr<SuiteResults> other = RunExperiment(plan, options);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("config.textproto"), std::string::npos) << other.status();
+}
+
 }  // namespace
 }  // namespace romi::eval
