@@ -62,19 +62,8 @@ result_step() {
   awk '/^final \{/ {in_final = 1} in_final && /^  step:/ {print $2; exit}' "$1"
 }
 
-# A run's small files (never checkpoints or buffers): what collect, snapshot and restore copy.
-# data.fingerprint names the rows the run was trained on: a restored run's result is then checked
-# against the data the suite loads, instead of being stamped with whatever it loads.
-readonly RUN_FILES=(curve.textproto result.textproto log.txt config.textproto data.fingerprint)
-
-# Copies the RUN_FILES that directory $1 has into directory $2.
-copy_run_files() {
-  local file
-  for file in "${RUN_FILES[@]}"; do
-    [[ -e "$1/${file}" ]] && cp "$1/${file}" "$2/"
-  done
-  return 0
-}
+# RUN_FILES and copy_run_files: what collect, snapshot and restore copy of each run.
+source tools/run_files.sh
 
 # Restored runs finished at fewer than $1 steps have no checkpoint to extend: move them aside so
 # that the stage trains them from step 0.

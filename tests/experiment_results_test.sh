@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tools/experiment_results.sh with the real suite under the smoke budget: what `collect` commits,
+# `restore` puts back into a fresh suite directory, and the suite reads those runs back without
+# training them again; a restored run made with other settings is not reported as this one.
+set -euo pipefail
+
+results_sh="$(realpath tools/experiment_results.sh)"
+suite="$(realpath eval/d4rl_suite)"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}/experiment_results"
+rm -rf "${tmp}"
+mkdir -p "${tmp}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+run_suite() {  # out directory
+  "${suite}" --tasks=maze2d-umaze-v1 --methods=bc,bcq --seeds=0 --budget=smoke --jobs=1 \
+      --threads=1 --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
+      --out="$1" >>"${tmp}/suite.log" 2>&1 || { cat "${tmp}/suite.log"; fail "suite on $1"; }
+}
+wall() { grep -m1 '^wall_seconds:' "$1"; }
+
+run_suite "${tmp}/first"
+"${results_sh}" collect "${tmp}/first" "${tmp}/committed" >/dev/null
+for method in bc bcq; do
+  run="runs/maze2d-umaze-v1/${method}/seed0"
+  for file in result.textproto config.textproto data.fingerprint curve.textproto log.txt; do
+    [[ -e "${tmp}/committed/${run}/${file}" ]] || fail "collect left out ${run}/${file}"
+  done
+  [[ ! -e "${tmp}/committed/${run}/learner.pt" ]] || fail "collect copied a checkpoint"
+done
+[[ -e "${tmp}/committed/results.md" ]] || fail "collect left out the report"
+
+# On a fresh directory the restored runs are read back, not retrained: the same wall time.
+"${results_sh}" restore "${tmp}/committed" "${tmp}/second" >/dev/null
+run_suite "${tmp}/second"
+for method in bc bcq; do
+  run="runs/maze2d-umaze-v1/${method}/seed0"
+  [[ "$(wall "${tmp}/first/${run}/result.textproto")" == \
+     "$(wall "${tmp}/second/${run}/result.textproto")" ]] || fail "${method} was trained again"
+  [[ ! -e "${tmp}/second/${run}/learner.pt" ]] || fail "${method} was trained again"
+done
+
+# A committed run made with other settings (here: another learning rate; learner_steps may differ,
+# a longer run extends a shorter one) is not reported as this budget's run: the suite trains it
+# again or fails it (here: fails it, naming the file), never reports the old result.
+sed -i 's/^    learning_rate: .*/    learning_rate: 0.002/' \
+    "${tmp}/committed/runs/maze2d-umaze-v1/bc/seed0/config.textproto"
+"${results_sh}" restore "${tmp}/committed" "${tmp}/third" >/dev/null
+"${suite}" --tasks=maze2d-umaze-v1 --methods=bc --seeds=0 --budget=smoke --jobs=1 --threads=1 \
+    --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
+    --out="${tmp}/third" >>"${tmp}/suite.log" 2>&1 || true
+grep -q "failed: maze2d-umaze-v1 bc seed 0: .*holds a run with other settings" \
+    "${tmp}/third/results.md" || fail "a run made with other settings was reported as this budget's"
+echo "PASS"
