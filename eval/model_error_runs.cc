@@ -41,10 +41,17 @@ absl::StatusOr<ModelErrorResult> RunOneModel(const SuiteOptions& options, const 
   config.set_direction(model == kForwardModel ? FORWARD : REVERSE);
   FillDefaults(&config);
   // Checked before a finished result is read back: a result made under another budget in the
-  // same directory is an error, never reported as this budget's.
-  ROMI_RETURN_IF_ERROR(
-      WriteOrCheckConfig(config, dir + "/config.textproto",
-                         [](google::protobuf::Message* message) { FillDefaults(message); }));
+  // same directory is an error, never reported as this budget's; so is one with no settings to
+  // check it by.
+  const std::string config_path = dir + "/config.textproto";
+  if (std::filesystem::exists(result_path) && !std::filesystem::exists(config_path)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(result_path,
+                     " has no config.textproto beside it, so nothing says which "
+                     "settings made it; delete the directory to measure it again"));
+  }
+  ROMI_RETURN_IF_ERROR(WriteOrCheckConfig(
+      config, config_path, [](google::protobuf::Message* message) { FillDefaults(message); }));
   if (std::filesystem::exists(result_path)) {
     ModelErrorResult finished;
     ROMI_RETURN_IF_ERROR(ReadTextProto(result_path, &finished, absl::StatusCode::kDataLoss));

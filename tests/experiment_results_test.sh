@@ -18,26 +18,48 @@ run_suite() {  # out directory
 }
 wall() { grep -m1 '^wall_seconds:' "$1"; }
 
+run_table5() {  # out directory: Table 5's two model-error runs (forward, reverse) on one task
+  "${suite}" --experiment=table5 --tasks=maze2d-umaze-v1 --budget=smoke --threads=1 \
+      --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
+      --out="$1" >>"${tmp}/suite.log" 2>&1 || { cat "${tmp}/suite.log"; fail "table5 on $1"; }
+}
+readonly MODEL_ERRORS=(model_error/maze2d-umaze-v1/forward/seed0
+                       model_error/maze2d-umaze-v1/reverse/seed0)
+
 run_suite "${tmp}/first"
+run_table5 "${tmp}/first"
 "${results_sh}" collect "${tmp}/first" "${tmp}/committed" >/dev/null
 for method in bc bcq; do
   run="runs/maze2d-umaze-v1/${method}/seed0"
   for file in result.textproto config.textproto data.fingerprint curve.textproto log.txt; do
     [[ -e "${tmp}/committed/${run}/${file}" ]] || fail "collect left out ${run}/${file}"
   done
-  [[ ! -e "${tmp}/committed/${run}/learner.pt" ]] || fail "collect copied a checkpoint"
 done
-[[ -e "${tmp}/committed/results.md" ]] || fail "collect left out the report"
+for run in "${MODEL_ERRORS[@]}"; do
+  for file in result.textproto config.textproto data.fingerprint; do
+    [[ -e "${tmp}/committed/${run}/${file}" ]] || fail "collect left out ${run}/${file}"
+  done
+done
+for file in results.md experiment_table5.md; do
+  [[ -e "${tmp}/committed/${file}" ]] || fail "collect left out ${file}"
+done
 
 # On a fresh directory the restored runs are read back, not retrained: the same wall time.
 "${results_sh}" restore "${tmp}/committed" "${tmp}/second" >/dev/null
 run_suite "${tmp}/second"
-for method in bc bcq; do
-  run="runs/maze2d-umaze-v1/${method}/seed0"
+run_table5 "${tmp}/second"
+for run in runs/maze2d-umaze-v1/bc/seed0 runs/maze2d-umaze-v1/bcq/seed0 "${MODEL_ERRORS[@]}"; do
   [[ "$(wall "${tmp}/first/${run}/result.textproto")" == \
-     "$(wall "${tmp}/second/${run}/result.textproto")" ]] || fail "${method} was trained again"
-  [[ ! -e "${tmp}/second/${run}/learner.pt" ]] || fail "${method} was trained again"
+     "$(wall "${tmp}/second/${run}/result.textproto")" ]] || fail "${run} was trained again"
 done
+[[ ! -e "${tmp}/second/runs/maze2d-umaze-v1/bc/seed0/learner.pt" ]] || fail "bc was trained again"
+
+# A committed run without its config.textproto (made before runs recorded one) is not restored:
+# nothing could check which settings made it.
+rm "${tmp}/committed/${MODEL_ERRORS[0]}/config.textproto"
+"${results_sh}" restore "${tmp}/committed" "${tmp}/unchecked" >/dev/null
+[[ ! -e "${tmp}/unchecked/${MODEL_ERRORS[0]}" && -e "${tmp}/unchecked/${MODEL_ERRORS[1]}" ]] ||
+  fail "a run without its settings was restored, or a checkable one was not"
 
 # A committed run made with other settings (here: another learning rate; learner_steps may differ,
 # a longer run extends a shorter one) is not reported as this budget's run: the suite trains it

@@ -2,6 +2,7 @@
 // its first runnable row with every column, and the report shaped like the paper's table (every
 // row, every column, ours beside the paper's).
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,18 @@ TEST(ExperimentsTest, AModelErrorResultIsReadBackOnlyUnderTheSettingsItWasMadeWi
     EXPECT_EQ(again->model_error(i).test_mse(), first->model_error(i).test_mse());
     EXPECT_EQ(again->model_error(i).wall_seconds(), first->model_error(i).wall_seconds());
   }
+
+  // A result with no settings beside it (an older binary's): refused, not trusted.
+  const fs::path config =
+      fs::path(options.out_dir) / "model_error/maze2d-umaze-v1/forward/seed0/config.textproto";
+  const std::string saved = ReadFile(config);
+  ASSERT_FALSE(saved.empty()) << config;
+  fs::remove(config);
+  absl::StatusOr<SuiteResults> unchecked = RunExperiment(plan, options);
+  ASSERT_FALSE(unchecked.ok());
+  EXPECT_NE(unchecked.status().message().find("has no config.textproto"), std::string::npos)
+      << unchecked.status();
+  std::ofstream(config) << saved;
 
   // Another budget in the same directory: refused, naming the file, not reported as this one's.
   options.budget.mutable_overrides()->mutable_dynamics()->set_max_epochs(3);

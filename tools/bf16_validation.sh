@@ -33,6 +33,7 @@ set -euo pipefail
 # driver by it, whatever directory and path form the user called it with.
 readonly SELF="$(realpath "$0")"
 cd "$(dirname "${SELF}")/.."
+source tools/run_files.sh  # RUN_FILES, copy_run_files
 
 readonly VALIDATION="${VALIDATION:-${HOME}/romi-bf16}"
 readonly THREADS="${VALIDATION_THREADS:-1}"
@@ -250,9 +251,10 @@ case "${1:-}" in
       for dir in "${VALIDATION}/${precision}"/runs/*/*/*/; do
         run="${dir#"${VALIDATION}/${precision}/runs/"}"
         mkdir -p "${RESULTS_DIR}/${precision}/runs/${run}"
-        for file in curve.textproto result.textproto log.txt config.textproto from_campaign; do
-          [[ -e "${dir}${file}" ]] && cp "${dir}${file}" "${RESULTS_DIR}/${precision}/runs/${run}"
-        done
+        copy_run_files "${dir}" "${RESULTS_DIR}/${precision}/runs/${run}"
+        if [[ -e "${dir}from_campaign" ]]; then
+          cp "${dir}from_campaign" "${RESULTS_DIR}/${precision}/runs/${run}/"
+        fi
       done
     done
     names=() files=()
