@@ -106,6 +106,19 @@ TEST(DynamicsEnsembleTest, ElitesAreTheLowestHoldoutMembers) {
   std::iota(ranking.begin(), ranking.end(), 0);
   std::sort(ranking.begin(), ranking.end(), [&](int64_t a, int64_t b) { return mse[a] < mse[b]; });
   EXPECT_EQ(model.elites(), std::vector<int64_t>(ranking.begin(), ranking.begin() + 2));
+  // The hold-out MSEs themselves, recomputed from the final weights on the hold-out rows (the
+  // first 600 of the training seed's permutation, as the trainer draws them) rather than read from
+  // the model's own bookkeeping: an MSE taken on the wrong rows or before the best snapshots were
+  // restored would rank the members by something else.
+  torch::Generator split = at::make_generator<at::CPUGeneratorImpl>(11);
+  const torch::Tensor order = torch::randperm(3000, split, torch::kInt64);
+  const torch::Tensor recomputed =
+      model.EvaluateMse(LinearSystem(3000, 1.0, 0).Select(order.slice(0, 0, 600)));
+  ASSERT_EQ(recomputed.numel(), 4);
+  for (int64_t member = 0; member < 4; ++member) {
+    EXPECT_NEAR(recomputed[member].item<double>(), mse[member], 1e-5 * mse[member] + 1e-9)
+        << member;
+  }
   // Early stopping ran and ended on the patience rule or the epoch cap.
   EXPECT_GT(model.training_summary().epochs, 6);
   EXPECT_EQ(model.training_summary().holdout_rows, 600);
