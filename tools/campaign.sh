@@ -206,6 +206,9 @@ case "${1:-}" in
       done
     fi
     for dir in "${CAMPAIGN}"/out/runs/*/*/*/; do
+      # A restored run is a copy of what is committed, possibly of an older record (a milestone's):
+      # copying it back would overwrite the committed current one.
+      [[ -e "${dir}restored" ]] && continue
       run="${dir#"${CAMPAIGN}/out/runs/"}"
       mkdir -p "${RESULTS_DIR}/runs/${run}"
       # A run retraining from step 0 has no result yet: its committed one goes; the stage it

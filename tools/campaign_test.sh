@@ -61,7 +61,15 @@ done
 # collect: the top level shows the latest finished stage's report, current/ the live one.
 echo "live" >"${CAMPAIGN}/out/results.md"
 export CAMPAIGN_RESULTS_DIR="${CAMPAIGN}/collected"
+# A run restored from an older committed record (a milestone's) while its committed current record
+# is further on: collect keeps the committed one.
+mkdir -p "${CAMPAIGN}/out/runs/t/r/seed0" "${CAMPAIGN_RESULTS_DIR}/runs/t/r/seed0"
+echo "restored from commit abc" >"${CAMPAIGN}/out/runs/t/r/seed0/restored"
+echo "step 100000" >"${CAMPAIGN}/out/runs/t/r/seed0/curve.textproto"
+echo "step 190000" >"${CAMPAIGN_RESULTS_DIR}/runs/t/r/seed0/curve.textproto"
 "${campaign_sh}" collect >>"${CAMPAIGN}/log" 2>&1
+[[ "$(cat "${CAMPAIGN_RESULTS_DIR}/runs/t/r/seed0/curve.textproto")" == "step 190000" ]] ||
+  fail "collect overwrote a committed record with a restored older copy"
 [[ "$(cat "${CAMPAIGN_RESULTS_DIR}/results.md")" == 1000000 ]] || fail "top level is not 1e6's"
 [[ "$(cat "${CAMPAIGN_RESULTS_DIR}/current/results.md")" == live ]] || fail "current/ not live"
 [[ "$(step_of "${CAMPAIGN_RESULTS_DIR}/milestones/300000/runs/t/m/seed2/result.textproto")" == \
