@@ -11,17 +11,19 @@ rm -rf "${tmp}"
 mkdir -p "${tmp}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# The suite under the smoke budget, its own datasets only, output appended to suite.log.
+suite_smoke() {
+  "${suite}" --budget=smoke --seeds=0 --threads=1 --progress=false --search_user_datasets=false \
+      --cache_dir="${tmp}/cache" "$@" >>"${tmp}/suite.log" 2>&1
+}
 run_suite() {  # out directory
-  "${suite}" --tasks=maze2d-umaze-v1 --methods=bc,bcq --seeds=0 --budget=smoke --jobs=1 \
-      --threads=1 --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
-      --out="$1" >>"${tmp}/suite.log" 2>&1 || { cat "${tmp}/suite.log"; fail "suite on $1"; }
+  suite_smoke --tasks=maze2d-umaze-v1 --methods=bc,bcq --jobs=1 --out="$1" ||
+    { cat "${tmp}/suite.log"; fail "suite on $1"; }
 }
 wall() { grep -m1 '^wall_seconds:' "$1"; }
-
 run_table5() {  # out directory: Table 5's two model-error runs (forward, reverse) on one task
-  "${suite}" --experiment=table5 --tasks=maze2d-umaze-v1 --budget=smoke --threads=1 \
-      --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
-      --out="$1" >>"${tmp}/suite.log" 2>&1 || { cat "${tmp}/suite.log"; fail "table5 on $1"; }
+  suite_smoke --experiment=table5 --tasks=maze2d-umaze-v1 --out="$1" ||
+    { cat "${tmp}/suite.log"; fail "table5 on $1"; }
 }
 readonly MODEL_ERRORS=(model_error/maze2d-umaze-v1/forward/seed0
                        model_error/maze2d-umaze-v1/reverse/seed0)
@@ -67,9 +69,7 @@ rm "${tmp}/committed/${MODEL_ERRORS[0]}/config.textproto"
 sed -i 's/^    learning_rate: .*/    learning_rate: 0.002/' \
     "${tmp}/committed/runs/maze2d-umaze-v1/bc/seed0/config.textproto"
 "${results_sh}" restore "${tmp}/committed" "${tmp}/third" >/dev/null
-"${suite}" --tasks=maze2d-umaze-v1 --methods=bc --seeds=0 --budget=smoke --jobs=1 --threads=1 \
-    --progress=false --search_user_datasets=false --cache_dir="${tmp}/cache" \
-    --out="${tmp}/third" >>"${tmp}/suite.log" 2>&1 || true
+suite_smoke --tasks=maze2d-umaze-v1 --methods=bc --jobs=1 --out="${tmp}/third" || true
 grep -q "failed: maze2d-umaze-v1 bc seed 0: .*holds a run with other settings" \
     "${tmp}/third/results.md" || fail "a run made with other settings was reported as this budget's"
 echo "PASS"

@@ -117,12 +117,9 @@ TEST(ExperimentsTest, EveryPresetRunsUnderTheSmokeBudgetAndReportsThePapersShape
 TEST(ExperimentsTest, AModelErrorResultIsReadBackOnlyUnderTheSettingsItWasMadeWith) {
   const fs::path root = fs::path(::testing::TempDir()) / "model_error_settings";
   fs::remove_all(root);
-  const Experiments experiments = *LoadExperiments("eval/experiments.textproto");
-  const Experiment* table5 = nullptr;
-  for (const Experiment& experiment : experiments.experiment()) {
-    if (experiment.name() == "table5") table5 = &experiment;
-  }
-  ASSERT_NE(table5, nullptr);
+  const absl::StatusOr<Experiment> table5 =
+      FindExperiment(*LoadExperiments("eval/experiments.textproto"), "table5");
+  ASSERT_TRUE(table5.ok()) << table5.status();
   const ExperimentPlan plan = *PlanExperiment(*table5, {"maze2d-umaze-v1"}, {});
   SuiteOptions options = SmokeSuite(root);
   absl::StatusOr<SuiteResults> first = RunExperiment(plan, options);

@@ -1,5 +1,6 @@
 # Sourced, not run: which of a suite's output files are small enough to commit, and how to copy
-# them. One list for every long run (tools/campaign.sh, tools/experiment_results.sh), so that
+# them. One list for every long run (tools/campaign.sh, tools/experiment_results.sh,
+# tools/bf16_validation.sh), so that
 # what a collect commits is exactly what a restore can put back.
 
 # A run's small files (never checkpoints or buffers). data.fingerprint names the rows the run was
